@@ -1,0 +1,22 @@
+# One image for every engine role: `docker run IMAGE <role>` (see workers/main.ts for the roles).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY events ./events
+COPY src ./src
+COPY workers ./workers
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production CS_CONFIG_DIR=/app/config
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/package.json ./package.json
+COPY config ./config
+USER node
+# Roles stop gracefully on SIGTERM; node runs as PID 1 without a shell in between.
+ENTRYPOINT ["node", "dist/workers/main.js"]
+CMD ["all"]

@@ -1,0 +1,95 @@
+import type { z } from 'zod';
+import type { EnvelopeAttributes } from './envelope.ts';
+import {
+  conversationAssigned,
+  conversationEscalated,
+  conversationPriorityChanged,
+  conversationReopened,
+  conversationResolved,
+  conversationTransferred,
+  conversationTriaged,
+} from './types/conversation.ts';
+import { customerIdentified, customerMerged } from './types/customer.ts';
+import { messageReceived, messageSent } from './types/message.ts';
+import { slaBreached, slaWarned } from './types/sla.ts';
+import { surveyAnswered, surveySent } from './types/survey.ts';
+
+/**
+ * Turns `data` written at version n into the shape of version n + 1. It receives the raw JSON
+ * object (old schemas are not kept, so nothing was validated yet) and must be pure: return a new
+ * object, never mutate the input, never look at a clock. The final shape is validated against the
+ * current schema after the last step.
+ */
+export type Upcaster = (data: Record<string, unknown>, envelope: EnvelopeAttributes) => Record<string, unknown>;
+
+export interface EventDefinition<S extends z.ZodType = z.ZodType> {
+  /** Schema of `data` at the current version. */
+  readonly schema: S;
+  /** Current `dataversion`. Bump it, with an upcaster, for any change old data would not satisfy. */
+  readonly version: number;
+  /** `upcasters[n]` turns version n data into version n + 1 data: one for every n below `version`. */
+  readonly upcasters: Readonly<Record<number, Upcaster>>;
+}
+
+export type Catalogue = Readonly<Record<string, EventDefinition>>;
+
+/**
+ * Every event type the engine knows. To add a type: write `types/<area>.ts` with its schema and
+ * definition, add one line here, run `npm run events:schema`.
+ */
+export const catalogue = {
+  'message.received': messageReceived,
+  'message.sent': messageSent,
+  'customer.identified': customerIdentified,
+  'customer.merged': customerMerged,
+  'conversation.triaged': conversationTriaged,
+  'conversation.assigned': conversationAssigned,
+  'conversation.transferred': conversationTransferred,
+  'conversation.escalated': conversationEscalated,
+  'conversation.resolved': conversationResolved,
+  'conversation.reopened': conversationReopened,
+  'conversation.priority_changed': conversationPriorityChanged,
+  'sla.warned': slaWarned,
+  'sla.breached': slaBreached,
+  'survey.sent': surveySent,
+  'survey.answered': surveyAnswered,
+} as const satisfies Catalogue;
+
+export type EventType = keyof typeof catalogue & string;
+
+/** Lowercase dot-separated segments, for example `message.received`, `sla.breached`. */
+export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/;
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(catalogue, type);
+}
+
+/** What is wrong with a catalogue; empty when it is consistent. */
+export function catalogueProblems(c: Catalogue): string[] {
+  const problems: string[] = [];
+  for (const [type, def] of Object.entries(c)) {
+    if (!EVENT_TYPE_PATTERN.test(type)) problems.push(`${type}: name must match ${EVENT_TYPE_PATTERN}`);
+    if (!Number.isInteger(def.version) || def.version < 1) {
+      problems.push(`${type}: version must be a positive integer`);
+      continue;
+    }
+    for (let v = 1; v < def.version; v++) {
+      if (typeof def.upcasters[v] !== 'function') problems.push(`${type}: missing upcaster from version ${v} to ${v + 1}`);
+    }
+    for (const key of Object.keys(def.upcasters)) {
+      const from = Number(key);
+      if (!(Number.isInteger(from) && from >= 1 && from < def.version)) {
+        problems.push(`${type}: upcaster ${key} does not lead to a known version`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Fails fast at start-up: a gap in the upcaster chain would otherwise surface as rejected events. */
+export function assertValidCatalogue(c: Catalogue): void {
+  const problems = catalogueProblems(c);
+  if (problems.length > 0) throw new Error(`invalid event catalogue:\n${problems.join('\n')}`);
+}
+
+assertValidCatalogue(catalogue);

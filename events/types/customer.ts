@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { EventDefinition } from '../catalogue.ts';
+import { actorSchema, idSchema } from './common.ts';
+import { channelSchema, providerSchema } from './message.ts';
+
+export const customerIdentifiedData = z
+  .strictObject({
+    channel: channelSchema,
+    provider: providerSchema,
+    /** The normalised handle (lower-cased e-mail, E.164 phone, provider-scoped social id). */
+    handle: z.string().min(1).max(320),
+  })
+  .describe('A handle was seen for the first time and now belongs to this customer.');
+
+export const customerMergedData = z
+  .strictObject({
+    /** The customer that remains. */
+    survivor: idSchema,
+    /** The customer folded into the survivor. */
+    absorbed: idSchema,
+    by: actorSchema,
+  })
+  .describe(
+    'Two customers are one person. Written twice, once on each customer’s key, so each partition sees it in order with that customer’s other events.',
+  );
+
+export const customerIdentified = { schema: customerIdentifiedData, version: 1, upcasters: {} } satisfies EventDefinition;
+export const customerMerged = { schema: customerMergedData, version: 1, upcasters: {} } satisfies EventDefinition;

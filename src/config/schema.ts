@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+const topicName = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, ".", "_" or "-", at most 249');
+
+const brokerAddress = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port');
+
+/** A duration as `90s`, `15m`, `24h`, `7d` or milliseconds, turned into milliseconds. */
+export const durationSchema = z.union([
+  z.number().int().positive(),
+  z
+    .string()
+    .regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 15m, 24h or 7d')
+    .transform((text) => {
+      const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(text)!;
+      const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as 'ms' | 's' | 'm' | 'h' | 'd'];
+      return Number(amount) * factor;
+    }),
+]);
+
+const tenantSettingsSchema = z.object({
+  /** An open conversation nobody wrote in for this long is resolved (the fold's segmentation rule). */
+  autoResolveAfter: durationSchema.optional(),
+});
+
+export const configSchema = z.object({
+  kafka: z.object({
+    clientId: z.string().min(1),
+    brokers: z.array(brokerAddress).min(1, 'at least one broker'),
+    topics: z.object({
+      events: topicName,
+      deadLetter: topicName,
+      rejectedInput: topicName,
+    }),
+    partitions: z.number().int().min(1).max(10_000),
+    replicationFactor: z.number().int().min(1).max(32),
+    publishTimeoutMs: z.number().int().min(100),
+  }),
+  redis: z.object({
+    url: z.url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' }),
+  }),
+  fold: z.object({
+    /** Projection namespace the live fold writes (a rebuild writes a new one and switches reads). */
+    namespace: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-"'),
+    consumerGroup: z.string().min(1),
+    queue: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+    workflowQueue: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+    concurrency: z.number().int().min(1).max(256),
+    maxJobEvents: z.number().int().min(1).max(10_000),
+    lockDuration: durationSchema,
+    stalledInterval: durationSchema,
+  }),
+  tenants: z.object({
+    defaults: tenantSettingsSchema.extend({ autoResolveAfter: durationSchema }),
+    overrides: z.record(z.string(), tenantSettingsSchema).default({}),
+  }),
+  http: z.object({
+    host: z.string().min(1),
+    port: z.number().int().min(0).max(65535),
+    /** API key -> tenant. A key reads and writes that tenant's data only. */
+    apiKeys: z.record(z.string().min(16, 'API keys are at least 16 characters'), z.string().min(1)).default({}),
+  }),
+  log: z.object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  }),
+});
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,51 @@
+import type { Channel, Conversation } from '../state.ts';
+
+/** A new conversation's id: derived from the event that opened it, so a rebuild gives the same id. */
+export const conversationIdFor = (openingEventId: string) => `cv_${openingEventId}`;
+
+export function newConversation(input: {
+  id: string;
+  tenant: string;
+  customer: string;
+  at: string;
+  initiatedBy: Conversation['initiatedBy'];
+  channel: Channel;
+}): Conversation {
+  return {
+    id: input.id,
+    tenant: input.tenant,
+    customer: input.customer,
+    status: input.initiatedBy === 'customer' ? 'open' : 'pending',
+    initiatedBy: input.initiatedBy,
+    openedAt: input.at,
+    channels: [input.channel],
+    replyTo: null,
+    subject: null,
+    category: null,
+    priority: 'normal',
+    language: null,
+    team: null,
+    assignee: null,
+    firstCustomerMessageAt: null,
+    firstResponseAt: null,
+    lastCustomerMessageAt: null,
+    lastAgentMessageAt: null,
+    lastActivityAt: input.at,
+    resolvedAt: null,
+    resolution: null,
+    reopenCount: 0,
+    messageCount: 0,
+    sla: { firstResponseDueAt: null, nextResponseDueAt: null, resolutionDueAt: null, breached: [] },
+    surveys: [],
+  };
+}
+
+export function withChannel(channels: Channel[], channel: Channel): Channel[] {
+  return channels.includes(channel) ? channels : [...channels, channel];
+}
+
+/** Milliseconds since the epoch of an RFC 3339 time (the fold's only notion of time). */
+export const ms = (time: string) => Date.parse(time);
+
+/** RFC 3339 in UTC with milliseconds, the one format the fold writes. */
+export const iso = (epochMs: number) => new Date(epochMs).toISOString();

@@ -1,0 +1,369 @@
+import type { AnyEvent, EventEnvelope } from '../../../events/index.ts';
+import type { Conversation, Customer, TranscriptEntry } from '../state.ts';
+import { conversationIdFor, iso, ms, newConversation, withChannel } from './conversation.ts';
+import { DEDUPE_WINDOW, HOT_CONVERSATIONS, type FoldPolicy } from './policy.ts';
+import { jobIds, type WorkflowTrigger } from './triggers.ts';
+
+/**
+ * Everything the fold keeps for one tenant/customer: the customer, the conversations it may touch
+ * (the open one and the latest few; older ones are loaded when an event names them), and the ids
+ * of the latest events (a duplicate is dropped, never folded twice).
+ */
+export interface CustomerFold {
+  tenant: string;
+  customerId: string;
+  customer: Customer | null;
+  conversations: Record<string, Conversation>;
+  recentEventIds: string[];
+}
+
+/** What folding produced besides the new state: what to write and which workflow jobs to ask for. */
+export interface FoldEffects {
+  customerChanged: boolean;
+  changedConversations: Set<string>;
+  transcript: Array<{ conversationId: string; entry: TranscriptEntry }>;
+  triggers: WorkflowTrigger[];
+  applied: number;
+  duplicates: number;
+}
+
+export const emptyFold = (tenant: string, customerId: string): CustomerFold => ({
+  tenant,
+  customerId,
+  customer: null,
+  conversations: {},
+  recentEventIds: [],
+});
+
+export const noEffects = (): FoldEffects => ({
+  customerChanged: false,
+  changedConversations: new Set(),
+  transcript: [],
+  triggers: [],
+  applied: 0,
+  duplicates: 0,
+});
+
+/** Pure: folds events into a copy of state. */
+export function foldEvents(state: CustomerFold, events: readonly AnyEvent[], policy: FoldPolicy): { state: CustomerFold; effects: FoldEffects } {
+  const next = structuredClone(state);
+  const effects = noEffects();
+  for (const event of events) applyEvent(next, event, policy, effects);
+  return { state: next, effects };
+}
+
+/**
+ * Applies one event to a state the caller owns (the hot path folds a freshly read state in place;
+ * `foldEvents` is the copying form). Returns false for a duplicate.
+ */
+export function applyEvent(fold: CustomerFold, event: AnyEvent, policy: FoldPolicy, fx: FoldEffects): boolean {
+  if (fold.recentEventIds.includes(event.id)) {
+    fx.duplicates++;
+    return false;
+  }
+  fold.recentEventIds.push(event.id);
+  if (fold.recentEventIds.length > DEDUPE_WINDOW) fold.recentEventIds.splice(0, fold.recentEventIds.length - DEDUPE_WINDOW);
+
+  const at = iso(ms(event.time));
+  const customer = touchCustomer(fold, at, fx);
+  closeIfInactive(fold, customer, at, policy, fx);
+  evolve(fold, customer, event, at, policy, fx);
+  fx.applied++;
+  return true;
+}
+
+/** Conversation ids that events name and the state does not hold: the store loads them first. */
+export function missingConversations(fold: CustomerFold, events: readonly AnyEvent[]): string[] {
+  const missing = new Set<string>();
+  for (const e of events) if (e.conversation && !fold.conversations[e.conversation]) missing.add(e.conversation);
+  return [...missing];
+}
+
+/** Drops conversations the fold will not need soon from the in-state set (they stay stored on their own). */
+export function pruneHotSet(fold: CustomerFold): void {
+  const keep = new Set(fold.customer?.conversationIds.slice(-HOT_CONVERSATIONS) ?? []);
+  if (fold.customer?.openConversationId) keep.add(fold.customer.openConversationId);
+  for (const id of Object.keys(fold.conversations)) if (!keep.has(id)) delete fold.conversations[id];
+}
+
+function touchCustomer(fold: CustomerFold, at: string, fx: FoldEffects): Customer {
+  fx.customerChanged = true;
+  if (!fold.customer) {
+    fold.customer = {
+      tenant: fold.tenant,
+      id: fold.customerId,
+      identities: [],
+      openConversationId: null,
+      conversationIds: [],
+      mergedInto: null,
+      mergedFrom: [],
+      firstSeenAt: at,
+      lastSeenAt: at,
+      lastAssignee: null,
+      lastSurveyAt: { csat: null, nps: null },
+    };
+  }
+  if (at > fold.customer.lastSeenAt) fold.customer.lastSeenAt = at;
+  return fold.customer;
+}
+
+function changed(fx: FoldEffects, conversation: Conversation): void {
+  fx.changedConversations.add(conversation.id);
+}
+
+function openConversationOf(fold: CustomerFold, customer: Customer): Conversation | undefined {
+  return customer.openConversationId ? fold.conversations[customer.openConversationId] : undefined;
+}
+
+/**
+ * Segmentation from event time alone: an open conversation nobody wrote in for the tenant's window
+ * is resolved at the end of that window, before the next event is applied. The live timer emits
+ * the same resolution (same `at`), so whichever comes first, the state is the same.
+ */
+function closeIfInactive(fold: CustomerFold, customer: Customer, at: string, policy: FoldPolicy, fx: FoldEffects): void {
+  const open = openConversationOf(fold, customer);
+  if (!open || open.status === 'resolved') return;
+  const dueMs = ms(open.lastActivityAt) + policy.autoResolveAfterMs;
+  if (ms(at) < dueMs) return;
+  resolve(fold, customer, open, iso(dueMs), { by: 'inactivity', actorId: null }, fx);
+}
+
+function resolve(
+  fold: CustomerFold,
+  customer: Customer,
+  conversation: Conversation,
+  at: string,
+  resolution: NonNullable<Conversation['resolution']>,
+  fx: FoldEffects,
+): void {
+  conversation.status = 'resolved';
+  conversation.resolvedAt = at;
+  conversation.resolution = resolution;
+  if (customer.openConversationId === conversation.id) customer.openConversationId = null;
+  changed(fx, conversation);
+  fx.triggers.push({
+    kind: 'survey',
+    jobId: jobIds.survey(conversation.id, conversation.reopenCount),
+    conversationId: conversation.id,
+    at,
+    resolvedAt: at,
+  });
+  void fold;
+}
+
+function open(fold: CustomerFold, customer: Customer, event: AnyEvent, at: string, initiatedBy: Conversation['initiatedBy'], fx: FoldEffects, policy: FoldPolicy): Conversation {
+  const channel = 'channel' in event.data ? event.data.channel : 'chat';
+  const conversation = newConversation({ id: conversationIdFor(event.id), tenant: fold.tenant, customer: fold.customerId, at, initiatedBy, channel });
+  fold.conversations[conversation.id] = conversation;
+  customer.conversationIds.push(conversation.id);
+  customer.openConversationId = conversation.id;
+  changed(fx, conversation);
+  if (initiatedBy === 'customer') {
+    fx.triggers.push({ kind: 'triage', jobId: jobIds.triage(conversation.id), conversationId: conversation.id, at });
+  }
+  scheduleAutoResolve(conversation, at, policy, fx);
+  return conversation;
+}
+
+/**
+ * One inactivity timer per opening, not per message: when it fires it re-reads the conversation and,
+ * if someone wrote meanwhile, schedules itself again at the new deadline.
+ */
+function scheduleAutoResolve(conversation: Conversation, at: string, policy: FoldPolicy, fx: FoldEffects): void {
+  const dueAt = iso(ms(conversation.lastActivityAt) + policy.autoResolveAfterMs);
+  fx.triggers.push({ kind: 'auto-resolve', jobId: jobIds.autoResolve(conversation.id, dueAt), conversationId: conversation.id, at, dueAt });
+}
+
+function waitForAgent(conversation: Conversation, event: AnyEvent, at: string, fx: FoldEffects): void {
+  fx.triggers.push({ kind: 'sla', jobId: jobIds.sla(conversation.id, event.id), conversationId: conversation.id, at, waitingSince: at });
+}
+
+function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: string, policy: FoldPolicy, fx: FoldEffects): void {
+  switch (event.type) {
+    case 'message.received':
+      return customerWrote(fold, customer, event, at, policy, fx);
+    case 'message.sent':
+      return weWrote(fold, customer, event, at, policy, fx);
+    case 'customer.identified':
+      addIdentity(customer, event.data, at);
+      return;
+    case 'customer.merged':
+      if (event.data.absorbed === customer.id) customer.mergedInto = event.data.survivor;
+      else if (!customer.mergedFrom.includes(event.data.absorbed)) customer.mergedFrom.push(event.data.absorbed);
+      return;
+    case 'conversation.triaged':
+      return onConversation(fold, event, fx, (c) => {
+        c.category = event.data.category;
+        c.priority = event.data.priority;
+        c.language = event.data.language;
+        if (event.data.team) c.team = event.data.team;
+      });
+    case 'conversation.assigned':
+      return onConversation(fold, event, fx, (c) => {
+        c.assignee = event.data.assignee;
+        if (event.data.team) c.team = event.data.team;
+        customer.lastAssignee = event.data.assignee;
+      });
+    case 'conversation.transferred':
+      return onConversation(fold, event, fx, (c) => {
+        c.assignee = event.data.toAgent;
+        if (event.data.toTeam) c.team = event.data.toTeam;
+        if (event.data.toAgent) customer.lastAssignee = event.data.toAgent;
+      });
+    case 'conversation.escalated':
+      return onConversation(fold, event, fx, (c) => {
+        c.priority = event.data.priority;
+        if (event.data.team) c.team = event.data.team;
+      });
+    case 'conversation.priority_changed':
+      return onConversation(fold, event, fx, (c) => {
+        c.priority = event.data.priority;
+      });
+    case 'conversation.resolved': {
+      const c = event.conversation ? fold.conversations[event.conversation] : undefined;
+      // Already resolved (say, by the fold's inactivity rule before the timer's event came): no-op.
+      if (!c || c.status === 'resolved') return;
+      const by = event.data.reason === 'inactivity' ? 'inactivity' : event.data.by.kind === 'customer' ? 'customer' : event.data.by.kind === 'agent' ? 'agent' : 'system';
+      return resolve(fold, customer, c, iso(ms(event.data.at)), { by, actorId: event.data.reason === 'inactivity' ? null : event.data.by.id }, fx);
+    }
+    case 'conversation.reopened': {
+      const c = event.conversation ? fold.conversations[event.conversation] : undefined;
+      if (!c || c.status !== 'resolved') return;
+      // A second open conversation would split the customer's messages; the action API refuses it,
+      // and the fold resolves the other one should such an event reach the log anyway.
+      const other = openConversationOf(fold, customer);
+      if (other && other.id !== c.id) resolve(fold, customer, other, at, { by: 'system', actorId: null }, fx);
+      c.status = 'open';
+      c.resolvedAt = null;
+      c.resolution = null;
+      c.reopenCount++;
+      c.lastActivityAt = at;
+      customer.openConversationId = c.id;
+      changed(fx, c);
+      scheduleAutoResolve(c, at, policy, fx);
+      waitForAgent(c, event, at, fx);
+      return;
+    }
+    case 'sla.warned':
+      return;
+    case 'sla.breached':
+      return onConversation(fold, event, fx, (c) => {
+        if (!c.sla.breached.includes(event.data.metric)) c.sla.breached.push(event.data.metric);
+      });
+    case 'survey.sent':
+      customer.lastSurveyAt[event.data.kind] = at;
+      return onConversation(fold, event, fx, (c) => {
+        if (c.surveys.some((s) => s.id === event.data.surveyId)) return;
+        c.surveys.push({ id: event.data.surveyId, kind: event.data.kind, channel: event.data.channel, sentAt: at, score: null, answeredAt: null });
+      });
+    case 'survey.answered':
+      return onConversation(fold, event, fx, (c) => {
+        const survey = c.surveys.find((s) => s.id === event.data.surveyId);
+        // The first answer counts; a later one (a second click on the e-mail link) does not change it.
+        if (!survey || survey.answeredAt !== null) return;
+        survey.score = event.data.score;
+        survey.answeredAt = at;
+      });
+    default: {
+      const unhandled: never = event;
+      return unhandled;
+    }
+  }
+}
+
+function onConversation(fold: CustomerFold, event: AnyEvent, fx: FoldEffects, change: (c: Conversation) => void): void {
+  const c = event.conversation ? fold.conversations[event.conversation] : undefined;
+  if (!c) return;
+  change(c);
+  changed(fx, c);
+}
+
+function addIdentity(customer: Customer, id: { channel: Conversation['channels'][number]; provider: string; handle: string }, at: string): void {
+  const known = customer.identities.some((i) => i.channel === id.channel && i.provider === id.provider && i.handle === id.handle);
+  if (!known) customer.identities.push({ channel: id.channel, provider: id.provider, handle: id.handle, firstSeenAt: at });
+}
+
+function customerWrote(
+  fold: CustomerFold,
+  customer: Customer,
+  event: EventEnvelope<'message.received'>,
+  at: string,
+  policy: FoldPolicy,
+  fx: FoldEffects,
+): void {
+  const d = event.data;
+  addIdentity(customer, d, at);
+  const existing = openConversationOf(fold, customer);
+  const c = existing ?? open(fold, customer, event, at, 'customer', fx, policy);
+  if (existing && c.status === 'pending') {
+    // The customer answered: the ball is in our court again, with a next-response clock.
+    c.status = 'open';
+    waitForAgent(c, event, at, fx);
+  } else if (!existing) {
+    waitForAgent(c, event, at, fx);
+  }
+  c.channels = withChannel(c.channels, d.channel);
+  c.replyTo = { channel: d.channel, provider: d.provider, handle: d.handle };
+  if (d.subject && !c.subject) c.subject = d.subject;
+  if (d.language && !c.language) c.language = d.language;
+  c.firstCustomerMessageAt ??= at;
+  c.lastCustomerMessageAt = at;
+  c.lastActivityAt = at;
+  c.messageCount++;
+  changed(fx, c);
+  const entry: TranscriptEntry = {
+    eventId: event.id,
+    at,
+    direction: 'in',
+    channel: d.channel,
+    provider: d.provider,
+    author: { kind: 'customer', id: customer.id },
+    text: d.text,
+  };
+  if (d.subject !== undefined) entry.subject = d.subject;
+  if (d.attachments?.length) entry.attachments = d.attachments.length;
+  fx.transcript.push({ conversationId: c.id, entry });
+}
+
+function weWrote(
+  fold: CustomerFold,
+  customer: Customer,
+  event: EventEnvelope<'message.sent'>,
+  at: string,
+  policy: FoldPolicy,
+  fx: FoldEffects,
+): void {
+  const d = event.data;
+  const named = event.conversation ? fold.conversations[event.conversation] : undefined;
+  let c = named ?? openConversationOf(fold, customer);
+  if (!c) {
+    // An internal note needs a conversation to sit in; with none, there is nothing to annotate.
+    if (d.internal) return;
+    c = open(fold, customer, event, at, 'agent', fx, policy);
+  }
+  const entry: TranscriptEntry = {
+    eventId: event.id,
+    at,
+    direction: 'out',
+    channel: d.channel,
+    provider: d.provider,
+    author: { kind: d.author.kind, id: d.author.id },
+    text: d.text,
+  };
+  if (d.subject !== undefined) entry.subject = d.subject;
+  if (d.internal) entry.internal = true;
+  fx.transcript.push({ conversationId: c.id, entry });
+  changed(fx, c);
+  if (d.internal) return;
+
+  c.channels = withChannel(c.channels, d.channel);
+  c.lastActivityAt = at;
+  c.messageCount++;
+  if (d.author.kind !== 'agent') return;
+  c.lastAgentMessageAt = at;
+  // Bots and system messages never count as a response; only a human agent's, after the customer wrote.
+  if (c.initiatedBy === 'customer' && c.firstResponseAt === null && c.firstCustomerMessageAt !== null && at >= c.firstCustomerMessageAt) {
+    c.firstResponseAt = at;
+  }
+  if (c.status === 'open') c.status = 'pending';
+}

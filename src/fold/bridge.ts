@@ -1,0 +1,120 @@
+import { Queue, QueueEvents } from 'bullmq';
+import type { Kafka } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import { runEventConsumer, type EventBatch, type RunningConsumer } from '../log/consumer.ts';
+import type { Logger } from '../observability/logger.ts';
+import { queuePrefix } from '../queues/names.ts';
+import { foldJobId, type FoldJobData } from './jobs.ts';
+
+export interface FoldBridgeOptions {
+  kafka: Kafka;
+  topic: string;
+  deadLetterTopic: string;
+  groupId: string;
+  /** Connection for queue commands; the bridge opens its own blocking one for queue events. */
+  redis: Redis;
+  redisUrl: string;
+  foldQueue: string;
+  namespace: string;
+  triggers: boolean;
+  maxJobEvents: number;
+  partitionsConsumedConcurrently: number;
+  logger: Logger;
+}
+
+export interface RunningFoldBridge {
+  consumer: RunningConsumer;
+  close(): Promise<void>;
+}
+
+type Waiter = { resolve(): void; reject(err: Error): void };
+
+/**
+ * Hands each partition's contiguous batches to the fold queue, one job in flight per partition
+ * (kafkajs never gives a partition its next batch before eachBatch returned), and lets the consumer
+ * commit the offsets only once the job completed.
+ */
+export async function startFoldBridge(o: FoldBridgeOptions): Promise<RunningFoldBridge> {
+  const log = o.logger.child({ component: 'fold-bridge', groupId: o.groupId, ns: o.namespace });
+  const prefix = queuePrefix(o.foldQueue);
+  const queue = new Queue<FoldJobData>(o.foldQueue, { connection: o.redis, prefix });
+  const events = new QueueEvents(o.foldQueue, { connection: { url: o.redisUrl, maxRetriesPerRequest: null } as never, prefix });
+  await events.waitUntilReady();
+  const waiters = new Map<string, Waiter>();
+  events.on('completed', ({ jobId }) => {
+    waiters.get(jobId)?.resolve();
+  });
+  events.on('failed', ({ jobId, failedReason }) => {
+    waiters.get(jobId)?.reject(new Error(`fold job ${jobId} failed: ${failedReason}`));
+  });
+
+  /** Resolves once the job completed: by its event, or by polling should an event be missed. */
+  async function runJob(jobId: string, data: FoldJobData, heartbeat: () => Promise<void>): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => waiters.set(jobId, { resolve, reject }));
+    try {
+      const job = await queue.add('fold', data, {
+        jobId,
+        attempts: 1_000_000,
+        backoff: { type: 'exponential', delay: 200 },
+        removeOnComplete: true,
+        removeOnFail: { age: 24 * 3600 },
+      });
+      // A job left failed by an earlier bridge has the same id: add() returned it unchanged.
+      if ((await job.getState()) === 'failed') await job.retry();
+      let settled = false;
+      // While a job waits (a crashed worker's job waits for the stall check), keep our group membership.
+      const poll = setInterval(() => {
+        void heartbeat().catch(() => undefined);
+        void queue.getJobState(jobId).then((state) => {
+          // removeOnComplete: a job we added that no longer exists has completed.
+          if (!settled && (state === 'completed' || state === 'unknown')) waiters.get(jobId)?.resolve();
+        });
+      }, 2000);
+      try {
+        await done;
+      } finally {
+        settled = true;
+        clearInterval(poll);
+      }
+    } finally {
+      waiters.delete(jobId);
+    }
+  }
+
+  async function handleBatch(batch: EventBatch): Promise<void> {
+    for (let i = 0; i < batch.events.length; i += o.maxJobEvents) {
+      const chunk = batch.events.slice(i, i + o.maxJobEvents);
+      const first = chunk[0]!.offset;
+      const last = chunk[chunk.length - 1]!.offset;
+      const data: FoldJobData = {
+        ns: o.namespace,
+        topic: batch.topic,
+        partition: batch.partition,
+        triggers: o.triggers,
+        events: chunk.map((c) => ({ o: c.offset, e: c.event })),
+      };
+      await runJob(foldJobId(batch.topic, batch.partition, first, last), data, batch.heartbeat);
+      await batch.heartbeat();
+    }
+  }
+
+  const consumer = await runEventConsumer({
+    kafka: o.kafka,
+    groupId: o.groupId,
+    topic: o.topic,
+    deadLetterTopic: o.deadLetterTopic,
+    partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
+    logger: log,
+    handleBatch,
+  });
+  log.info('fold bridge running');
+
+  return {
+    consumer,
+    close: async () => {
+      await consumer.close();
+      await events.close();
+      await queue.close();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { FoldPolicies } from '../domain/fold/policy.ts';
+import type { Logger } from '../observability/logger.ts';
+import { ProjectionStore } from '../projections/store.ts';
+import { queuePrefix, type QueueNames } from '../queues/names.ts';
+import { workflowTriggerSink } from '../workflow/trigger-queue.ts';
+import { foldBatch, type FoldBatchResult } from './fold-batch.ts';
+import type { FoldJobData } from './jobs.ts';
+
+export interface FoldWorkerOptions {
+  /** Connection for BullMQ's blocking commands. */
+  connection: Redis;
+  /** Connection for projection reads and writes. */
+  redis: Redis;
+  queues: QueueNames;
+  policies: FoldPolicies;
+  concurrency: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  logger: Logger;
+}
+
+export interface RunningFoldWorker {
+  worker: Worker<FoldJobData, FoldBatchResult>;
+  close(): Promise<void>;
+}
+
+/** Processes fold jobs: any number of these processes may run; each job is one partition's batch. */
+export function startFoldWorker(o: FoldWorkerOptions): RunningFoldWorker {
+  const log = o.logger.child({ component: 'fold-worker' });
+  const workflowQueue = new Queue(o.queues.workflow, { connection: o.redis, prefix: queuePrefix(o.queues.workflow) });
+  const triggers = workflowTriggerSink(workflowQueue);
+  const stores = new Map<string, ProjectionStore>();
+  const storeFor = (ns: string) => {
+    let store = stores.get(ns);
+    if (!store) stores.set(ns, (store = new ProjectionStore(o.redis, ns)));
+    return store;
+  };
+
+  const worker = new Worker<FoldJobData, FoldBatchResult>(
+    o.queues.fold,
+    async (job: Job<FoldJobData>) => {
+      const { ns, partition, events } = job.data;
+      const positioned = events.map(({ o: offset, e: event }) => ({ offset, event }));
+      const result = await foldBatch({
+        store: storeFor(ns),
+        partition,
+        events: positioned,
+        policies: o.policies,
+        ...(job.data.triggers ? { triggers } : {}),
+      });
+      if (result.duplicates > 0 || result.alreadyApplied > 0) {
+        log.debug({ jobId: job.id, partition, ...result }, 'batch held events already folded');
+      }
+      return result;
+    },
+    {
+      connection: o.connection,
+      prefix: queuePrefix(o.queues.fold),
+      concurrency: o.concurrency,
+      lockDuration: o.lockDurationMs,
+      stalledInterval: o.stalledIntervalMs,
+      maxStalledCount: 1000,
+    },
+  );
+  worker.on('failed', (job, err) => log.error({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'fold job failed'));
+  worker.on('error', (err) => log.error({ err }, 'fold worker error'));
+
+  return {
+    worker,
+    close: async () => {
+      await worker.close();
+      await workflowQueue.close();
+    },
+  };
+}

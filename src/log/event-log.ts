@@ -1,0 +1,67 @@
+import type { Kafka, Producer, RecordMetadata } from 'kafkajs';
+import type { AnyEvent } from '../../events/index.ts';
+import { toRecord } from './record.ts';
+
+/** Kafka did not acknowledge in time: the caller answers 503 so its sender retries. */
+export class LogUnavailableError extends Error {
+  override name = 'LogUnavailableError';
+}
+
+export interface Position {
+  partition: number;
+  offset: string;
+}
+
+/** The narrow door through which every state change enters the engine. */
+export interface EventLog {
+  /** Resolves once every event is acknowledged by all in-sync replicas (order kept per key); one position per partition written, at its first offset. */
+  append(events: readonly AnyEvent[]): Promise<Position[]>;
+  close(): Promise<void>;
+}
+
+export interface KafkaEventLogOptions {
+  kafka: Kafka;
+  topic: string;
+  publishTimeoutMs: number;
+}
+
+/**
+ * An idempotent producer with acks=all. A batch is one send: kafkajs groups it per partition, and
+ * the idempotent producer's sequence numbers keep a retried batch from being written twice.
+ */
+export async function openKafkaEventLog(options: KafkaEventLogOptions): Promise<EventLog> {
+  const producer: Producer = options.kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+
+  async function append(events: readonly AnyEvent[]): Promise<Position[]> {
+    if (events.length === 0) return [];
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new LogUnavailableError(`Kafka did not acknowledge within ${options.publishTimeoutMs} ms`)),
+        options.publishTimeoutMs,
+      );
+    });
+    try {
+      const sent: RecordMetadata[] = await Promise.race([
+        producer.send({ topic: options.topic, acks: -1, messages: events.map(toRecord) }),
+        timeout,
+      ]);
+      return sent.map((m) => ({ partition: m.partition, offset: m.baseOffset ?? m.offset ?? '-1' }));
+    } catch (err) {
+      if (err instanceof LogUnavailableError) throw err;
+      throw new LogUnavailableError(`Kafka refused the append: ${(err as Error).message}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    append,
+    close: () => producer.disconnect(),
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * Redis key layout of the projections. Everything of one customer carries the hash tag
+ * {tenant/customer}, so under Redis Cluster it lives on one slot and one Lua script can update it
+ * with its applied position atomically. Everything sits under a namespace, so a rebuild can fill a
+ * new one and reads can switch to it in one SET.
+ */
+export const TRANSCRIPT_LIMIT = 200;
+
+/** Which namespace reads use; a rebuild moves it. */
+export const activeNamespaceKey = 'cs:projections:active';
+export const DEFAULT_NAMESPACE = 'live';
+
+const tag = (tenant: string, customer: string) => `{${tenant}/${customer}}`;
+
+export function projectionKeys(ns: string) {
+  const base = `cs:p:${ns}`;
+  return {
+    /** Hash: pos (offset of the last applied event), state (the customer fold as JSON). */
+    fold: (tenant: string, customer: string) => `${base}:${tag(tenant, customer)}:fold`,
+    conversation: (tenant: string, customer: string, id: string) => `${base}:${tag(tenant, customer)}:conv:${id}`,
+    transcript: (tenant: string, customer: string, id: string) => `${base}:${tag(tenant, customer)}:transcript:${id}`,
+    /** Hash: conversation id -> customer id, to find a conversation by id alone. */
+    conversationOwners: (tenant: string) => `${base}:owners:{${tenant}}`,
+    /** Hash: normalised handle -> customer id. */
+    handles: (tenant: string) => `${base}:handles:{${tenant}}`,
+    /** Sorted set: open, unassigned conversations of a team, most urgent first. */
+    teamQueue: (tenant: string, team: string) => `${base}:queue:{${tenant}}:${team}`,
+    /** Set: open conversations an agent holds. */
+    agentConversations: (tenant: string, agent: string) => `${base}:agent:{${tenant}}:${agent}`,
+    /** Set of every key prefix pattern, for dropping a namespace. */
+    pattern: `${base}:*`,
+  };
+}
+
+export type ProjectionKeys = ReturnType<typeof projectionKeys>;
+
+/** Team queue members wait here until triage names a team. */
+export const UNTRIAGED_TEAM = '_untriaged';

@@ -1,0 +1,23 @@
+import type { Config } from '../src/config/schema.ts';
+import type { Logger } from '../src/observability/logger.ts';
+import { foldBridge, foldWorker } from './fold.ts';
+import { provision } from './provision.ts';
+
+export interface RoleContext {
+  config: Config;
+  logger: Logger;
+}
+
+export interface RunningRole {
+  /** Resolves when the role ends by itself (one-shot roles); long-running roles never resolve it. */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export type Role = (ctx: RoleContext) => Promise<RunningRole>;
+
+export const roles: Record<string, Role> = {
+  provision,
+  'fold-bridge': foldBridge,
+  'fold-worker': foldWorker,
+};
