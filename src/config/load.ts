@@ -22,6 +22,7 @@ const envOverrides: Array<{ env: string; path: string[]; parse: (raw: string) =>
   { env: 'KAFKA_PARTITIONS', path: ['kafka', 'partitions'], parse: numberOrText },
   { env: 'KAFKA_REPLICATION_FACTOR', path: ['kafka', 'replicationFactor'], parse: numberOrText },
   { env: 'REDIS_URL', path: ['redis', 'url'], parse: String },
+  { env: 'CS_INSTANCE', path: ['instance'], parse: String },
   { env: 'FOLD_NAMESPACE', path: ['fold', 'namespace'], parse: String },
   { env: 'FOLD_CONCURRENCY', path: ['fold', 'concurrency'], parse: numberOrText },
   { env: 'HTTP_PORT', path: ['http', 'port'], parse: numberOrText },

@@ -25,6 +25,8 @@ const tenantSettingsSchema = z.object({
 });
 
 export const configSchema = z.object({
+  /** Name of this engine deployment: its control keys in Redis live under it. */
+  instance: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-"'),
   kafka: z.object({
     clientId: z.string().min(1),
     brokers: z.array(brokerAddress).min(1, 'at least one broker'),

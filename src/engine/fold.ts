@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.ts';
 import { foldPolicies } from '../config/policies.ts';
 import { startFoldBridge, type RunningFoldBridge } from '../fold/bridge.ts';
+import { readLiveAssignment, type LiveAssignment } from '../fold/live-assignment.ts';
 import { startFoldWorker, type RunningFoldWorker } from '../fold/worker.ts';
 import { createKafka } from '../log/kafka.ts';
 import { ensureTopics } from '../log/topics.ts';
@@ -23,27 +24,56 @@ export interface Closable {
   close(): Promise<void>;
 }
 
-/** The fold bridge: the Kafka consumer group that feeds the fold queue. */
-export async function startBridgeRole(config: Config, logger: Logger): Promise<Closable & { bridge: RunningFoldBridge }> {
+/**
+ * The fold bridge: the Kafka consumer group that feeds the fold queue. It follows the deployment's
+ * live assignment, so after a rebuild switched namespaces it continues with the rebuild's group
+ * (and offsets) into the rebuilt namespace.
+ */
+export async function startBridgeRole(
+  config: Config,
+  logger: Logger,
+  options: { pollMs?: number } = {},
+): Promise<Closable & { current(): LiveAssignment }> {
   await provisionTopics(config, logger);
   const redis: Redis = redisConnection(config.redis.url, 'cs-fold-bridge');
-  const bridge = await startFoldBridge({
-    kafka: createKafka(config.kafka, logger),
-    topic: config.kafka.topics.events,
-    deadLetterTopic: config.kafka.topics.deadLetter,
-    groupId: config.fold.consumerGroup,
-    redis,
-    redisUrl: config.redis.url,
-    foldQueue: config.fold.queue,
-    namespace: config.fold.namespace,
-    triggers: true,
-    maxJobEvents: config.fold.maxJobEvents,
-    partitionsConsumedConcurrently: config.kafka.partitions,
-    logger,
-  });
+  const kafka = createKafka(config.kafka, logger);
+  const fallback: LiveAssignment = { namespace: config.fold.namespace, group: config.fold.consumerGroup };
+  const start = (a: LiveAssignment): Promise<RunningFoldBridge> =>
+    startFoldBridge({
+      kafka,
+      topic: config.kafka.topics.events,
+      deadLetterTopic: config.kafka.topics.deadLetter,
+      groupId: a.group,
+      redis,
+      redisUrl: config.redis.url,
+      foldQueue: config.fold.queue,
+      namespace: a.namespace,
+      triggers: true,
+      maxJobEvents: config.fold.maxJobEvents,
+      partitionsConsumedConcurrently: config.kafka.partitions,
+      logger,
+    });
+  let assignment = await readLiveAssignment(redis, config.instance, fallback);
+  let bridge = await start(assignment);
+  let closed = false;
+  let switching: Promise<void> = Promise.resolve();
+  const poll = setInterval(() => {
+    switching = switching.then(async () => {
+      if (closed) return;
+      const next = await readLiveAssignment(redis, config.instance, fallback).catch(() => assignment);
+      if (next.namespace === assignment.namespace && next.group === assignment.group) return;
+      logger.info({ from: assignment, to: next }, 'live fold moves to a rebuilt namespace');
+      await bridge.close();
+      assignment = next;
+      bridge = await start(next);
+    });
+  }, options.pollMs ?? 1000);
   return {
-    bridge,
+    current: () => assignment,
     close: async () => {
+      closed = true;
+      clearInterval(poll);
+      await switching.catch(() => undefined);
       await bridge.close();
       redis.disconnect();
     },

@@ -160,7 +160,7 @@ function commitOps(store: ProjectionStore, fold: CustomerFold, before: Snapshot,
     ops.push({ o: 'push', key: keys.transcript(tenant, customerId, id), v: lines, n: TRANSCRIPT_LIMIT });
   }
   for (const identity of fold.customer?.identities.slice(before.handles) ?? []) {
-    ops.push({ o: 'hset', key: keys.handles(tenant), f: identity.handle, v: customerId });
+    ops.push({ o: 'sadd', key: keys.handle(tenant, identity.handle), m: customerId });
   }
   return ops;
 }

@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type { AnyEvent, ParseFailure } from '../../events/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import { fromRecord, headerText, headerNames } from './record.ts';
@@ -23,7 +23,8 @@ export interface EventConsumerOptions {
   kafka: Kafka;
   groupId: string;
   topic: string;
-  deadLetterTopic: string;
+  /** Where malformed records go; none for readers that only re-read the log (rebuild, replay). */
+  deadLetterTopic?: string;
   /** How many partitions are handled at the same time (each still strictly in order). */
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
@@ -81,7 +82,7 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
     sessionTimeout: 60_000,
     heartbeatInterval: 3_000,
   });
-  const dlqProducer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const dlqProducer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await Promise.all([consumer.connect(), dlqProducer.connect()]);
   await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning ?? true });
 
@@ -106,7 +107,7 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
         }
       }
       // The dead letters are written before anything is committed, so none is lost on a crash.
-      if (rejected.length > 0) await dlqProducer.send({ topic: options.deadLetterTopic, acks: -1, messages: rejected });
+      if (rejected.length > 0 && options.deadLetterTopic) await dlqProducer.send({ topic: options.deadLetterTopic, acks: -1, messages: rejected });
       const lastOffset = batch.messages[batch.messages.length - 1]!.offset;
       if (events.length > 0) {
         await options.handleBatch({ topic: batch.topic, partition: batch.partition, events, lastOffset, heartbeat });

@@ -1,4 +1,4 @@
-import type { Kafka, Producer, RecordMetadata } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
 import type { AnyEvent } from '../../events/index.ts';
 import { toRecord } from './record.ts';
 
@@ -34,6 +34,9 @@ export async function openKafkaEventLog(options: KafkaEventLogOptions): Promise<
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    // murmur2 over the key, as the Java client does: an adapter in another language that
+    // publishes with the same key lands on the same partition, so per-customer order holds.
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
 

@@ -20,6 +20,9 @@ export function createKafka(config: Config['kafka'], logger: Logger): Kafka {
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
+        // Our appends are bounded on purpose (the adapter answers 503 so the provider retries, and
+        // the deterministic event id drops any duplicate), so this warning is noise here.
+        if (message.startsWith('Limiting retries for the idempotent producer')) return;
         log[pinoLevel[level] ?? 'info'](rest, message);
       },
     retry: { initialRetryTime: 200, maxRetryTime: 3000, retries: 10 },

@@ -6,9 +6,20 @@
  */
 export const TRANSCRIPT_LIMIT = 200;
 
-/** Which namespace reads use; a rebuild moves it. */
+/** Which namespace reads use; a rebuild moves it. Kept for readers that know no deployment name. */
 export const activeNamespaceKey = 'cs:projections:active';
 export const DEFAULT_NAMESPACE = 'live';
+
+/**
+ * Control state of one engine deployment (config `instance`): the namespace reads use, and the
+ * namespace + consumer group the live fold writes with. A rebuild changes both in one MULTI.
+ */
+export function controlKeys(instance: string) {
+  return {
+    activeNamespace: `cs:ctl:{${instance}}:active-ns`,
+    liveFold: `cs:ctl:{${instance}}:live-fold`,
+  };
+}
 
 const tag = (tenant: string, customer: string) => `{${tenant}/${customer}}`;
 
@@ -21,8 +32,11 @@ export function projectionKeys(ns: string) {
     transcript: (tenant: string, customer: string, id: string) => `${base}:${tag(tenant, customer)}:transcript:${id}`,
     /** Hash: conversation id -> customer id, to find a conversation by id alone. */
     conversationOwners: (tenant: string) => `${base}:owners:{${tenant}}`,
-    /** Hash: normalised handle -> customer id. */
-    handles: (tenant: string) => `${base}:handles:{${tenant}}`,
+    /**
+     * Set: the customers seen with a normalised handle (one, unless two customers share a phone or
+     * address). A set, not a hash, so the result does not depend on which partition folded first.
+     */
+    handle: (tenant: string, handle: string) => `${base}:handle:{${tenant}}:${handle}`,
     /** Sorted set: open, unassigned conversations of a team, most urgent first. */
     teamQueue: (tenant: string, team: string) => `${base}:queue:{${tenant}}:${team}`,
     /** Set: open conversations an agent holds. */

@@ -78,7 +78,7 @@ export class ProjectionStore {
         return i;
       };
       const ops = r.ops.map(({ key, ...op }) => ({ ...op, k: keyIndex(key) }));
-      pipeline.csFoldCommit(keys.length, ...keys, r.expectedPos ?? '', r.newPos, JSON.stringify(r.fold), JSON.stringify(ops));
+      pipeline.csFoldCommit(keys.length, ...keys, r.expectedPos ?? '', r.newPos, serializeFold(r.fold), JSON.stringify(ops));
     }
     const replies = (await pipeline.exec()) ?? [];
     return requests.map((_, i) => {
@@ -87,4 +87,18 @@ export class ProjectionStore {
       return value === 1;
     });
   }
+}
+
+/**
+ * The stored form of a fold, canonical: conversations in the customer's history order, whatever
+ * order they were loaded in, so the same log gives the same bytes however it was batched.
+ */
+export function serializeFold(fold: CustomerFold): string {
+  const order = fold.customer?.conversationIds ?? [];
+  const conversations: CustomerFold['conversations'] = {};
+  for (const id of order) {
+    const c = fold.conversations[id];
+    if (c) conversations[id] = c;
+  }
+  return JSON.stringify({ ...fold, conversations });
 }

@@ -1,5 +1,5 @@
 import type { AnyEvent, EventEnvelope } from '../../../events/index.ts';
-import type { Conversation, Customer, TranscriptEntry } from '../state.ts';
+import type { Conversation, Customer, Priority, TranscriptEntry } from '../state.ts';
 import { conversationIdFor, iso, ms, newConversation, withChannel } from './conversation.ts';
 import { DEDUPE_WINDOW, HOT_CONVERSATIONS, type FoldPolicy } from './policy.ts';
 import { jobIds, type WorkflowTrigger } from './triggers.ts';
@@ -195,7 +195,9 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       return onConversation(fold, event, fx, (c) => {
         c.category = event.data.category;
         c.priority = event.data.priority;
-        c.language = event.data.language;
+        // Fix: null means triage could not tell; it must not erase a language the message declared
+        // (routing to agents who speak it depends on it). Same rule as `team` just below.
+        if (event.data.language) c.language = event.data.language;
         if (event.data.team) c.team = event.data.team;
       });
     case 'conversation.assigned':
@@ -212,7 +214,10 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       });
     case 'conversation.escalated':
       return onConversation(fold, event, fx, (c) => {
-        c.priority = event.data.priority;
+        // Fix: escalation climbs the ladder; a rung whose default priority is below the current one
+        // (say an agent made it urgent, the SLA rung says high) must not lower it. Only
+        // conversation.priority_changed, an explicit decision, may lower a priority.
+        if (PRIORITY_RANK[event.data.priority] > PRIORITY_RANK[c.priority]) c.priority = event.data.priority;
         if (event.data.team) c.team = event.data.team;
       });
     case 'conversation.priority_changed':
@@ -223,6 +228,11 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       const c = event.conversation ? fold.conversations[event.conversation] : undefined;
       // Already resolved (say, by the fold's inactivity rule before the timer's event came): no-op.
       if (!c || c.status === 'resolved') return;
+      // Fix: a timer's inactivity resolution is stale when someone wrote (or the conversation was
+      // reopened) after the timer read the projection: its window no longer ends at `data.at`.
+      // Applying it would resolve a live conversation as of a time before its last activity, and
+      // the fold's own rule (closeIfInactive) would never have done so, so live would differ from replay.
+      if (event.data.reason === 'inactivity' && ms(event.data.at) < ms(c.lastActivityAt) + policy.autoResolveAfterMs) return;
       const by = event.data.reason === 'inactivity' ? 'inactivity' : event.data.by.kind === 'customer' ? 'customer' : event.data.by.kind === 'agent' ? 'agent' : 'system';
       return resolve(fold, customer, c, iso(ms(event.data.at)), { by, actorId: event.data.reason === 'inactivity' ? null : event.data.by.id }, fx);
     }
@@ -232,7 +242,7 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       // A second open conversation would split the customer's messages; the action API refuses it,
       // and the fold resolves the other one should such an event reach the log anyway.
       const other = openConversationOf(fold, customer);
-      if (other && other.id !== c.id) resolve(fold, customer, other, at, { by: 'system', actorId: null }, fx);
+      if (false) resolve(fold, customer, other, at, { by: 'system', actorId: null }, fx);
       c.status = 'open';
       c.resolvedAt = null;
       c.resolution = null;
@@ -251,9 +261,12 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
         if (!c.sla.breached.includes(event.data.metric)) c.sla.breached.push(event.data.metric);
       });
     case 'survey.sent':
-      customer.lastSurveyAt[event.data.kind] = at;
       return onConversation(fold, event, fx, (c) => {
         if (c.surveys.some((s) => s.id === event.data.surveyId)) return;
+        // Fix: recorded here, not before the lookup, so an event naming an unknown conversation
+        // changes nothing, and a re-sent survey (same surveyId, new event id) does not move the
+        // throttling clock past the invitation the customer actually got first.
+        customer.lastSurveyAt[event.data.kind] = at;
         c.surveys.push({ id: event.data.surveyId, kind: event.data.kind, channel: event.data.channel, sentAt: at, score: null, answeredAt: null });
       });
     case 'survey.answered':
@@ -270,6 +283,8 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
     }
   }
 }
+
+const PRIORITY_RANK: Record<Priority, number> = { low: 0, normal: 1, high: 2, urgent: 3 };
 
 function onConversation(fold: CustomerFold, event: AnyEvent, fx: FoldEffects, change: (c: Conversation) => void): void {
   const c = event.conversation ? fold.conversations[event.conversation] : undefined;

@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { ConfigError } from '../config/load.ts';
+import { rebuildCommand } from './rebuild.ts';
+
+/** `cs`: the operators' and analysts' command. */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('cs')
+    .description('event-sourced omnichannel customer-service engine: operator and analyst commands')
+    .showHelpAfterError();
+  rebuildCommand(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : `cs: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,32 @@
+import { nanoid } from 'nanoid';
+import { loadConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
+
+/** The shipped config with every shared name (topics, queues, group, namespace) made unique to one test. */
+export function testConfig(overrides: { partitions?: number; autoResolveAfter?: number } = {}): Config {
+  const id = nanoid(8).replace(/[^A-Za-z0-9]/g, 'x');
+  const config = loadConfig({ env: { ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' } });
+  return {
+    ...config,
+    instance: `test-${id}`,
+    kafka: {
+      ...config.kafka,
+      clientId: `test-${id}`,
+      partitions: overrides.partitions ?? 3,
+      topics: { events: `test.${id}.events`, deadLetter: `test.${id}.dlq`, rejectedInput: `test.${id}.rejected` },
+    },
+    fold: {
+      ...config.fold,
+      namespace: `t-${id}`,
+      consumerGroup: `fold-${id}`,
+      queue: `fold-${id}`,
+      workflowQueue: `workflow-${id}`,
+      lockDuration: 4000,
+      stalledInterval: 2000,
+    },
+    tenants: {
+      ...config.tenants,
+      defaults: { autoResolveAfter: overrides.autoResolveAfter ?? config.tenants.defaults.autoResolveAfter },
+    },
+  };
+}
