@@ -32,7 +32,7 @@ export interface Closable {
 export async function startBridgeRole(
   config: Config,
   logger: Logger,
-  options: { pollMs?: number } = {},
+  options: { pollMs?: number; triggers?: boolean } = {},
 ): Promise<Closable & { current(): LiveAssignment }> {
   await provisionTopics(config, logger);
   const redis: Redis = redisConnection(config.redis.url, 'cs-fold-bridge');
@@ -48,7 +48,7 @@ export async function startBridgeRole(
       redisUrl: config.redis.url,
       foldQueue: config.fold.queue,
       namespace: a.namespace,
-      triggers: true,
+      triggers: options.triggers ?? true,
       maxJobEvents: config.fold.maxJobEvents,
       partitionsConsumedConcurrently: config.kafka.partitions,
       logger,

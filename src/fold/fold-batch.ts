@@ -1,5 +1,5 @@
 import { partitionKey, type AnyEvent } from '../../events/index.ts';
-import { applyEvent, missingConversations, noEffects, pruneHotSet, type CustomerFold, type FoldEffects } from '../domain/fold/customer-fold.ts';
+import { applyEvent, missingConversations, noEffects, type CustomerFold, type FoldEffects } from '../domain/fold/customer-fold.ts';
 import type { FoldPolicies } from '../domain/fold/policy.ts';
 import type { WorkflowTrigger } from '../domain/fold/triggers.ts';
 import { indexEntry, type IndexEntry } from '../projections/index-entries.ts';
@@ -72,6 +72,21 @@ export async function foldBatch(input: {
   for (let round = 0; pending.length > 0; round++) {
     if (round >= MAX_CONFLICT_ROUNDS) throw new Error(`fold: ${pending.length} customers kept changing under this batch`);
     const stored = await input.store.readFolds(pending);
+    const fresh = pending.map((group, i) => {
+      const pos = stored[i]!.pos;
+      const after = pos === null ? -1n : BigInt(pos);
+      return group.events.filter((e) => BigInt(e.offset) > after);
+    });
+    // The conversations the events can touch: the open one, and any an event names.
+    const needed = await input.store.readConversationsOfMany(
+      pending.map((group, i) => {
+        const fold = stored[i]!.fold;
+        const ids = new Set(missingConversations(fold, fresh[i]!.map((e) => e.event)));
+        const open = fold.customer?.openConversationId;
+        if (open) ids.add(open);
+        return { tenant: group.tenant, customer: group.customer, ids: fresh[i]!.length > 0 ? [...ids] : [] };
+      }),
+    );
     const requests: CommitRequest[] = [];
     const work: CustomerWork[] = [];
     const triggers: PositionedTrigger[] = [];
@@ -79,20 +94,18 @@ export async function foldBatch(input: {
     for (let i = 0; i < pending.length; i++) {
       const group = pending[i]!;
       const { pos, fold } = stored[i]!;
-      const after = pos === null ? -1n : BigInt(pos);
-      const fresh = group.events.filter((e) => BigInt(e.offset) > after);
-      const tally = { applied: 0, duplicates: 0, alreadyApplied: group.events.length - fresh.length };
-      if (fresh.length === 0) {
+      const todo = fresh[i]!;
+      const tally = { applied: 0, duplicates: 0, alreadyApplied: group.events.length - todo.length };
+      if (todo.length === 0) {
         result.alreadyApplied += tally.alreadyApplied;
         continue;
       }
-      const missing = missingConversations(fold, fresh.map((e) => e.event));
-      for (const c of await input.store.readConversations(group.tenant, group.customer, missing)) fold.conversations[c.id] = c;
+      for (const c of needed[i]!) fold.conversations[c.id] = c;
 
       const before = snapshot(fold);
       const effects = noEffects();
       const policy = input.policies(group.tenant);
-      for (const e of fresh) {
+      for (const e of todo) {
         const firstTrigger = effects.triggers.length;
         applyEvent(fold, e.event, policy, effects);
         for (const trigger of effects.triggers.slice(firstTrigger)) {
@@ -102,8 +115,7 @@ export async function foldBatch(input: {
       tally.applied = effects.applied;
       tally.duplicates = effects.duplicates;
       const ops = commitOps(input.store, fold, before, effects);
-      pruneHotSet(fold);
-      requests.push({ tenant: group.tenant, customer: group.customer, expectedPos: pos, newPos: fresh[fresh.length - 1]!.offset, fold, ops });
+      requests.push({ tenant: group.tenant, customer: group.customer, expectedPos: pos, newPos: todo[todo.length - 1]!.offset, fold, ops });
       work.push(group);
       tallies.push(tally);
     }

@@ -19,6 +19,8 @@ export interface FoldWorkerOptions {
   lockDurationMs: number;
   stalledIntervalMs: number;
   logger: Logger;
+  /** Called after a batch is in the projections (metrics, benchmarks). */
+  onCommitted?(events: ReadonlyArray<{ offset: string; event: { time: string } }>, result: FoldBatchResult): void;
 }
 
 export interface RunningFoldWorker {
@@ -50,6 +52,7 @@ export function startFoldWorker(o: FoldWorkerOptions): RunningFoldWorker {
         policies: o.policies,
         ...(job.data.triggers ? { triggers } : {}),
       });
+      o.onCommitted?.(positioned, result);
       if (result.duplicates > 0 || result.alreadyApplied > 0) {
         log.debug({ jobId: job.id, partition, ...result }, 'batch held events already folded');
       }

@@ -29,6 +29,7 @@ export interface EventConsumerOptions {
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
   maxWaitTimeInMs?: number;
+  maxBytesPerPartition?: number;
   logger: Logger;
   handleBatch(batch: EventBatch): Promise<void>;
 }
@@ -79,6 +80,10 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
     allowAutoTopicCreation: false,
     // Short fetch waits keep event-to-projection lag low when traffic is light.
     maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
+    // Large per-partition fetches when there is a backlog: the fold groups a batch by customer, so
+    // the more of a partition one batch holds, the fewer projection writes per event.
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 8 * 1024 * 1024,
+    maxBytes: 64 * 1024 * 1024,
     sessionTimeout: 60_000,
     heartbeatInterval: 3_000,
   });

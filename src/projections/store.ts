@@ -57,9 +57,28 @@ export class ProjectionStore {
   }
 
   async readConversations(tenant: string, customer: string, ids: readonly string[]): Promise<Conversation[]> {
-    if (ids.length === 0) return [];
-    const values = await this.redis.mget(ids.map((id) => this.keys.conversation(tenant, customer, id)));
-    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as Conversation);
+    const [found] = await this.readConversationsOfMany([{ tenant, customer, ids }]);
+    return found ?? [];
+  }
+
+  /** One round trip for the conversations many customers' folds need. */
+  async readConversationsOfMany(requests: ReadonlyArray<{ tenant: string; customer: string; ids: readonly string[] }>): Promise<Conversation[][]> {
+    const pipeline = this.redis.pipeline();
+    const asked: number[] = [];
+    requests.forEach((r, i) => {
+      if (r.ids.length === 0) return;
+      pipeline.mget(r.ids.map((id) => this.keys.conversation(r.tenant, r.customer, id)));
+      asked.push(i);
+    });
+    const out: Conversation[][] = requests.map(() => []);
+    if (asked.length === 0) return out;
+    const replies = (await pipeline.exec()) ?? [];
+    asked.forEach((requestIndex, replyIndex) => {
+      const [err, values] = replies[replyIndex] ?? [new Error('no reply'), null];
+      if (err) throw err;
+      out[requestIndex] = (values as Array<string | null>).filter((v): v is string => v !== null).map((v) => JSON.parse(v) as Conversation);
+    });
+    return out;
   }
 
   /** Commits many customers in one round trip; returns, per request, whether it applied. */
@@ -77,8 +96,9 @@ export class ProjectionStore {
         }
         return i;
       };
-      const ops = r.ops.map(({ key, ...op }) => ({ ...op, k: keyIndex(key) }));
-      pipeline.csFoldCommit(keys.length, ...keys, r.expectedPos ?? '', r.newPos, serializeFold(r.fold), JSON.stringify(ops));
+      const args: string[] = [r.expectedPos ?? '', r.newPos, serializeFold(r.fold)];
+      for (const op of r.ops) args.push(...flatten(op, String(keyIndex(op.key))));
+      pipeline.csFoldCommit(keys.length, ...keys, ...args);
     }
     const replies = (await pipeline.exec()) ?? [];
     return requests.map((_, i) => {
@@ -89,16 +109,31 @@ export class ProjectionStore {
   }
 }
 
+/** An op as the script's four ARGV entries (see commit.lua). */
+function flatten(op: CommitOp, k: string): string[] {
+  switch (op.o) {
+    case 'set':
+      return ['s', k, op.v, ''];
+    case 'push':
+      return [...op.v.flatMap((line) => ['r', k, line, '']), 't', k, String(op.n), ''];
+    case 'zadd':
+      return ['z', k, String(op.s), op.m];
+    case 'zrem':
+      return ['Z', k, op.m, ''];
+    case 'sadd':
+      return ['a', k, op.m, ''];
+    case 'srem':
+      return ['A', k, op.m, ''];
+    case 'hset':
+      return ['h', k, op.f, op.v];
+  }
+}
+
 /**
- * The stored form of a fold, canonical: conversations in the customer's history order, whatever
- * order they were loaded in, so the same log gives the same bytes however it was batched.
+ * The stored form of a fold: the customer and the dedupe window. Conversations live only under
+ * their own keys (written when they change, read when a batch needs them), so a customer's write
+ * stays small however long its history, and the bytes do not depend on how the log was batched.
  */
 export function serializeFold(fold: CustomerFold): string {
-  const order = fold.customer?.conversationIds ?? [];
-  const conversations: CustomerFold['conversations'] = {};
-  for (const id of order) {
-    const c = fold.conversations[id];
-    if (c) conversations[id] = c;
-  }
-  return JSON.stringify({ ...fold, conversations });
+  return JSON.stringify({ ...fold, conversations: {} });
 }

@@ -10,9 +10,13 @@ export interface StreamOptions {
   tenants?: string[];
   seed?: number;
   start?: string;
-  /** Mean gap between consecutive events on the whole stream. */
+  /**
+   * Mean gap between two events of one session (a conversation's messages are minutes apart).
+   */
   meanGapMs?: number;
   policy: FoldPolicy;
+  /** Conversations in progress at once, interleaved on the log. */
+  concurrentSessions?: number;
   /** Share of events that are re-sent copies of an earlier event (provider retries). */
   duplicateShare?: number;
 }
@@ -33,22 +37,42 @@ function hash(s: string): number {
   return h;
 }
 
+interface Session {
+  tenant: string;
+  customer: string;
+  at: number;
+  left: number;
+}
+
 /**
- * Realistic, seeded traffic in log order: customers writing on several channels, triage,
- * assignment, agent, bot and system messages, notes, resolutions, reopens, surveys, quiet gaps past
- * the auto-resolve window, and provider retries (the same event again). It folds what it emits with
- * the domain's own evolve to know each customer's open conversation, so lifecycle events name real
- * conversations.
+ * Realistic, seeded traffic in log order. Customers come in sessions (a conversation's worth of
+ * messages, minutes apart), many sessions interleaved; customers come back for later sessions on
+ * the same or another channel. A session brings triage, assignment, agent, bot and system messages,
+ * notes, transfers, SLA breaches, and mostly ends in a resolution and a survey; some just go quiet
+ * (the auto-resolve window closes them). Provider retries put the same event on the log again.
+ * It folds what it emits with the domain's own evolve to know each customer's open conversation,
+ * so lifecycle events name real conversations.
  */
 export function* generateStream(o: StreamOptions): Generator<AnyEvent> {
   const rnd = seededRandom(o.seed ?? 42);
   const tenants = o.tenants ?? ['acme', 'globex'];
-  let now = Date.parse(o.start ?? '2026-01-05T08:00:00.000Z');
-  const meanGap = o.meanGapMs ?? 5000;
+  const start = Date.parse(o.start ?? '2026-01-05T08:00:00.000Z');
+  const meanGap = o.meanGapMs ?? 180_000;
+  const concurrent = o.concurrentSessions ?? 400;
   const folds = new Map<string, CustomerFold>();
   const recent: AnyEvent[] = [];
+  const sessions: Session[] = [];
   let emitted = 0;
   let seq = 0;
+  let now = start;
+  const gap = (mean: number) => Math.max(1, Math.round(-Math.log(1 - rnd.next()) * mean));
+  const newSession = (at: number): Session => ({
+    tenant: rnd.pick(tenants),
+    customer: `cust-${rnd.int(o.customers)}`,
+    at: at + gap(meanGap / 4),
+    left: 2 + rnd.int(12),
+  });
+  for (let i = 0; i < concurrent; i++) sessions.push(newSession(start + rnd.int(meanGap)));
 
   const emit = (event: AnyEvent): AnyEvent => {
     const key = `${event.tenant}/${event.customer}`;
@@ -62,7 +86,11 @@ export function* generateStream(o: StreamOptions): Generator<AnyEvent> {
   };
 
   while (emitted < o.events) {
-    now += Math.max(1, Math.round(-Math.log(1 - rnd.next()) * meanGap));
+    // The session due first speaks next, so event times never go backwards.
+    let index = 0;
+    for (let i = 1; i < sessions.length; i++) if (sessions[i]!.at < sessions[index]!.at) index = i;
+    const session = sessions[index]!;
+    now = Math.max(now, session.at);
     if (rnd.chance(o.duplicateShare ?? 0.01) && recent.length > 0) {
       // A provider retry: the very same event (same id) on the log again.
       const copy = rnd.pick(recent);
@@ -71,24 +99,24 @@ export function* generateStream(o: StreamOptions): Generator<AnyEvent> {
       yield copy;
       continue;
     }
-    const tenant = rnd.pick(tenants);
-    const customer = `cust-${rnd.int(o.customers)}`;
+    const { tenant, customer } = session;
     const fold = folds.get(`${tenant}/${customer}`);
     const openId = fold?.customer?.openConversationId ?? null;
     const open = openId ? fold!.conversations[openId] : undefined;
     const time = new Date(now).toISOString();
-    const base = { source: '/sim', tenant, customer, time, id: `ev-${o.seed ?? 42}-${seq++}` };
+    const nextId = () => `ev-${o.seed ?? 42}-${seq++}`;
+    const base = { source: '/sim', tenant, customer, time, id: nextId() };
     const via = channels[hash(customer) % channels.length]!;
     const roll = rnd.next();
+    session.left--;
+    session.at = now + gap(meanGap);
+    if (session.left <= 0) sessions[index] = newSession(now);
 
-    if (!open || roll < 0.35) {
-      // Sometimes the customer comes back after a long silence (past the auto-resolve window).
-      if (open && rnd.chance(0.05)) now += o.policy.autoResolveAfterMs + rnd.int(3_600_000);
+    if (!open || roll < 0.3) {
       const channel = rnd.chance(0.8) ? via : rnd.pick(channels);
       yield emit(
         createEvent({
           ...base,
-          time: new Date(now).toISOString(),
           type: 'message.received',
           data: { channel: channel.channel, provider: channel.provider, handle: channel.handle(customer), text: rnd.pick(texts) },
         }),
@@ -97,7 +125,17 @@ export function* generateStream(o: StreamOptions): Generator<AnyEvent> {
     }
     const conversation = open.id;
     const agent = open.assignee ?? rnd.pick(agents);
-    if (!open.category && roll < 0.5) {
+    if (session.left <= 0 && rnd.chance(0.75)) {
+      // The session ends in a resolution and, often, a survey.
+      yield emit(createEvent({ ...base, conversation, type: 'conversation.resolved', data: { by: { kind: 'agent', id: agent }, at: time, reason: 'agent' } }));
+      if (rnd.chance(0.5)) {
+        const surveyId = `sv-${conversation}-${open.reopenCount}`;
+        yield emit(createEvent({ ...base, id: nextId(), time: new Date(now + 1000).toISOString(), conversation, type: 'survey.sent', data: { surveyId, kind: 'csat', channel: open.replyTo?.channel ?? via.channel } }));
+        if (rnd.chance(0.6)) {
+          yield emit(createEvent({ ...base, id: nextId(), time: new Date(now + 60_000).toISOString(), conversation, type: 'survey.answered', data: { surveyId, kind: 'csat', score: 1 + rnd.int(5) } }));
+        }
+      }
+    } else if (!open.category) {
       yield emit(
         createEvent({
           ...base,
@@ -108,7 +146,7 @@ export function* generateStream(o: StreamOptions): Generator<AnyEvent> {
       );
     } else if (!open.assignee && roll < 0.6) {
       yield emit(createEvent({ ...base, conversation, type: 'conversation.assigned', data: { assignee: agent, team: open.team, reason: 'least-busy' } }));
-    } else if (roll < 0.8) {
+    } else if (roll < 0.93) {
       const kind = rnd.chance(0.85) ? 'agent' : rnd.chance(0.5) ? 'bot' : 'system';
       const internal = kind === 'agent' && rnd.chance(0.1);
       yield emit(
@@ -119,17 +157,6 @@ export function* generateStream(o: StreamOptions): Generator<AnyEvent> {
           data: { channel: open.replyTo?.channel ?? via.channel, provider: open.replyTo?.provider ?? via.provider, author: { kind, id: kind === 'agent' ? agent : `${kind}-1` }, text: 'Thanks for reaching out, we are on it.', internal },
         }),
       );
-    } else if (roll < 0.93) {
-      yield emit(createEvent({ ...base, conversation, type: 'conversation.resolved', data: { by: { kind: 'agent', id: agent }, at: time, reason: 'agent' } }));
-      if (rnd.chance(0.5)) {
-        now += 1000;
-        const surveyId = `sv-${conversation}-${open.reopenCount}`;
-        yield emit(createEvent({ ...base, id: `ev-${o.seed ?? 42}-${seq++}`, time: new Date(now).toISOString(), conversation, type: 'survey.sent', data: { surveyId, kind: 'csat', channel: open.replyTo?.channel ?? via.channel } }));
-        if (rnd.chance(0.6)) {
-          now += 60_000;
-          yield emit(createEvent({ ...base, id: `ev-${o.seed ?? 42}-${seq++}`, time: new Date(now).toISOString(), conversation, type: 'survey.answered', data: { surveyId, kind: 'csat', score: 1 + rnd.int(5) } }));
-        }
-      }
     } else if (roll < 0.96) {
       yield emit(createEvent({ ...base, conversation, type: 'sla.breached', data: { metric: 'firstResponse', dueAt: time } }));
     } else {

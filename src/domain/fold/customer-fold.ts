@@ -242,7 +242,7 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       // A second open conversation would split the customer's messages; the action API refuses it,
       // and the fold resolves the other one should such an event reach the log anyway.
       const other = openConversationOf(fold, customer);
-      if (false) resolve(fold, customer, other, at, { by: 'system', actorId: null }, fx);
+      if (other && other.id !== c.id) resolve(fold, customer, other, at, { by: 'system', actorId: null }, fx);
       c.status = 'open';
       c.resolvedAt = null;
       c.resolution = null;

@@ -4,8 +4,12 @@ export interface FoldPolicy {
   autoResolveAfterMs: number;
 }
 
-/** How many of a customer's latest event ids are remembered to drop duplicates (provider retries). */
-export const DEDUPE_WINDOW = 256;
+/**
+ * How many of a customer's latest event ids are remembered to drop duplicates. The adapters drop a
+ * provider's retry at the door; this window is the backstop for a publisher that re-sends (say,
+ * after a lost acknowledgement), which happens within moments, not after 64 further events.
+ */
+export const DEDUPE_WINDOW = 64;
 /** Conversations kept inside the customer's fold state besides the open one: the latest few. */
 export const HOT_CONVERSATIONS = 3;
 

@@ -40,8 +40,8 @@ describe('the live fold', () => {
 
     const store = new ProjectionStore(redis, config.fold.namespace);
     await eventually('the reply folded', async () => {
-      const [stored] = await store.readFolds([{ tenant: 'acme', customer: 'c-42' }]);
-      return stored!.pos !== null && Object.values(stored!.fold.conversations).some((c) => c.firstResponseAt !== null);
+      const [c] = await store.readConversations('acme', 'c-42', [`cv_${email.id}`]);
+      return c?.firstResponseAt != null;
     });
     const [stored] = await store.readFolds([{ tenant: 'acme', customer: 'c-42' }]);
     const customer = stored!.fold.customer!;

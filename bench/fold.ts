@@ -1,0 +1,180 @@
+/**
+ * npm run bench:fold — sustained fold throughput and event-to-projection lag, with BullMQ's no-op
+ * one-job-per-event rate measured in the same run as the baseline.
+ *
+ *   BENCH_EVENTS (default 200000), BENCH_CUSTOMERS (10000), BENCH_PARTITIONS (12),
+ *   BENCH_LAG_RATE (5000 events/s), BENCH_LAG_SECONDS (20), BENCH_WORKERS (1 fold worker process)
+ */
+import { Queue, Worker } from 'bullmq';
+import { nanoid } from 'nanoid';
+import type { AnyEvent } from '../events/index.ts';
+import { loadConfig } from '../src/config/load.ts';
+import { foldPolicies } from '../src/config/policies.ts';
+import type { Config } from '../src/config/schema.ts';
+import { provisionTopics, startBridgeRole } from '../src/engine/fold.ts';
+import { startFoldWorker } from '../src/fold/worker.ts';
+import { createKafka } from '../src/log/kafka.ts';
+import { openKafkaEventLog } from '../src/log/event-log.ts';
+import { createLogger } from '../src/observability/logger.ts';
+import { redisConnection } from '../src/queues/connection.ts';
+import { queuePrefix } from '../src/queues/names.ts';
+import { generateStream } from '../src/sim/stream.ts';
+import { stackUp } from '../scripts/stack/stack.ts';
+import { dropNamespace } from '../tests/support/namespace.ts';
+import { exited, spawnRole, waitForGroupCaughtUp, writeConfigDir } from '../tests/support/workers.ts';
+import { fmt, obliterate, percentile, sleep } from './support.ts';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 10_000);
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 12);
+const LAG_RATE = Number(process.env.BENCH_LAG_RATE ?? 5000);
+const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 20);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'bench' });
+
+function benchConfig(): Config {
+  const id = nanoid(6).replace(/[^A-Za-z0-9]/g, 'x');
+  const base = loadConfig();
+  return {
+    ...base,
+    instance: `bench-${id}`,
+    kafka: { ...base.kafka, partitions: PARTITIONS, topics: { events: `bench.${id}.events`, deadLetter: `bench.${id}.dlq`, rejectedInput: `bench.${id}.rejected` } },
+    fold: { ...base.fold, namespace: `bench-${id}`, consumerGroup: `bench-fold-${id}`, queue: `bench-fold-${id}`, workflowQueue: `bench-wf-${id}` },
+  };
+}
+
+async function baselineBullmqNoop(redisUrl: string, jobs: number) {
+  const name = `bench-noop-${nanoid(6)}`;
+  const redis = redisConnection(redisUrl, 'bench-noop');
+  const queue = new Queue(name, { connection: redis, prefix: queuePrefix(name) });
+  const t0 = performance.now();
+  for (let i = 0; i < jobs; i += 1000) {
+    await queue.addBulk(Array.from({ length: Math.min(1000, jobs - i) }, (_, k) => ({ name: 'e', data: { i: i + k }, opts: { removeOnComplete: true } })));
+  }
+  const added = performance.now();
+  let done = 0;
+  const finished = new Promise<void>((resolve) => {
+    const worker = new Worker(name, async () => undefined, { connection: redisConnection(redisUrl, 'bench-noop-w'), prefix: queuePrefix(name), concurrency: 100 });
+    worker.on('completed', () => {
+      if (++done === jobs) void worker.close().then(resolve);
+    });
+  });
+  await finished;
+  const processed = performance.now();
+  await obliterate(redis, [name]);
+  await queue.close();
+  redis.disconnect();
+  return { addRate: jobs / ((added - t0) / 1000), processRate: jobs / ((processed - added) / 1000), endToEnd: jobs / ((processed - t0) / 1000) };
+}
+
+async function publishAll(config: Config, events: AnyEvent[]) {
+  const log = await openKafkaEventLog({ kafka: createKafka(config.kafka, logger), topic: config.kafka.topics.events, publishTimeoutMs: 60_000 });
+  for (let i = 0; i < events.length; i += 5000) await log.append(events.slice(i, i + 5000));
+  await log.close();
+}
+
+/** As deployed: the bridge in this process, fold workers as processes of their own. */
+async function foldThroughput(config: Config, events: AnyEvent[], triggers = true) {
+  await provisionTopics(config, logger);
+  await publishAll(config, events);
+  const configDir = writeConfigDir({ ...config, fold: { ...config.fold, concurrency: PARTITIONS } });
+  const workers = Array.from({ length: WORKERS }, () => spawnRole('fold-worker', configDir));
+  await sleep(2000); // the worker processes are up
+  const t0 = performance.now();
+  const bridge = await startBridgeRole(config, logger, { triggers });
+  await waitForGroupCaughtUp(createKafka(config.kafka, logger), config.fold.consumerGroup, config.kafka.topics.events, 600_000);
+  const seconds = (performance.now() - t0) / 1000;
+  await bridge.close();
+  for (const w of workers) {
+    w.kill('SIGTERM');
+    await exited(w);
+  }
+  return { seconds, rate: events.length / seconds };
+}
+
+async function foldLag(config: Config) {
+  const redis = redisConnection(config.redis.url, 'bench-lag');
+  const lags: number[] = [];
+  const worker = startFoldWorker({
+    connection: redisConnection(config.redis.url, 'bench-lag-w'),
+    redis,
+    queues: { fold: config.fold.queue, workflow: config.fold.workflowQueue },
+    policies: foldPolicies(config.tenants),
+    concurrency: PARTITIONS,
+    lockDurationMs: 30_000,
+    stalledIntervalMs: 15_000,
+    logger,
+    // Event time is the publish instant here, so now - time is the event-to-projection lag.
+    onCommitted: (events) => {
+      const now = Date.now();
+      for (const e of events) lags.push(now - Date.parse(e.event.time));
+    },
+  });
+  const bridge = await startBridgeRole(config, logger);
+  await sleep(3000); // group joined, partitions assigned
+  const log = await openKafkaEventLog({ kafka: createKafka(config.kafka, logger), topic: config.kafka.topics.events, publishTimeoutMs: 60_000 });
+  // Realistic traffic (the same generator), re-timed to the publish instant.
+  const traffic = [...generateStream({ events: LAG_RATE * LAG_SECONDS, customers: CUSTOMERS, seed: 23, policy: { autoResolveAfterMs: 86_400_000 } })];
+  const tickMs = 20;
+  const perTick = Math.max(1, Math.round((LAG_RATE * tickMs) / 1000));
+  const ticks = Math.round((LAG_SECONDS * 1000) / tickMs);
+  const start = Date.now();
+  let seq = 0;
+  for (let t = 0; t < ticks; t++) {
+    const due = start + t * tickMs;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait);
+    const time = new Date().toISOString();
+    const batch = traffic.slice(seq, seq + perTick).map((e) => ({ ...e, time }));
+    seq += batch.length;
+    void log.append(batch);
+  }
+  const sent = seq;
+  const deadline = Date.now() + 60_000;
+  while (lags.length < sent && Date.now() < deadline) await sleep(100);
+  await log.close();
+  await bridge.close();
+  await worker.close();
+  const sorted = lags.sort((a, b) => a - b);
+  return { sent, folded: lags.length, actualRate: sent / ((Date.now() - start) / 1000), p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN };
+}
+
+async function main() {
+  await stackUp();
+  console.log(`bench:fold — ${fmt(EVENTS)} events, ${fmt(CUSTOMERS)} customers, ${PARTITIONS} partitions`);
+  const config = loadConfig();
+  const baseline = await baselineBullmqNoop(config.redis.url, Math.min(EVENTS, 100_000));
+  console.log(`baseline  BullMQ no-op, one job per event: add ${fmt(baseline.addRate)}/s, process ${fmt(baseline.processRate)}/s, end to end ${fmt(baseline.endToEnd)}/s`);
+
+  const events = [...generateStream({ events: EVENTS, customers: CUSTOMERS, seed: 11, policy: { autoResolveAfterMs: 86_400_000 } })];
+  const throughputConfig = benchConfig();
+  const fold = await foldThroughput(throughputConfig, events);
+  console.log(`fold      sustained: ${fmt(fold.rate)} events/s (${fmt(EVENTS)} events in ${fold.seconds.toFixed(1)}s, Kafka to Redis projections) = ${(fold.rate / baseline.endToEnd).toFixed(2)}x the no-op baseline`);
+
+  if (process.env.BENCH_NO_TRIGGERS) {
+    const c = benchConfig();
+    const f = await foldThroughput(c, events, false);
+    console.log(`fold      without workflow jobs: ${fmt(f.rate)} events/s`);
+  }
+
+  const lagConfig = benchConfig();
+  const lag = await foldLag(lagConfig);
+  console.log(`lag       at ${fmt(lag.actualRate)} events/s for ${LAG_SECONDS}s: p50 ${fmt(lag.p50)} ms, p99 ${fmt(lag.p99)} ms, max ${fmt(lag.max)} ms (${fmt(lag.folded)}/${fmt(lag.sent)} folded)`);
+
+  const redis = redisConnection(config.redis.url, 'bench-cleanup');
+  for (const c of [throughputConfig, lagConfig]) {
+    await dropNamespace(redis, c.fold.namespace);
+    await obliterate(redis, [c.fold.queue, c.fold.workflowQueue]);
+    const admin = createKafka(c.kafka, logger).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: Object.values(c.kafka.topics) }).catch(() => undefined);
+    await admin.disconnect();
+  }
+  redis.disconnect();
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+import type { AnyEvent } from '../../events/index.ts';
+import { LogUnavailableError, type EventLog, type Position } from '../log/event-log.ts';
+
+/**
+ * An event log opened on first use instead of at start-up, so the API can serve reads (and answer
+ * 503 to writes, which senders retry) while Kafka is unreachable. A failed open is retried on the
+ * next append; an open slower than `openTimeoutMs` is reported as unavailable but kept going, and
+ * used once it succeeds.
+ */
+export function lazyEventLog(open: () => Promise<EventLog>, openTimeoutMs: number): EventLog {
+  let opening: Promise<EventLog> | undefined;
+  let opened: EventLog | undefined;
+  let closed = false;
+
+  const connect = (): Promise<EventLog> => {
+    if (!opening) {
+      const attempt = open();
+      opening = attempt;
+      attempt.then(
+        (log) => {
+          if (closed) void log.close().catch(() => undefined);
+          else opened = log;
+        },
+        () => {
+          if (opening === attempt) opening = undefined;
+        },
+      );
+    }
+    return opening;
+  };
+
+  async function withTimeout(log: Promise<EventLog>): Promise<EventLog> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new LogUnavailableError(`Kafka did not accept a connection within ${openTimeoutMs} ms`)), openTimeoutMs);
+    });
+    try {
+      return await Promise.race([log, timeout]);
+    } catch (err) {
+      if (err instanceof LogUnavailableError) throw err;
+      throw new LogUnavailableError(`cannot connect to Kafka: ${(err as Error).message}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    async append(events: readonly AnyEvent[]): Promise<Position[]> {
+      if (closed) throw new LogUnavailableError('the event log is closed');
+      if (events.length === 0) return [];
+      const log = await withTimeout(connect());
+      return log.append(events);
+    },
+    async close() {
+      // An open still under way is closed when it lands (see connect), so no producer outlives the log.
+      closed = true;
+      opening = undefined;
+      await opened?.close();
+      opened = undefined;
+    },
+  };
+}
