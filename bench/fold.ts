@@ -21,7 +21,8 @@ import { queuePrefix } from '../src/queues/names.ts';
 import { generateStream } from '../src/sim/stream.ts';
 import { stackUp } from '../scripts/stack/stack.ts';
 import { dropNamespace } from '../tests/support/namespace.ts';
-import { exited, spawnRole, waitForGroupCaughtUp, writeConfigDir } from '../tests/support/workers.ts';
+import { waitForGroupCaughtUp } from '../src/log/group-lag.ts';
+import { exited, spawnRole, writeConfigDir } from '../tests/support/workers.ts';
 import { fmt, obliterate, percentile, sleep } from './support.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);

@@ -1,5 +1,6 @@
 import type { Config } from '../src/config/schema.ts';
 import type { Logger } from '../src/observability/logger.ts';
+import { all } from './all.ts';
 import { api } from './api.ts';
 import { foldBridge, foldWorker } from './fold.ts';
 import { provision } from './provision.ts';
@@ -22,4 +23,5 @@ export const roles: Record<string, Role> = {
   'fold-bridge': foldBridge,
   'fold-worker': foldWorker,
   api,
+  all,
 };

@@ -3,9 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import type { Kafka } from 'kafkajs';
 import type { Config } from '../../src/config/schema.ts';
-import { eventually } from './collect.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -31,21 +29,4 @@ export function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((r) => child.once('exit', (code) => r(code)));
 }
 
-/** Waits until the consumer group has committed every partition up to the topic's end. */
-export async function waitForGroupCaughtUp(kafka: Kafka, groupId: string, topic: string, timeoutMs = 120_000): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await eventually(
-      `group ${groupId} caught up with ${topic}`,
-      async () => {
-        const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-        const at = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
-        return ends.every((p) => BigInt(p.high) === BigInt(p.low) || (at.get(p.partition) ?? -1n) >= BigInt(p.high));
-      },
-      timeoutMs,
-    );
-  } finally {
-    await admin.disconnect();
-  }
-}
+export { waitForGroupCaughtUp } from '../../src/log/group-lag.ts';
