@@ -10,6 +10,7 @@ import {
   conversationTriaged,
 } from './types/conversation.ts';
 import { customerIdentified, customerMerged } from './types/customer.ts';
+import { messageStatusUpdated } from './types/delivery.ts';
 import { messageReceived, messageSent } from './types/message.ts';
 import { slaBreached, slaWarned } from './types/sla.ts';
 import { surveyAnswered, surveySent } from './types/survey.ts';
@@ -40,6 +41,7 @@ export type Catalogue = Readonly<Record<string, EventDefinition>>;
 export const catalogue = {
   'message.received': messageReceived,
   'message.sent': messageSent,
+  'message.status_updated': messageStatusUpdated,
   'customer.identified': customerIdentified,
   'customer.merged': customerMerged,
   'conversation.triaged': conversationTriaged,

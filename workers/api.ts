@@ -1,4 +1,6 @@
 import { provisionTopics } from '../src/engine/fold.ts';
+import { buildChannelContext } from '../src/channels/build.ts';
+import { channelRoutes } from '../src/channels/index.ts';
 import { createApiServer } from '../src/http/server.ts';
 import { openKafkaEventLog } from '../src/log/event-log.ts';
 import { createKafka } from '../src/log/kafka.ts';
@@ -17,7 +19,8 @@ export const api: Role = async ({ config, logger }) => {
       topic: config.kafka.topics.events,
       publishTimeoutMs: config.kafka.publishTimeoutMs,
     });
-    const app = createApiServer({ config, redis, eventLog, logger });
+    const channels = await buildChannelContext({ config, redis, eventLog, logger });
+    const app = createApiServer({ config, redis, eventLog, logger, extensions: channelRoutes.map((routes) => (scope) => routes(scope, channels)) });
     try {
       await app.listen({ host: config.http.host, port: config.http.port });
     } catch (err) {
@@ -31,6 +34,7 @@ export const api: Role = async ({ config, logger }) => {
       stop: async () => {
         // In-flight requests finish first (a POST still waiting for Kafka's acknowledgement included).
         await app.close();
+        await channels.rejected.close();
         await eventLog.close();
         redis.disconnect();
       },

@@ -57,6 +57,12 @@ export const messageReceivedData = z
     inReplyTo: printable(998).optional(),
     /** Files that came with the message, stored out of band. */
     attachments: z.array(attachmentSchema).optional(),
+    /**
+     * Set when the message was written by a machine on the customer's side: an auto-reply
+     * (Auto-Submitted, Precedence: bulk, out-of-office) or a bounce (delivery status notification).
+     * Kept on the log, but it never opens a conversation, moves SLA clocks or triggers a survey.
+     */
+    automated: z.enum(['auto-reply', 'bounce']).optional(),
     /** BCP 47 language tag declared by the provider or detected by the adapter; drives routing to skilled agents. */
     language: z
       .string()

@@ -24,6 +24,47 @@ const tenantSettingsSchema = z.object({
   autoResolveAfter: durationSchema.optional(),
 });
 
+const url = z.url({ error: 'an absolute URL' });
+
+/** Channel adapters: how providers reach us, how we reach them, and which tenant each belongs to. */
+const channelsSchema = z.object({
+  /** The base URL providers call (behind proxies it differs from ours): Twilio signs it. */
+  publicUrl: url,
+  /** Country for phone numbers written without a country code (ISO 3166 alpha-2). */
+  defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 country code such as US'),
+  attachments: z.object({
+    /** Where attachment content is stored aside (events carry metadata and a storage key). */
+    dir: z.string().min(1),
+    maxBytes: z.number().int().positive(),
+  }),
+  twilio: z.object({
+    apiBaseUrl: url,
+    /** Twilio AccountSid -> the tenant it serves, its auth token (signatures, REST) and sending number. */
+    accounts: z
+      .record(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'a Twilio AccountSid (AC + 32 hex)'), z.object({ tenant: z.string().min(1), authToken: z.string().min(1), from: z.string().min(1) }))
+      .default({}),
+  }),
+  meta: z.object({
+    graphBaseUrl: url,
+    /** App secret: X-Hub-Signature-256 is an HMAC-SHA256 of the raw body with it. */
+    appSecret: z.string().default(''),
+    /** hub.verify_token expected on the subscription handshake. */
+    verifyToken: z.string().default(''),
+    /** WhatsApp phone_number_id, Messenger page id or Instagram account id -> tenant and access token. */
+    routes: z.record(z.string().min(1), z.object({ tenant: z.string().min(1), accessToken: z.string().default('') })).default({}),
+  }),
+  email: z.object({
+    smtp: z.object({ host: z.string().min(1), port: z.number().int().min(0).max(65535), maxMessageBytes: z.number().int().positive() }),
+    /** Support addresses (lower-case) -> tenant; mail to other addresses is refused at RCPT TO. */
+    addresses: z.record(z.string().min(3), z.string().min(1)).default({}),
+    outbound: z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535), secure: z.boolean(), from: z.string().min(3) }),
+  }),
+  chat: z.object({
+    /** Widget key (public, embedded in the site) -> tenant. */
+    widgets: z.record(z.string().min(8), z.string().min(1)).default({}),
+  }),
+});
+
 export const configSchema = z.object({
   /** Name of this engine deployment: its control keys in Redis live under it. */
   instance: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-"'),
@@ -57,6 +98,7 @@ export const configSchema = z.object({
     defaults: tenantSettingsSchema.extend({ autoResolveAfter: durationSchema }),
     overrides: z.record(z.string(), tenantSettingsSchema).default({}),
   }),
+  channels: channelsSchema,
   http: z.object({
     host: z.string().min(1),
     port: z.number().int().min(0).max(65535),

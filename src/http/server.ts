@@ -25,6 +25,8 @@ export interface ApiServerOptions {
   retryAfterSeconds?: number;
   /** A read that takes longer is answered 503 (default 10 s), say while Redis is unreachable. */
   readTimeoutMs?: number;
+  /** More route plugins at the root (channel webhooks), each registered on its own. */
+  extensions?: Array<(app: FastifyInstance) => Promise<void> | void>;
 }
 
 /**
@@ -84,6 +86,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
 
   healthRoutes(app, { redis });
+  for (const extension of options.extensions ?? []) app.register(async (scope) => extension(scope));
 
   app.register(
     async (v1) => {

@@ -255,6 +255,8 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       return;
     }
     case 'sla.warned':
+    case 'message.status_updated':
+      // Facts for the outbound connector and analysts; the conversation's state does not change.
       return;
     case 'sla.breached':
       return onConversation(fold, event, fx, (c) => {
@@ -308,6 +310,7 @@ function customerWrote(
 ): void {
   const d = event.data;
   addIdentity(customer, d, at);
+  if (d.automated) return automatedReply(fold, customer, event, at, fx);
   const existing = openConversationOf(fold, customer);
   const c = existing ?? open(fold, customer, event, at, 'customer', fx, policy);
   if (existing && c.status === 'pending') {
@@ -338,6 +341,17 @@ function customerWrote(
   if (d.subject !== undefined) entry.subject = d.subject;
   if (d.attachments?.length) entry.attachments = d.attachments.length;
   fx.transcript.push({ conversationId: c.id, entry });
+}
+
+/** An auto-reply or bounce: on the open conversation's transcript if there is one, nothing more. */
+function automatedReply(fold: CustomerFold, customer: Customer, event: EventEnvelope<'message.received'>, at: string, fx: FoldEffects): void {
+  const c = openConversationOf(fold, customer);
+  if (!c) return;
+  const d = event.data;
+  const entry: TranscriptEntry = { eventId: event.id, at, direction: 'in', channel: d.channel, provider: d.provider, author: { kind: 'system', id: d.automated ?? 'auto-reply' }, text: d.text };
+  if (d.subject !== undefined) entry.subject = d.subject;
+  fx.transcript.push({ conversationId: c.id, entry });
+  changed(fx, c);
 }
 
 function weWrote(

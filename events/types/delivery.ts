@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import type { EventDefinition } from '../catalogue.ts';
+import { idSchema } from './common.ts';
+import { channelSchema, providerSchema } from './message.ts';
+
+export const messageStatusUpdatedData = z
+  .strictObject({
+    channel: channelSchema,
+    provider: providerSchema,
+    /** Our id of the outbound message (`message.sent` data.messageId), when known. */
+    messageId: idSchema.optional(),
+    /** The provider's id of the message (Twilio SID, WhatsApp wamid, SMTP Message-ID). */
+    providerMessageId: idSchema.optional(),
+    /** queued: handed to the provider; sent, delivered, read: its reports; failed: it gave up. */
+    status: z.enum(['queued', 'sent', 'delivered', 'read', 'failed']),
+    /** Why it failed (provider error code and text). */
+    error: z.string().max(1000).optional(),
+    /** Delivery attempts made by our outbound connector so far. */
+    attempts: z.number().int().min(0).optional(),
+  })
+  .refine((d) => d.messageId !== undefined || d.providerMessageId !== undefined, {
+    path: ['messageId'],
+    message: 'name the message by messageId or providerMessageId',
+  })
+  .describe('What became of an outbound message: our connector’s outcome or the provider’s status report.');
+
+export const messageStatusUpdated = { schema: messageStatusUpdatedData, version: 1, upcasters: {} } satisfies EventDefinition;

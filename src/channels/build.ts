@@ -1,0 +1,26 @@
+import type { Redis } from 'ioredis';
+import type { CountryCode } from 'libphonenumber-js';
+import type { Config } from '../config/schema.ts';
+import type { EventLog } from '../log/event-log.ts';
+import { createKafka } from '../log/kafka.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { ChannelContext } from './context.ts';
+import { IdentityStore } from './identity.ts';
+import { Ingestor } from './ingest.ts';
+import { openRejectedInputSink } from './rejected.ts';
+
+/** Builds the shared channel pieces over an open event log and Redis connection. */
+export async function buildChannelContext(input: { config: Config; redis: Redis; eventLog: EventLog; logger: Logger; now?: () => Date }): Promise<ChannelContext> {
+  const { config, redis, eventLog, logger } = input;
+  const identities = new IdentityStore(redis, config.instance);
+  const rejected = await openRejectedInputSink(createKafka(config.kafka, logger), config.kafka.topics.rejectedInput);
+  const ingestor = new Ingestor({
+    redis,
+    instance: config.instance,
+    identities,
+    eventLog,
+    source: '/adapters',
+    defaultCountry: config.channels.defaultCountry as CountryCode,
+  });
+  return { config, redis, eventLog, ingestor, identities, rejected, logger: logger.child({ component: 'channels' }), now: input.now ?? (() => new Date()) };
+}

@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/schema.ts';
+import type { EventLog } from '../log/event-log.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { IdentityStore } from './identity.ts';
+import type { Ingestor } from './ingest.ts';
+import type { RejectedInputSink } from './rejected.ts';
+
+/** What every channel adapter is built from. */
+export interface ChannelContext {
+  config: Config;
+  redis: Redis;
+  eventLog: EventLog;
+  ingestor: Ingestor;
+  identities: IdentityStore;
+  rejected: RejectedInputSink;
+  logger: Logger;
+  /** The adapter's clock: receipt times when a provider gives none (never used by the fold). */
+  now(): Date;
+}
+
+/** A channel's HTTP routes, registered as their own fastify plugin (own body parsers). */
+export type ChannelRoutes = (app: FastifyInstance, ctx: ChannelContext) => Promise<void> | void;

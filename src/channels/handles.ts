@@ -1,0 +1,48 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import type { Channel } from '../domain/state.ts';
+
+/**
+ * The identity a handle stands for, independent of channel where the handle is: a phone number is
+ * one identity on SMS and on WhatsApp, an address one identity on every e-mail provider.
+ */
+export interface NormalisedHandle {
+  /** What goes in events (`data.handle`): lower-cased e-mail, E.164 phone, provider-scoped social id. */
+  handle: string;
+  /** The key identity resolution looks up: `email:…`, `phone:…`, `<provider>:…`. */
+  identityKey: string;
+}
+
+export type HandleResult = { ok: true; value: NormalisedHandle } | { ok: false; reason: string };
+
+const emailPattern = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
+
+export function normaliseEmail(raw: string): HandleResult {
+  const handle = raw.trim().toLowerCase();
+  if (!emailPattern.test(handle)) return { ok: false, reason: `not an e-mail address: ${JSON.stringify(raw.slice(0, 80))}` };
+  return { ok: true, value: { handle, identityKey: `email:${handle}` } };
+}
+
+/** E.164 via libphonenumber; numbers without a country code are read in `defaultCountry`. */
+export function normalisePhone(raw: string, defaultCountry?: CountryCode): HandleResult {
+  const cleaned = raw.trim().replace(/^whatsapp:/i, '');
+  // WhatsApp ids are the number's digits without the plus.
+  const withPlus = /^\d{8,15}$/.test(cleaned) && !defaultCountry ? `+${cleaned}` : cleaned;
+  const parsed = parsePhoneNumberFromString(withPlus, defaultCountry);
+  if (!parsed || !parsed.isPossible()) return { ok: false, reason: `not a phone number: ${JSON.stringify(raw.slice(0, 40))}` };
+  const handle = parsed.number;
+  return { ok: true, value: { handle, identityKey: `phone:${handle}` } };
+}
+
+/** Page-scoped and app-scoped ids (Messenger PSID, Instagram IGSID), web chat visitor ids. */
+export function normaliseScopedId(provider: string, raw: string): HandleResult {
+  const id = raw.trim();
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(id)) return { ok: false, reason: `not a ${provider} id: ${JSON.stringify(raw.slice(0, 80))}` };
+  return { ok: true, value: { handle: id, identityKey: `${provider}:${id}` } };
+}
+
+/** The one place that decides how a channel's handle becomes an identity. */
+export function normaliseHandle(channel: Channel, provider: string, raw: string, defaultCountry?: CountryCode): HandleResult {
+  if (channel === 'email') return normaliseEmail(raw);
+  if (channel === 'sms' || provider === 'whatsapp') return normalisePhone(raw, defaultCountry);
+  return normaliseScopedId(provider, raw);
+}

@@ -1,0 +1,126 @@
+import type { Redis } from 'ioredis';
+import type { CountryCode } from 'libphonenumber-js';
+import {
+  createEvent,
+  deterministicEventId,
+  EventValidationError,
+  randomEventId,
+  type AnyEvent,
+  type EventDataInput,
+  type ParseIssue,
+} from '../../events/index.ts';
+import type { Channel } from '../domain/state.ts';
+import type { EventLog } from '../log/event-log.ts';
+import { normaliseHandle } from './handles.ts';
+import type { IdentityStore } from './identity.ts';
+
+/** A message as an adapter has verified and parsed it, before identity and dedupe. */
+export interface InboundMessage {
+  tenant: string;
+  channel: Channel;
+  provider: string;
+  /** The sender's address as the provider gave it; normalised here. */
+  from: string;
+  text: string;
+  /** When the provider says it was sent; the adapter's receipt time when it says nothing. */
+  time: string;
+  subject?: string;
+  providerMessageId?: string;
+  threadKey?: string;
+  inReplyTo?: string;
+  attachments?: EventDataInput<'message.received'>['attachments'];
+  language?: string;
+  /** Auto-replies and bounces are kept on the log but must not open conversations or surveys. */
+  automated?: 'auto-reply' | 'bounce';
+}
+
+export type IngestOutcome =
+  | { status: 'accepted'; eventId: string; customer: string; events: AnyEvent[] }
+  | { status: 'duplicate'; eventId: string }
+  | { status: 'rejected'; reason: string; issues: ParseIssue[] };
+
+/** Another request for the same provider message is in flight: answer 503 so the provider retries. */
+export class IngestInProgressError extends Error {
+  override name = 'IngestInProgressError';
+}
+
+export interface IngestorOptions {
+  redis: Redis;
+  instance: string;
+  identities: IdentityStore;
+  eventLog: EventLog;
+  source: string;
+  defaultCountry?: CountryCode;
+  /** How long a provider message id is remembered as done (provider retries come within days). */
+  dedupeSeconds?: number;
+}
+
+/**
+ * The inbound steps every adapter shares, after its own verify and parse: normalise the handle,
+ * dedupe by the provider's message id, resolve the customer (first sight emits
+ * `customer.identified`), validate the event, append to Kafka, and only then mark the message done.
+ * A failure anywhere leaves no mark, so the provider's retry starts over; nothing is half-written.
+ */
+export class Ingestor {
+  constructor(private readonly o: IngestorOptions) {}
+
+  private claimKey(tenant: string, eventId: string): string {
+    return `cs:in:{${this.o.instance}:${tenant}}:${eventId}`;
+  }
+
+  async ingest(message: InboundMessage): Promise<IngestOutcome> {
+    const normalised = normaliseHandle(message.channel, message.provider, message.from, this.o.defaultCountry);
+    if (!normalised.ok) return { status: 'rejected', reason: normalised.reason, issues: [{ path: ['data', 'handle'], message: normalised.reason, code: 'invalid_handle' }] };
+    const { handle, identityKey } = normalised.value;
+    const eventId = message.providerMessageId
+      ? deterministicEventId(message.tenant, message.provider, message.providerMessageId)
+      : randomEventId();
+
+    const claim = this.claimKey(message.tenant, eventId);
+    if (message.providerMessageId) {
+      const claimed = await this.o.redis.set(claim, 'pending', 'EX', 120, 'NX');
+      if (claimed !== 'OK') {
+        if ((await this.o.redis.get(claim)) === 'done') return { status: 'duplicate', eventId };
+        throw new IngestInProgressError(`message ${message.providerMessageId} is being ingested by another request`);
+      }
+    }
+    try {
+      const { customer, created } = await this.o.identities.resolve(message.tenant, identityKey);
+      const events: AnyEvent[] = [];
+      if (created) {
+        events.push(
+          createEvent({
+            type: 'customer.identified',
+            id: deterministicEventId(message.tenant, 'identity', identityKey),
+            source: this.o.source,
+            tenant: message.tenant,
+            customer,
+            time: message.time,
+            data: { channel: message.channel, provider: message.provider, handle },
+          }),
+        );
+      }
+      const data: EventDataInput<'message.received'> = {
+        channel: message.channel,
+        provider: message.provider,
+        handle,
+        text: message.text,
+      };
+      if (message.subject !== undefined) data.subject = message.subject;
+      if (message.providerMessageId !== undefined) data.providerMessageId = message.providerMessageId;
+      if (message.threadKey !== undefined) data.threadKey = message.threadKey;
+      if (message.inReplyTo !== undefined) data.inReplyTo = message.inReplyTo;
+      if (message.attachments?.length) data.attachments = message.attachments;
+      if (message.language !== undefined) data.language = message.language;
+      if (message.automated !== undefined) data.automated = message.automated;
+      events.push(createEvent({ type: 'message.received', id: eventId, source: this.o.source, tenant: message.tenant, customer, time: message.time, data }));
+      await this.o.eventLog.append(events);
+      if (message.providerMessageId) await this.o.redis.set(claim, 'done', 'EX', this.o.dedupeSeconds ?? 7 * 24 * 3600);
+      return { status: 'accepted', eventId, customer, events };
+    } catch (err) {
+      if (message.providerMessageId) await this.o.redis.del(claim).catch(() => undefined);
+      if (err instanceof EventValidationError) return { status: 'rejected', reason: err.error.message, issues: err.error.issues };
+      throw err;
+    }
+  }
+}
