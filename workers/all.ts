@@ -1,12 +1,14 @@
 import { api } from './api.ts';
 import { foldBridge, foldWorker } from './fold.ts';
+import { outbound } from './outbound.ts';
+import { smtp } from './smtp.ts';
 import type { Role, RunningRole } from './roles.ts';
 
 /** Every long-running role in one process, for development and the demo. */
 export const all: Role = async (ctx) => {
   const started: RunningRole[] = [];
   try {
-    for (const role of [foldWorker, foldBridge, api]) started.push(await role(ctx));
+    for (const role of [foldWorker, foldBridge, outbound, api, smtp]) started.push(await role(ctx));
   } catch (err) {
     for (const r of started.reverse()) await r.stop().catch(() => undefined);
     throw err;

@@ -3,7 +3,9 @@ import type { Logger } from '../src/observability/logger.ts';
 import { all } from './all.ts';
 import { api } from './api.ts';
 import { foldBridge, foldWorker } from './fold.ts';
+import { outbound } from './outbound.ts';
 import { provision } from './provision.ts';
+import { smtp } from './smtp.ts';
 
 export interface RoleContext {
   config: Config;
@@ -23,5 +25,7 @@ export const roles: Record<string, Role> = {
   'fold-bridge': foldBridge,
   'fold-worker': foldWorker,
   api,
+  smtp,
+  outbound,
   all,
 };

@@ -43,6 +43,8 @@ export function normaliseScopedId(provider: string, raw: string): HandleResult {
 /** The one place that decides how a channel's handle becomes an identity. */
 export function normaliseHandle(channel: Channel, provider: string, raw: string, defaultCountry?: CountryCode): HandleResult {
   if (channel === 'email') return normaliseEmail(raw);
+  // WhatsApp ids are always international: the digits of the number without its plus.
+  if (provider === 'whatsapp' && /^\d{6,15}$/.test(raw.trim())) return normalisePhone(`+${raw.trim()}`);
   if (channel === 'sms' || provider === 'whatsapp') return normalisePhone(raw, defaultCountry);
   return normaliseScopedId(provider, raw);
 }

@@ -19,14 +19,30 @@ export class IdentityStore {
     return this.redis.get(this.key(tenant, identityKey));
   }
 
-  /** The customer of this identity, created on first sight (`created` true exactly once). */
-  async resolve(tenant: string, identityKey: string): Promise<{ customer: string; created: boolean }> {
+  private announcedKey(tenant: string, identityKey: string): string {
+    return `${this.key(tenant, identityKey)}:announced`;
+  }
+
+  /**
+   * The customer of this identity, created on first sight. `announce` stays true until
+   * `markAnnounced` ran, that is until a `customer.identified` event is on the log: a request that
+   * created the customer and then failed to append leaves it to the provider's retry to announce.
+   */
+  async resolve(tenant: string, identityKey: string): Promise<{ customer: string; announce: boolean }> {
     const fresh = `cus_${nanoid(16)}`;
-    const set = await this.redis.set(this.key(tenant, identityKey), fresh, 'NX');
-    if (set === 'OK') return { customer: fresh, created: true };
-    const existing = await this.redis.get(this.key(tenant, identityKey));
-    if (!existing) return this.resolve(tenant, identityKey);
-    return { customer: existing, created: false };
+    const key = this.key(tenant, identityKey);
+    const [[, set], [, existing], [, announced]] = (await this.redis
+      .multi()
+      .set(key, fresh, 'NX')
+      .get(key)
+      .exists(this.announcedKey(tenant, identityKey))
+      .exec()) as [[null, string | null], [null, string], [null, number]];
+    void set;
+    return { customer: existing, announce: announced === 0 };
+  }
+
+  async markAnnounced(tenant: string, identityKey: string): Promise<void> {
+    await this.redis.set(this.announcedKey(tenant, identityKey), '1');
   }
 
   /** After a merge: the absorbed customer's identities now lead to the survivor. */

@@ -85,9 +85,9 @@ export class Ingestor {
       }
     }
     try {
-      const { customer, created } = await this.o.identities.resolve(message.tenant, identityKey);
+      const { customer, announce } = await this.o.identities.resolve(message.tenant, identityKey);
       const events: AnyEvent[] = [];
-      if (created) {
+      if (announce) {
         events.push(
           createEvent({
             type: 'customer.identified',
@@ -115,6 +115,7 @@ export class Ingestor {
       if (message.automated !== undefined) data.automated = message.automated;
       events.push(createEvent({ type: 'message.received', id: eventId, source: this.o.source, tenant: message.tenant, customer, time: message.time, data }));
       await this.o.eventLog.append(events);
+      if (announce) await this.o.identities.markAnnounced(message.tenant, identityKey);
       if (message.providerMessageId) await this.o.redis.set(claim, 'done', 'EX', this.o.dedupeSeconds ?? 7 * 24 * 3600);
       return { status: 'accepted', eventId, customer, events };
     } catch (err) {

@@ -54,27 +54,34 @@ export async function startBridgeRole(
       logger,
     });
   let assignment = await readLiveAssignment(redis, config.instance, fallback);
-  let bridge = await start(assignment);
+  let bridge: RunningFoldBridge | null = await start(assignment);
   let closed = false;
   let switching: Promise<void> = Promise.resolve();
+  // Each poll either keeps the bridge, moves it to a new assignment, or (after a failed move, say
+  // Kafka was briefly away) starts it again: a failure is logged and retried at the next poll.
   const poll = setInterval(() => {
-    switching = switching.then(async () => {
-      if (closed) return;
-      const next = await readLiveAssignment(redis, config.instance, fallback).catch(() => assignment);
-      if (next.namespace === assignment.namespace && next.group === assignment.group) return;
-      logger.info({ from: assignment, to: next }, 'live fold moves to a rebuilt namespace');
-      await bridge.close();
-      assignment = next;
-      bridge = await start(next);
-    });
+    switching = switching
+      .then(async () => {
+        if (closed) return;
+        const next = await readLiveAssignment(redis, config.instance, fallback).catch(() => assignment);
+        const same = next.namespace === assignment.namespace && next.group === assignment.group;
+        if (same && bridge) return;
+        if (!same) logger.info({ from: assignment, to: next }, 'live fold moves to a rebuilt namespace');
+        const old = bridge;
+        bridge = null;
+        await old?.close();
+        assignment = next;
+        bridge = await start(next);
+      })
+      .catch((err: unknown) => logger.error({ err }, 'fold bridge could not (re)start; retrying'));
   }, options.pollMs ?? 1000);
   return {
     current: () => assignment,
     close: async () => {
       closed = true;
       clearInterval(poll);
-      await switching.catch(() => undefined);
-      await bridge.close();
+      await switching;
+      await bridge?.close();
       redis.disconnect();
     },
   };

@@ -93,7 +93,7 @@ export async function startFoldBridge(o: FoldBridgeOptions): Promise<RunningFold
         triggers: o.triggers,
         events: chunk.map((c) => ({ o: c.offset, e: c.event })),
       };
-      await runJob(foldJobId(batch.topic, batch.partition, first, last), data, batch.heartbeat);
+      await runJob(foldJobId(o.namespace, batch.topic, batch.partition, first, last), data, batch.heartbeat);
       await batch.heartbeat();
     }
   }

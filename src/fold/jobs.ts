@@ -11,5 +11,5 @@ export interface FoldJobData {
 }
 
 /** Same batch, same id: a re-sent batch joins the job already queued instead of adding another. */
-export const foldJobId = (topic: string, partition: number, first: string, last: string) =>
-  `${encodeURIComponent(topic)}|${partition}|${first}-${last}`;
+export const foldJobId = (namespace: string, topic: string, partition: number, first: string, last: string) =>
+  `${encodeURIComponent(namespace)}|${encodeURIComponent(topic)}|${partition}|${first}-${last}`;

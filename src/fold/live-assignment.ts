@@ -18,11 +18,12 @@ export async function readActiveNamespace(redis: Redis, instance: string, fallba
   return (await redis.get(controlKeys(instance).activeNamespace)) ?? fallback;
 }
 
-/**
- * Moves reads and the live fold to a rebuilt namespace in one transaction: a reader sees the old
- * namespace or the new one, never a mix; the live bridge follows within its poll interval.
- */
-export async function switchLive(redis: Redis, instance: string, next: LiveAssignment): Promise<void> {
-  const keys = controlKeys(instance);
-  await redis.multi().set(keys.activeNamespace, next.namespace).hset(keys.liveFold, 'namespace', next.namespace, 'group', next.group).exec();
+/** Moves the live fold (the bridges follow within their poll interval); reads stay where they are. */
+export async function moveLiveFold(redis: Redis, instance: string, next: LiveAssignment): Promise<void> {
+  await redis.hset(controlKeys(instance).liveFold, 'namespace', next.namespace, 'group', next.group);
+}
+
+/** Moves reads in one SET: a reader sees the old namespace or the new one, never a mix. */
+export async function switchReads(redis: Redis, instance: string, namespace: string): Promise<void> {
+  await redis.set(controlKeys(instance).activeNamespace, namespace);
 }

@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { foldPolicies } from '../config/policies.ts';
 import type { Config } from '../config/schema.ts';
 import { runEventConsumer } from '../log/consumer.ts';
 import type { Logger } from '../observability/logger.ts';
 import { ProjectionStore } from '../projections/store.ts';
 import { foldBatch } from './fold-batch.ts';
-import { switchLive, type LiveAssignment } from './live-assignment.ts';
+import { moveLiveFold, readLiveAssignment, switchReads, type LiveAssignment } from './live-assignment.ts';
 
 export interface RebuildOptions {
   config: Config;
@@ -17,6 +17,8 @@ export interface RebuildOptions {
   namespace?: string;
   /** Switch reads and the live fold to the rebuilt namespace when caught up. */
   switchReads: boolean;
+  /** How long to wait for the old live fold to hand over before switching reads anyway. */
+  handOverTimeoutMs?: number;
   /** Stop catching up once the remaining lag is at most this many events. */
   maxSwitchLag?: number;
   onProgress?(folded: number, target: number): void;
@@ -94,11 +96,38 @@ export async function rebuildProjections(o: RebuildOptions): Promise<RebuildResu
       target = await endOffsets();
       if (lag() <= maxLag || round >= 5) break;
     }
+    if (o.switchReads) await handOver(o, admin, topic, { namespace, group }, log);
   } finally {
     await consumer.close();
     await admin.disconnect();
   }
-  if (o.switchReads) await switchLive(o.redis, o.config.instance, { namespace, group });
   log.info({ events: folded, switched: o.switchReads }, 'rebuild finished');
   return { namespace, group, events: folded, elapsedMs: Date.now() - started, switched: o.switchReads };
+}
+
+/**
+ * Reads must never go back in time. So the live fold moves first (the old bridge leaves the old
+ * group, the live bridge joins ours, and this process keeps folding in the same group meanwhile);
+ * reads switch only once our group has committed, on every partition, at least as far as the old
+ * group got, so the new namespace holds everything the old one showed.
+ */
+async function handOver(o: RebuildOptions, admin: Admin, topic: string, next: LiveAssignment, log: Logger): Promise<void> {
+  const previous = await readLiveAssignment(o.redis, o.config.instance, { namespace: o.config.fold.namespace, group: o.config.fold.consumerGroup });
+  await moveLiveFold(o.redis, o.config.instance, next);
+  const committedBy = async (groupId: string) =>
+    new Map(((await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+  const deadline = Date.now() + (o.handOverTimeoutMs ?? 60_000);
+  for (;;) {
+    const [described] = (await admin.describeGroups([previous.group])).groups;
+    const oldGone = !described || described.members.length === 0;
+    const [old, ours] = await Promise.all([committedBy(previous.group), committedBy(next.group)]);
+    const passed = [...old].every(([partition, at]) => at < 0n || (ours.get(partition) ?? -1n) >= at);
+    if (oldGone && passed) break;
+    if (Date.now() > deadline) {
+      log.warn({ previous }, 'the old live fold did not hand over in time; switching reads anyway');
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await switchReads(o.redis, o.config.instance, next.namespace);
 }

@@ -2,6 +2,7 @@ import { nanoid } from 'nanoid';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { createEvent, type AnyEvent } from '../../../events/index.ts';
+import { loadConfig } from '../../../src/config/load.ts';
 import { configSchema, type Config } from '../../../src/config/schema.ts';
 import { emptyFold, foldEvents } from '../../../src/domain/fold/customer-fold.ts';
 import { defaultFoldPolicy } from '../../../src/domain/fold/policy.ts';
@@ -18,28 +19,19 @@ export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const randomId = () => nanoid(10).replace(/[^A-Za-z0-9]/g, 'x');
 
+/** The shipped config, with this spec's deployment names and API keys. */
 export function testConfig(apiKeys: Record<string, string>, names: { instance: string; namespace: string } = { instance: 'test-http', namespace: 'test-http' }): Config {
+  const shipped = loadConfig({ env: { REDIS_URL: redisUrl } });
   return configSchema.parse({
+    ...shipped,
     instance: names.instance,
     kafka: {
+      ...shipped.kafka,
       clientId: 'test-http',
-      brokers: ['127.0.0.1:9092'],
       topics: { events: 'unused.events', deadLetter: 'unused.dlq', rejectedInput: 'unused.rejected' },
       partitions: 3,
-      replicationFactor: 1,
-      publishTimeoutMs: 20_000,
     },
-    redis: { url: redisUrl },
-    fold: {
-      namespace: names.namespace,
-      consumerGroup: 'unused',
-      queue: 'unused',
-      workflowQueue: 'unused',
-      concurrency: 1,
-      maxJobEvents: 100,
-      lockDuration: '30s',
-      stalledInterval: '15s',
-    },
+    fold: { ...shipped.fold, namespace: names.namespace, consumerGroup: 'unused', queue: 'unused', workflowQueue: 'unused' },
     tenants: { defaults: { autoResolveAfter: '24h' } },
     http: { host: '127.0.0.1', port: 0, apiKeys },
     log: { level: 'silent' },

@@ -1,0 +1,113 @@
+import websocket from '@fastify/websocket';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ParseIssue } from '../../../events/index.ts';
+import { sendError } from '../../http/errors.ts';
+import { LogUnavailableError } from '../../log/event-log.ts';
+import type { ChannelContext, ChannelRoutes } from '../context.ts';
+import { IngestInProgressError } from '../ingest.ts';
+import { chatMessageBody, visitorTokenSchema, widgetKeySchema } from './body.ts';
+import { ChatConnections } from './connections.ts';
+
+const PROVIDER = 'webchat';
+const BODY_LIMIT = 64 * 1024;
+const RETRY_AFTER_SECONDS = '5';
+
+/**
+ * Web chat: the widget POSTs a visitor's messages (JSON), and holds a WebSocket on which the
+ * visitor receives replies live. The widget runs on the tenant's own site, so both answer any
+ * origin: the widget key is public and nothing rides on cookies.
+ */
+export const chatRoutes: ChannelRoutes = async (app, ctx) => {
+  const widgets = new Map(Object.entries(ctx.config.channels.chat.widgets));
+  const connections = new ChatConnections(ctx.redis.duplicate(), ctx.redis, ctx.config.instance, ctx.logger.child({ component: 'chat' }));
+  app.addHook('onClose', () => connections.close());
+  await app.register(websocket, { options: { maxPayload: 16 * 1024 } });
+
+  // Kept as text so a refused body is stored as it came. text/plain too: a browser sends it
+  // cross-origin without a preflight round trip.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('access-control-allow-origin', '*');
+  });
+  app.options('/v1/chat/messages', async (_request, reply) =>
+    reply
+      .code(204)
+      .header('access-control-allow-methods', 'POST, OPTIONS')
+      .header('access-control-allow-headers', 'content-type')
+      .header('access-control-max-age', '600')
+      .send(),
+  );
+
+  app.post('/v1/chat/messages', async (request, reply) => postMessage(ctx, widgets, request, reply));
+
+  app.get<{ Querystring: { widgetKey?: string; visitorToken?: string } }>(
+    '/v1/chat/ws',
+    {
+      websocket: true,
+      // Runs before the upgrade: a refused visitor gets a plain HTTP answer, never a socket.
+      preValidation: async (request, reply) => {
+        const { widgetKey, visitorToken } = request.query;
+        if (!widgetKeySchema.safeParse(widgetKey).success || !visitorTokenSchema.safeParse(visitorToken).success) {
+          return sendError(reply, 400, 'bad_request', 'give ?widgetKey= and ?visitorToken= (16 to 128 letters, digits, ".", "_" or "-")');
+        }
+        if (!widgets.has(widgetKey!)) return sendError(reply, 403, 'unknown_widget', 'unknown widget key');
+        return undefined;
+      },
+    },
+    async (socket, request) => {
+      const tenant = widgets.get(request.query.widgetKey!)!;
+      try {
+        await connections.add(tenant, request.query.visitorToken!, socket);
+      } catch (err) {
+        ctx.logger.error({ reason: (err as Error).message, tenant }, 'chat socket could not be registered');
+        socket.close(1011, 'try again');
+      }
+    },
+  );
+};
+
+async function postMessage(ctx: ChannelContext, widgets: Map<string, string>, request: FastifyRequest, reply: FastifyReply) {
+  const raw = typeof request.body === 'string' ? request.body : '';
+  const refuse = async (status: number, code: string, reason: string, tenant: string | null, issues: ParseIssue[] = []) => {
+    await ctx.rejected
+      .keep({ tenant, provider: PROVIDER, contentType: request.headers['content-type'], body: raw, reason, receivedAt: ctx.now().toISOString() })
+      .catch((err: Error) => ctx.logger.warn({ reason: err.message }, 'rejected chat input not kept'));
+    return sendError(reply, status, code, reason, issues.length ? { issues } : {});
+  };
+
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return refuse(400, 'invalid_json', 'the body is not JSON', null);
+  }
+  const parsed = chatMessageBody.safeParse(json);
+  if (!parsed.success) {
+    const issues: ParseIssue[] = parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message, code: i.code }));
+    return refuse(400, 'invalid_body', issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '), null, issues);
+  }
+  const body = parsed.data;
+  const tenant = widgets.get(body.widgetKey);
+  if (tenant === undefined) return refuse(403, 'unknown_widget', 'unknown widget key', null);
+
+  try {
+    const outcome = await ctx.ingestor.ingest({
+      tenant,
+      channel: 'chat',
+      provider: PROVIDER,
+      from: body.visitorToken,
+      text: body.text,
+      time: ctx.now().toISOString(),
+      // Scoped by visitor: widgets number their messages, and two visitors' "1" are not one message.
+      ...(body.clientMessageId ? { providerMessageId: `${body.visitorToken}/${body.clientMessageId}` } : {}),
+    });
+    if (outcome.status === 'rejected') return refuse(400, 'invalid_message', outcome.reason, tenant, outcome.issues);
+    return reply.code(202).send({ status: outcome.status, eventId: outcome.eventId });
+  } catch (err) {
+    if (!(err instanceof LogUnavailableError) && !(err instanceof IngestInProgressError)) throw err;
+    request.log.warn({ tenant, reason: err.message }, 'chat message not accepted yet');
+    reply.header('retry-after', RETRY_AFTER_SECONDS);
+    return sendError(reply, 503, err instanceof LogUnavailableError ? 'log_unavailable' : 'in_progress', 'not accepted yet; send the same message again shortly (a repeat is safe with a clientMessageId)');
+  }
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+/**
+ * Only what we read of Meta's webhook bodies, loosely: Meta adds fields all the time, and a field
+ * we do not use must never make a customer's message bounce.
+ */
+export const webhookBody = z.looseObject({ object: z.string(), entry: z.array(z.unknown()) });
+
+export const whatsappEntry = z.looseObject({
+  id: z.string().optional(),
+  changes: z.array(z.looseObject({ field: z.string(), value: z.unknown() })),
+});
+
+export const whatsappValue = z.looseObject({
+  metadata: z.looseObject({ phone_number_id: z.string() }).optional(),
+  messages: z.array(z.unknown()).optional(),
+  statuses: z.array(z.unknown()).optional(),
+});
+
+const media = z.looseObject({ id: z.string().min(1), mime_type: z.string().min(1), caption: z.string().optional(), filename: z.string().optional() });
+const reply = z.looseObject({ id: z.string().optional(), title: z.string() });
+
+export const whatsappMessage = z.looseObject({
+  from: z.string().min(1),
+  id: z.string().min(1),
+  timestamp: z.string().optional(),
+  type: z.string(),
+  context: z.looseObject({ id: z.string().optional() }).optional(),
+  text: z.looseObject({ body: z.string() }).optional(),
+  image: media.optional(),
+  video: media.optional(),
+  audio: media.optional(),
+  document: media.optional(),
+  sticker: media.optional(),
+  interactive: z
+    .looseObject({
+      type: z.string().optional(),
+      button_reply: reply.optional(),
+      list_reply: reply.optional(),
+      nfm_reply: z.looseObject({ body: z.string().optional(), name: z.string().optional() }).optional(),
+      call_permission_reply: z.looseObject({ response: z.string().optional() }).optional(),
+    })
+    .optional(),
+  button: z.looseObject({ text: z.string().optional(), payload: z.string().optional() }).optional(),
+  reaction: z.looseObject({ message_id: z.string().optional(), emoji: z.string().optional() }).optional(),
+  location: z
+    .looseObject({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional(), url: z.string().optional() })
+    .optional(),
+  contacts: z
+    .array(
+      z.looseObject({
+        name: z.looseObject({ formatted_name: z.string().optional() }).optional(),
+        phones: z.array(z.looseObject({ phone: z.string().optional() })).optional(),
+      }),
+    )
+    .optional(),
+  order: z
+    .looseObject({
+      text: z.string().optional(),
+      product_items: z.array(z.looseObject({ product_retailer_id: z.string(), quantity: z.number() })).optional(),
+    })
+    .optional(),
+  unsupported: z.looseObject({ type: z.string().optional() }).optional(),
+  errors: z.array(z.looseObject({ code: z.number().optional(), title: z.string().optional() })).optional(),
+});
+export type WhatsappMessage = z.infer<typeof whatsappMessage>;
+
+const metaError = z.looseObject({
+  code: z.number().optional(),
+  title: z.string().optional(),
+  message: z.string().optional(),
+  error_data: z.looseObject({ details: z.string().optional() }).optional(),
+});
+
+export const whatsappStatus = z.looseObject({
+  id: z.string().min(1),
+  status: z.string(),
+  timestamp: z.string().optional(),
+  recipient_id: z.string().optional(),
+  recipient_type: z.string().optional(),
+  errors: z.array(metaError).optional(),
+});
+export type WhatsappStatus = z.infer<typeof whatsappStatus>;
+
+export const messagingEntry = z.looseObject({ id: z.string().optional(), messaging: z.array(z.unknown()) });
+
+export const messagingEvent = z.looseObject({
+  sender: z.looseObject({ id: z.string().min(1) }),
+  recipient: z.looseObject({ id: z.string() }).optional(),
+  timestamp: z.number().optional(),
+  message: z
+    .looseObject({
+      mid: z.string().min(1),
+      text: z.string().optional(),
+      is_echo: z.boolean().optional(),
+      is_deleted: z.boolean().optional(),
+      is_unsupported: z.boolean().optional(),
+      reply_to: z.looseObject({ mid: z.string().optional() }).optional(),
+      attachments: z
+        .array(z.looseObject({ type: z.string(), payload: z.looseObject({ url: z.string().optional(), title: z.string().optional() }).nullish() }))
+        .optional(),
+    })
+    .optional(),
+  postback: z.looseObject({ mid: z.string().optional(), title: z.string().optional(), payload: z.string().optional() }).optional(),
+  reaction: z.looseObject({ mid: z.string().optional(), action: z.string().optional(), emoji: z.string().optional() }).optional(),
+});
+export type MessagingEvent = z.infer<typeof messagingEvent>;
+
+/** A zod failure as one line for a rejection reason. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+}

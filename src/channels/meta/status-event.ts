@@ -1,0 +1,25 @@
+import { createEvent, deterministicEventId, type EventDataInput } from '../../../events/index.ts';
+import type { ChannelContext } from '../context.ts';
+import { normaliseHandle } from '../handles.ts';
+import type { StatusReport } from './items.ts';
+
+export type StatusOutcome = { status: 'appended'; eventId: string } | { status: 'skipped'; why: string };
+
+/**
+ * A provider's delivery report as `message.status_updated` on the customer it was sent to, found by
+ * the recipient's identity (never created here: a recipient we never saw is not our customer). The
+ * id is derived from the message and status, so Meta's retries of the report are one event.
+ */
+export async function appendStatus(ctx: ChannelContext, tenant: string, report: StatusReport): Promise<StatusOutcome> {
+  // WhatsApp recipient ids are numbers without '+', as in messages.
+  const address = report.provider === 'whatsapp' && /^\d+$/.test(report.recipient) ? `+${report.recipient}` : report.recipient;
+  const handle = normaliseHandle('social', report.provider, address);
+  if (!handle.ok) return { status: 'skipped', why: handle.reason };
+  const customer = await ctx.identities.lookup(tenant, handle.value.identityKey);
+  if (!customer) return { status: 'skipped', why: 'no customer has the recipient address' };
+  const data: EventDataInput<'message.status_updated'> = { channel: 'social', provider: report.provider, providerMessageId: report.providerMessageId, status: report.status };
+  if (report.error) data.error = report.error;
+  const id = deterministicEventId(tenant, report.provider, report.providerMessageId, `status:${report.status}`);
+  await ctx.eventLog.append([createEvent({ type: 'message.status_updated', id, source: '/adapters', tenant, customer, time: report.time, data })]);
+  return { status: 'appended', eventId: id };
+}

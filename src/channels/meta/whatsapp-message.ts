@@ -1,0 +1,86 @@
+import type { EventDataInput } from '../../../events/index.ts';
+import type { InboundMessage } from '../ingest.ts';
+import type { WhatsappMessage } from './payload.ts';
+
+type Attachment = NonNullable<EventDataInput<'message.received'>['attachments']>[number];
+type Parsed = { kind: 'message'; message: Omit<InboundMessage, 'tenant' | 'time'> } | { kind: 'ignored'; what: string };
+
+/** Not something a customer wrote to us: a change to the chat or to the user, acknowledged and dropped. */
+const NOT_MESSAGES = new Set(['system', 'revoke', 'edit', 'request_welcome', 'ephemeral']);
+const MEDIA = ['image', 'video', 'audio', 'document', 'sticker'] as const;
+
+/**
+ * One WhatsApp Cloud API message as what the customer said. Kinds without text of their own
+ * (locations, contacts, orders, unsupported content) get a short description an agent can read.
+ */
+export function whatsappInbound(m: WhatsappMessage): Parsed {
+  if (NOT_MESSAGES.has(m.type)) return { kind: 'ignored', what: `whatsapp ${m.type} message` };
+  let text: string;
+  let attachments: Attachment[] | undefined;
+  let inReplyTo = m.context?.id;
+
+  const mediaType = MEDIA.find((t) => t === m.type);
+  if (m.type === 'text' && m.text) text = m.text.body;
+  else if (mediaType && m[mediaType]) {
+    const media = m[mediaType]!;
+    text = media.caption ?? '';
+    attachments = [
+      {
+        filename: media.filename || `${mediaType}-${media.id}`,
+        contentType: media.mime_type,
+        // The webhook does not give the size; 0 until the media is downloaded from the Graph API.
+        size: 0,
+        // The media id is how the Graph API hands out the bytes.
+        storageKey: media.id,
+      },
+    ];
+  } else if (m.type === 'reaction') {
+    // An empty or missing emoji takes a reaction back: nothing new was said.
+    if (!m.reaction?.emoji) return { kind: 'ignored', what: 'whatsapp unreaction' };
+    text = m.reaction.emoji;
+    inReplyTo ??= m.reaction.message_id;
+  } else if (m.type === 'interactive') text = interactiveText(m);
+  else if (m.type === 'button' && m.button) text = m.button.text || m.button.payload || '[button]';
+  else if (m.type === 'location' && m.location) text = locationText(m.location);
+  else if (m.type === 'contacts' && m.contacts) text = contactsText(m.contacts);
+  else if (m.type === 'order' && m.order) text = orderText(m.order);
+  else if (m.type === 'unsupported') text = `[unsupported message${m.unsupported?.type ? `: ${m.unsupported.type}` : ''}]`;
+  else text = `[${m.type} message]`;
+
+  const message: Omit<InboundMessage, 'tenant' | 'time'> = {
+    channel: 'social',
+    provider: 'whatsapp',
+    // wa_id is the number in international form without '+': with it, it is E.164 whatever our default country.
+    from: /^\d+$/.test(m.from) ? `+${m.from}` : m.from,
+    text,
+    providerMessageId: m.id,
+  };
+  if (inReplyTo) message.inReplyTo = inReplyTo;
+  if (attachments) message.attachments = attachments;
+  return { kind: 'message', message };
+}
+
+function interactiveText(m: WhatsappMessage): string {
+  const i = m.interactive;
+  if (i?.button_reply) return i.button_reply.title;
+  if (i?.list_reply) return i.list_reply.title;
+  if (i?.nfm_reply) return i.nfm_reply.body || `[form response${i.nfm_reply.name ? `: ${i.nfm_reply.name}` : ''}]`;
+  if (i?.call_permission_reply) return `[call permission: ${i.call_permission_reply.response ?? 'answered'}]`;
+  // WhatsApp could not render it (it says so in errors): the agent still sees the customer tapped something.
+  return `[interactive message${i?.type ? `: ${i.type}` : ''}]`;
+}
+
+function locationText(l: NonNullable<WhatsappMessage['location']>): string {
+  const label = [l.name, l.address].filter(Boolean).join(', ');
+  return [`[location] ${label ? `${label} ` : ''}(${l.latitude}, ${l.longitude})`, l.url].filter(Boolean).join(' ');
+}
+
+function contactsText(contacts: NonNullable<WhatsappMessage['contacts']>): string {
+  const cards = contacts.map((c) => [c.name?.formatted_name, ...(c.phones ?? []).map((p) => p.phone)].filter(Boolean).join(' '));
+  return `[contacts] ${cards.join('; ')}`;
+}
+
+function orderText(order: NonNullable<WhatsappMessage['order']>): string {
+  const items = (order.product_items ?? []).map((p) => `${p.quantity} × ${p.product_retailer_id}`).join(', ');
+  return [`[order] ${items}`, order.text].filter(Boolean).join('\n');
+}

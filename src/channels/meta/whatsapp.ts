@@ -1,0 +1,64 @@
+import { isoFromEpoch, type MetaItem, type MetaUnit, type StatusReport } from './items.ts';
+import { describeIssues, whatsappEntry, whatsappMessage, whatsappStatus, whatsappValue, type WhatsappStatus } from './payload.ts';
+import { whatsappInbound } from './whatsapp-message.ts';
+
+const statusMap: Record<string, StatusReport['status']> = {
+  sent: 'sent',
+  delivered: 'delivered',
+  read: 'read',
+  // A voice message was listened to: read, for our purposes.
+  played: 'read',
+  failed: 'failed',
+};
+
+/**
+ * A `whatsapp_business_account` body as one unit per change: each change names its business
+ * phone number (phone_number_id), which decides the tenant.
+ */
+export function whatsappUnits(object: string, entries: unknown[], receivedAt: Date): MetaUnit[] {
+  return entries.flatMap((rawEntry): MetaUnit[] => {
+    const entry = whatsappEntry.safeParse(rawEntry);
+    if (!entry.success) return [{ routeId: undefined, raw: { object, entry: [rawEntry] }, items: [{ kind: 'invalid', reason: `entry: ${describeIssues(entry.error)}` }] }];
+    return entry.data.changes.map((change) => {
+      const raw = { object, entry: [{ id: entry.data.id, changes: [change] }] };
+      // Template, account, call, echo and preference updates are not conversations with a customer.
+      if (change.field !== 'messages') return { routeId: undefined, raw, items: [{ kind: 'ignored', what: `whatsapp ${change.field} update` }] };
+      const value = whatsappValue.safeParse(change.value);
+      if (!value.success) return { routeId: undefined, raw, items: [{ kind: 'invalid', reason: `messages change: ${describeIssues(value.error)}` }] };
+      const items: MetaItem[] = [
+        ...(value.data.messages ?? []).map((m) => messageItem(m, receivedAt)),
+        ...(value.data.statuses ?? []).map((s) => statusItem(s, receivedAt)),
+      ];
+      if (items.length === 0) items.push({ kind: 'ignored', what: 'whatsapp messages change without messages or statuses' });
+      return { routeId: value.data.metadata?.phone_number_id, raw, items };
+    });
+  });
+}
+
+function messageItem(raw: unknown, receivedAt: Date): MetaItem {
+  const parsed = whatsappMessage.safeParse(raw);
+  if (!parsed.success) return { kind: 'invalid', reason: `whatsapp message: ${describeIssues(parsed.error)}` };
+  const inbound = whatsappInbound(parsed.data);
+  if (inbound.kind === 'ignored') return inbound;
+  return { kind: 'message', message: { ...inbound.message, time: isoFromEpoch(parsed.data.timestamp, 's', receivedAt) } };
+}
+
+function statusItem(raw: unknown, receivedAt: Date): MetaItem {
+  const parsed = whatsappStatus.safeParse(raw);
+  if (!parsed.success) return { kind: 'invalid', reason: `whatsapp status: ${describeIssues(parsed.error)}` };
+  const s = parsed.data;
+  const status = statusMap[s.status];
+  if (!status) return { kind: 'ignored', what: `whatsapp status ${s.status}` };
+  // A status for a group names the group, not a customer.
+  if (s.recipient_type === 'group' || !s.recipient_id) return { kind: 'ignored', what: 'whatsapp group status' };
+  const report: StatusReport = { provider: 'whatsapp', providerMessageId: s.id, status, recipient: s.recipient_id, time: isoFromEpoch(s.timestamp, 's', receivedAt) };
+  if (status === 'failed') report.error = errorText(s.errors);
+  return { kind: 'status', status: report };
+}
+
+function errorText(errors: WhatsappStatus['errors']): string {
+  const e = errors?.[0];
+  if (!e) return 'WhatsApp reported the message failed';
+  const head = e.code !== undefined ? `WhatsApp error ${e.code}` : 'WhatsApp error';
+  return [head, e.title ?? e.message, e.error_data?.details].filter(Boolean).join(': ').slice(0, 1000);
+}

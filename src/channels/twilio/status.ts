@@ -1,0 +1,56 @@
+import { createEvent, deterministicEventId, type EventDataInput } from '../../../events/index.ts';
+import type { CountryCode } from 'libphonenumber-js';
+import type { ChannelContext } from '../context.ts';
+import { normalisePhone } from '../handles.ts';
+import { param, type FormParams } from './form.ts';
+
+type Status = EventDataInput<'message.status_updated'>['status'];
+
+/** Twilio's message statuses that say something about delivery; the rest (sending, receiving, …) are steps in between. */
+const statusMap: Record<string, Status> = {
+  accepted: 'queued',
+  queued: 'queued',
+  sent: 'sent',
+  delivered: 'delivered',
+  read: 'read',
+  failed: 'failed',
+  undelivered: 'failed',
+  canceled: 'failed',
+};
+
+export type StatusOutcome =
+  | { status: 'appended'; eventId: string }
+  | { status: 'ignored'; why: string }
+  | { status: 'invalid'; reason: string };
+
+/**
+ * A status callback as `message.status_updated` on the customer the message went to (found by the
+ * To number; a number we never saw is no customer of ours, so it is skipped). The event id is
+ * derived from the SID and status, so Twilio's retries of one callback are one event.
+ */
+export async function appendTwilioStatus(ctx: ChannelContext, tenant: string, params: FormParams): Promise<StatusOutcome> {
+  const sid = param(params, 'MessageSid') ?? param(params, 'SmsSid');
+  const reported = (param(params, 'MessageStatus') ?? param(params, 'SmsStatus') ?? '').toLowerCase();
+  if (!sid) return { status: 'invalid', reason: 'MessageSid is missing' };
+  if (!reported) return { status: 'invalid', reason: 'MessageStatus is missing' };
+  const status = statusMap[reported];
+  if (!status) return { status: 'ignored', why: `status ${reported} is not tracked` };
+
+  const to = normalisePhone(param(params, 'To') ?? '', ctx.config.channels.defaultCountry as CountryCode);
+  if (!to.ok) return { status: 'ignored', why: `To is not a phone number` };
+  const customer = await ctx.identities.lookup(tenant, to.value.identityKey);
+  if (!customer) return { status: 'ignored', why: 'no customer has the To number' };
+
+  const data: EventDataInput<'message.status_updated'> = { channel: 'sms', provider: 'twilio', providerMessageId: sid, status };
+  if (status === 'failed') data.error = errorText(params, reported);
+  const id = deterministicEventId(tenant, 'twilio', sid, `status:${status}`);
+  await ctx.eventLog.append([createEvent({ type: 'message.status_updated', id, source: '/adapters', tenant, customer, time: ctx.now(), data })]);
+  return { status: 'appended', eventId: id };
+}
+
+function errorText(params: FormParams, reported: string): string {
+  const code = param(params, 'ErrorCode');
+  const message = param(params, 'ErrorMessage');
+  const text = [code ? `Twilio error ${code}` : `Twilio status ${reported}`, message].filter(Boolean).join(': ');
+  return text.slice(0, 1000);
+}

@@ -1,0 +1,101 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Per message: has the provider been called successfully? A state machine rather than a SET NX
+ * before the call, because a failed call must be retried, and a retry must not repeat a call that
+ * succeeded (the worker may die between the provider's answer and the job's completion).
+ *
+ *   (none) ─claim─▶ sending ─provider ok─▶ sent ─status event appended─▶ reported
+ *                           └─last attempt failed─▶ failed (a manual retry may claim it again)
+ *
+ * `sending` carries a lease: while another attempt holds it (a stalled job run twice at once), a
+ * claim answers busy. After a crash mid-call the lease runs out and the next attempt calls again,
+ * with the same idempotency key where the provider takes one.
+ */
+export type ClaimResult =
+  | { outcome: 'claimed'; previous: 'sending' | null }
+  | { outcome: 'busy' }
+  | { outcome: 'sent'; providerMessageId: string }
+  | { outcome: 'reported'; providerMessageId: string };
+
+const CLAIM = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if state == 'sent' or state == 'reported' then
+  return {state, redis.call('HGET', KEYS[1], 'providerMessageId') or ''}
+end
+local holder = redis.call('GET', KEYS[2])
+if holder and holder ~= ARGV[1] then return {'busy', holder} end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+redis.call('HSET', KEYS[1], 'state', 'sending')
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return {'claimed', state or ''}
+`;
+
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+`;
+
+/** Kept well beyond the week BullMQ keeps a finished job, so a late re-enqueue is still recognised. */
+const STATE_TTL_SECONDS = 30 * 24 * 3600;
+
+export class DeliveryState {
+  constructor(
+    private readonly redis: Redis,
+    private readonly instance: string,
+    /** Longer than a provider call may take. */
+    private readonly leaseMs: number,
+  ) {}
+
+  key(tenant: string, messageId: string): string {
+    return `cs:out:{${this.instance}:${tenant}}:${messageId}`;
+  }
+
+  private lease(tenant: string, messageId: string): string {
+    return `${this.key(tenant, messageId)}:lease`;
+  }
+
+  async claim(tenant: string, messageId: string, token: string): Promise<ClaimResult> {
+    const [outcome, detail] = (await this.redis.eval(CLAIM, 2, this.key(tenant, messageId), this.lease(tenant, messageId), token, this.leaseMs, STATE_TTL_SECONDS)) as [string, string];
+    if (outcome === 'sent') return { outcome, providerMessageId: detail };
+    if (outcome === 'reported') return { outcome, providerMessageId: detail };
+    if (outcome === 'busy') return { outcome };
+    return { outcome: 'claimed', previous: detail === 'sending' ? 'sending' : null };
+  }
+
+  /** The provider accepted the message: no later attempt calls it again. */
+  async markSent(tenant: string, messageId: string, providerMessageId: string): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(this.key(tenant, messageId), 'state', 'sent', 'providerMessageId', providerMessageId)
+      .expire(this.key(tenant, messageId), STATE_TTL_SECONDS)
+      .del(this.lease(tenant, messageId))
+      .exec();
+  }
+
+  async markReported(tenant: string, messageId: string): Promise<void> {
+    await this.redis.hset(this.key(tenant, messageId), 'state', 'reported');
+  }
+
+  /** A failed attempt gives the lease back so the retry need not wait for it to run out. */
+  async release(tenant: string, messageId: string, token: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.lease(tenant, messageId), token);
+  }
+
+  /**
+   * After the last attempt: the message is settled, so a redelivered batch does not queue it again.
+   * A claim still succeeds, so an operator may retry the failed job by hand.
+   */
+  async markFailed(tenant: string, messageId: string): Promise<void> {
+    await this.redis.hset(this.key(tenant, messageId), 'state', 'failed');
+  }
+
+  /** Messages among these that were delivered or gave up for good (to skip on a redelivered batch). */
+  async settled(items: ReadonlyArray<{ tenant: string; messageId: string }>): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const i of items) pipeline.hget(this.key(i.tenant, i.messageId), 'state');
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([err, state]) => !err && (state === 'sent' || state === 'reported' || state === 'failed'));
+  }
+}

@@ -1,0 +1,270 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { SMTPServer } from 'smtp-server';
+import type { AnyEvent } from '../../../events/index.ts';
+import type { ChannelRoutes } from '../../../src/channels/context.ts';
+import type { Config } from '../../../src/config/schema.ts';
+import type { Conversation, Customer } from '../../../src/domain/state.ts';
+import { startBridgeRole, startFoldWorkerRole } from '../../../src/engine/fold.ts';
+import { ProjectionReader } from '../../../src/http/projections.ts';
+import { controlKeys } from '../../../src/projections/keys.ts';
+import { runEventConsumer, type RunningConsumer } from '../../../src/log/consumer.ts';
+import { createKafka } from '../../../src/log/kafka.ts';
+import { startOutboundRole } from '../../../src/outbound/role.ts';
+import { startChannelHarness } from '../../support/channel-harness.ts';
+import { eventually } from '../../support/collect.ts';
+import { testConfig } from '../../support/engine.ts';
+import { testLogger } from '../../support/kafka.ts';
+import { dropNamespace } from '../../support/namespace.ts';
+import { deleteKafkaResources, obliterateQueues } from '../../support/teardown.ts';
+
+export const TENANT = 'acme';
+export const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
+export const AUTH_TOKEN = 'twilio-auth-token';
+export const TWILIO_FROM = '+15005550006';
+export const META_ROUTE = '106540352242922';
+export const META_TOKEN = 'EAAG-test-token';
+export const WIDGET_KEY = 'wk_acme_test_widget';
+export const API_KEY = 'key-acme-0123456789abcdef';
+export const SUPPORT_FROM = 'Acme Support <support@acme.test>';
+
+/** One call a provider API received, as the provider would see it. */
+export interface RecordedCall {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  contentType: string | undefined;
+  idempotencyToken: string | undefined;
+  body: string;
+}
+
+export type Answer = { status: number; json: unknown };
+
+/**
+ * A local HTTP server speaking like Twilio's Messages API and Meta's Graph API (the answers'
+ * shapes are the providers'), recording every call. `script` overrides the answer per call.
+ */
+export async function startProviderApis() {
+  const calls: RecordedCall[] = [];
+  let script: ((call: RecordedCall, n: number) => Answer | undefined) | undefined;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const call: RecordedCall = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        contentType: req.headers['content-type'],
+        idempotencyToken: req.headers['i-twilio-idempotency-token'] as string | undefined,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      calls.push(call);
+      const answer = script?.(call, calls.length) ?? providerAnswer(call);
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.json));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return {
+    url,
+    calls,
+    script(fn: typeof script) {
+      script = fn;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+function providerAnswer(call: RecordedCall): Answer {
+  if (call.path.includes('/Messages.json')) {
+    const form = new URLSearchParams(call.body);
+    return { status: 201, json: { sid: `SM${randomBytes(16).toString('hex')}`, status: 'queued', to: form.get('To'), from: form.get('From'), body: form.get('Body') } };
+  }
+  if (call.path.endsWith('/me/messages')) {
+    const body = JSON.parse(call.body) as { recipient: { id: string } };
+    return { status: 200, json: { recipient_id: body.recipient.id, message_id: `m_${randomBytes(12).toString('hex')}` } };
+  }
+  if (call.path.endsWith('/messages')) {
+    const body = JSON.parse(call.body) as { to: string };
+    return { status: 200, json: { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: `wamid.${randomBytes(12).toString('hex')}` }] } };
+  }
+  return { status: 404, json: { error: { message: 'unknown path', code: 100 } } };
+}
+
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  headers: Map<string, string>;
+  raw: string;
+}
+
+/** A local SMTP server (smtp-server speaks the real protocol) keeping every mail it accepts. */
+export async function startSmtpSink() {
+  const mails: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    // No TLS in tests: nodemailer would upgrade and refuse the self-signed certificate.
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          headers: headersOf(raw),
+          raw,
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { port, mails, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** Header name (lower-case) -> unfolded value, from a raw RFC 5322 message. */
+function headersOf(raw: string): Map<string, string> {
+  const head = raw.split(/\r?\n\r?\n/)[0] ?? '';
+  const out = new Map<string, string>();
+  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) out.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  return out;
+}
+
+/** A test deployment whose channel config points every provider at the local servers. */
+export function outboundConfig(local: { providerUrl: string; smtpPort: number }): Config {
+  const base = testConfig();
+  return {
+    ...base,
+    http: { ...base.http, apiKeys: { [API_KEY]: TENANT } },
+    channels: {
+      ...base.channels,
+      twilio: { apiBaseUrl: local.providerUrl, accounts: { [ACCOUNT_SID]: { tenant: TENANT, authToken: AUTH_TOKEN, from: TWILIO_FROM } } },
+      meta: { ...base.channels.meta, graphBaseUrl: `${local.providerUrl}/v19.0`, routes: { [META_ROUTE]: { tenant: TENANT, accessToken: META_TOKEN } } },
+      email: { ...base.channels.email, outbound: { host: '127.0.0.1', port: local.smtpPort, secure: false, from: SUPPORT_FROM } },
+      chat: { widgets: { [WIDGET_KEY]: TENANT } },
+    },
+  };
+}
+
+/** Outbound settings that make a test fast and keep its queue and group apart from every other. */
+export const outboundTestSettings = (config: Config, attempts = 3) => ({
+  queue: `outbound-${config.instance}`,
+  consumerGroup: `outbound-${config.instance}`,
+  attempts,
+  backoffMs: 100,
+  providerTimeoutMs: 5000,
+  fromBeginning: true,
+});
+
+/** Every event reaching the topic, through a consumer group of the test's own. */
+export async function collectEvents(config: Config): Promise<{ events: AnyEvent[]; group: string; close(): Promise<void> }> {
+  const events: AnyEvent[] = [];
+  const group = `collect-${config.instance}`;
+  const consumer: RunningConsumer = await runEventConsumer({
+    kafka: createKafka(config.kafka, testLogger),
+    groupId: group,
+    topic: config.kafka.topics.events,
+    partitionsConsumedConcurrently: config.kafka.partitions,
+    logger: testLogger,
+    handleBatch: async (batch) => {
+      events.push(...batch.events.map((e) => e.event));
+    },
+  });
+  return { events, group, close: () => consumer.close() };
+}
+
+/** Status events of one message, in log order. */
+export const statusesOf = (events: AnyEvent[], messageId: string) =>
+  events.flatMap((e) => (e.type === 'message.status_updated' && e.data.messageId === messageId ? [e.data] : []));
+
+async function unlinkMatching(redis: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+/**
+ * Everything a test deployment left: projections, control keys, queues (outbound included), topics
+ * (unless already deleted: deleting a missing topic makes kafkajs retry for seconds), groups, keys.
+ */
+export async function tearDown(config: Config, groups: string[], options: { topics?: boolean } = {}): Promise<void> {
+  const redis = new Redis(config.redis.url);
+  try {
+    const settings = outboundTestSettings(config);
+    await dropNamespace(redis, config.fold.namespace);
+    const control = controlKeys(config.instance);
+    await redis.del(control.activeNamespace, control.liveFold);
+    await obliterateQueues(redis, [config.fold.queue, config.fold.workflowQueue, settings.queue]);
+    await deleteKafkaResources(createKafka(config.kafka, testLogger), {
+      topics: options.topics === false ? [] : Object.values(config.kafka.topics),
+      groups: [config.fold.consumerGroup, settings.consumerGroup, ...groups],
+    });
+    for (const prefix of ['cs:out:', 'cs:out:thread:', 'cs:chat:', 'cs:id:', 'cs:in:']) await unlinkMatching(redis, `${prefix}{${config.instance}:*`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * A whole deployment in-process over real Kafka and Redis: the API with the given channel routes,
+ * the live fold (bridge + worker), and the outbound role.
+ */
+export async function startEngine(config: Config, routes: ChannelRoutes[]) {
+  const harness = await startChannelHarness(config, routes);
+  const bridge = await startBridgeRole(config, testLogger);
+  const fold = startFoldWorkerRole(config, testLogger);
+  const outbound = await startOutboundRole(config, testLogger, outboundTestSettings(config));
+  const reader = new ProjectionReader(harness.ctx.redis, { instance: config.instance, fallback: config.fold.namespace });
+  return {
+    harness,
+    outbound,
+    reader,
+    /** A folded conversation, once the live fold has written it. */
+    async conversation(id: string, ready: (c: Conversation) => boolean = () => true): Promise<Conversation> {
+      let found: Conversation | null = null;
+      await eventually(`conversation ${id}`, async () => {
+        found = await reader.conversation(await reader.scope(TENANT), id);
+        return found !== null && ready(found);
+      });
+      return found!;
+    },
+    async customer(id: string, ready: (c: Customer) => boolean = () => true): Promise<Customer> {
+      let found: Customer | undefined;
+      await eventually(`customer ${id}`, async () => {
+        found = (await reader.customers(await reader.scope(TENANT), [id])).get(id);
+        return found !== undefined && ready(found);
+      });
+      return found!;
+    },
+    /** JSON request to the API; the tenant's API key unless another (or none) is given. */
+    async api(method: string, path: string, body?: unknown, headers: Record<string, string> = { authorization: `Bearer ${API_KEY}` }) {
+      const response = await fetch(`${harness.url}${path}`, {
+        method,
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: (await response.json().catch(() => null)) as Record<string, unknown> | null };
+    },
+    async close() {
+      await outbound.close();
+      await bridge.close();
+      await fold.close();
+      await harness.close();
+      await tearDown(config, [`harness-${config.instance}`], { topics: false });
+    },
+  };
+}
