@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     instance: `demo-${run}`,
     kafka: { ...base.kafka, partitions: 6, topics: { events: `demo.${run}.events`, deadLetter: `demo.${run}.dlq`, rejectedInput: `demo.${run}.rejected` } },
     fold: { ...base.fold, namespace: `demo-${run}`, consumerGroup: `demo-fold-${run}`, queue: `demo-fold-${run}`, workflowQueue: `demo-workflow-${run}` },
+    outbound: { ...base.outbound, queue: `demo-outbound-${run}`, consumerGroup: `demo-outbound-${run}` },
     http: { ...base.http, host: '127.0.0.1', port: 0, apiKeys: { [apiKey]: 'acme' } },
   };
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'demo' });

@@ -99,6 +99,22 @@ export const configSchema = z.object({
     overrides: z.record(z.string(), tenantSettingsSchema).default({}),
   }),
   channels: channelsSchema,
+  /** Outbound delivery of replies to the providers. */
+  outbound: z.object({
+    /** BullMQ queue of delivery jobs. */
+    queue: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+    /** Kafka consumer group reading message.sent off the event topic. */
+    consumerGroup: z.string().min(1),
+    /** Delivery attempts per message, the first included. */
+    attempts: z.number().int().min(1).max(100),
+    /** First retry delay; each next one doubles. */
+    backoff: durationSchema,
+    concurrency: z.number().int().min(1).max(256),
+    /** A provider call slower than this counts as failed (and is retried). */
+    providerTimeout: durationSchema,
+    /** Where a new consumer group starts: false in production (a fresh group must not re-send history). */
+    fromBeginning: z.boolean(),
+  }),
   http: z.object({
     host: z.string().min(1),
     port: z.number().int().min(0).max(65535),

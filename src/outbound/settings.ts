@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.ts';
 
-/** How the outbound role runs. Not in the config schema yet: defaults here, overridable per role. */
+/** How the outbound role runs: the config's `outbound` section, overridable per role (tests). */
 export interface OutboundSettings {
   /** BullMQ queue of delivery jobs. */
   queue: string;
@@ -22,15 +22,15 @@ export interface OutboundSettings {
 }
 
 export function outboundSettings(config: Config, overrides: Partial<OutboundSettings> = {}): OutboundSettings {
+  const o = config.outbound;
   return {
-    queue: 'outbound',
-    consumerGroup: `${config.instance}-outbound`,
-    // 1 + 2 + 4 + ... + 64 s: a provider outage of about two minutes is ridden out.
-    attempts: 8,
-    backoffMs: 1000,
-    concurrency: 16,
-    providerTimeoutMs: 15_000,
-    fromBeginning: false,
+    queue: o.queue,
+    consumerGroup: o.consumerGroup,
+    attempts: o.attempts,
+    backoffMs: o.backoff,
+    concurrency: o.concurrency,
+    providerTimeoutMs: o.providerTimeout,
+    fromBeginning: o.fromBeginning,
     ...overrides,
   };
 }

@@ -24,6 +24,7 @@ export function testConfig(overrides: { partitions?: number; autoResolveAfter?: 
       lockDuration: 4000,
       stalledInterval: 2000,
     },
+    outbound: { ...config.outbound, queue: `outbound-${id}`, consumerGroup: `outbound-${id}`, fromBeginning: true, backoff: 200 },
     tenants: {
       ...config.tenants,
       defaults: { autoResolveAfter: overrides.autoResolveAfter ?? config.tenants.defaults.autoResolveAfter },
