@@ -17,6 +17,7 @@ export const api: Role = async ({ config, logger }) => {
     redis: channels.redis,
     eventLog: channels.eventLog,
     logger,
+    rejected: channels.rejected,
     extensions: channelRoutes.map((routes) => (scope) => routes(scope, channels)),
   });
   try {

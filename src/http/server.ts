@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { RejectedInputSink } from '../channels/rejected.ts';
 import type { Config } from '../config/schema.ts';
 import type { EventLog } from '../log/event-log.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -25,6 +26,8 @@ export interface ApiServerOptions {
   retryAfterSeconds?: number;
   /** A read that takes longer is answered 503 (default 10 s), say while Redis is unreachable. */
   readTimeoutMs?: number;
+  /** Where refused `POST /v1/events` bodies are kept (the rejected-input topic). */
+  rejected?: RejectedInputSink;
   /** More route plugins at the root (channel webhooks), each registered on its own. */
   extensions?: Array<(app: FastifyInstance) => Promise<void> | void>;
 }
@@ -102,6 +105,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
           retryAfterSeconds,
           // Kafka's acknowledgement may take up to publishTimeoutMs; the route answers 503 itself then.
           timeoutMs: config.kafka.publishTimeoutMs + readTimeoutMs,
+          ...(options.rejected ? { rejected: options.rejected } : {}),
         }),
       );
     },

@@ -91,13 +91,13 @@ describe('omnichannel journey, through the public doors of a real engine process
 
     const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
     const kafka = createKafka(config.kafka, testLogger);
-    let collector: Awaited<ReturnType<typeof collectEvents>> | undefined;
+    const reading: { collector?: Awaited<ReturnType<typeof collectEvents>> } = {};
     let tornDown = false;
     const tearDown = async () => {
       if (tornDown) return;
       tornDown = true;
-      await collector?.close();
-      await tearDownEngine(config, redis, kafka, collector ? [collector.group] : []);
+      await reading.collector?.close();
+      await tearDownEngine(config, redis, kafka, reading.collector ? [reading.collector.group] : []);
     };
     cleanups.push(async () => {
       await tearDown();
@@ -111,7 +111,7 @@ describe('omnichannel journey, through the public doors of a real engine process
     const api = apiClient(engine.url, apiKey);
     // What went on the log, read the way any consumer would (its own group): status events are
     // facts for analysts and the connector, not part of the transcript.
-    collector = await collectEvents(config);
+    const collector = (reading.collector = await collectEvents(config));
     const events = collector.events;
 
     const mailer = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true, pool: false });
@@ -328,7 +328,7 @@ describe('omnichannel journey, through the public doors of a real engine process
       const ours = Object.values(config.kafka.topics);
       await eventually('the topics deleted', async () => (await admin.listTopics()).every((t) => !ours.includes(t)), 10_000);
       const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
-      expect(groups.filter((g) => [config.fold.consumerGroup, config.outbound.consumerGroup, collector!.group].includes(g))).toEqual([]);
+      expect(groups.filter((g) => [config.fold.consumerGroup, config.outbound.consumerGroup, collector.group].includes(g))).toEqual([]);
     } finally {
       await admin.disconnect();
     }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AnyEvent, ParseIssue } from '../../../events/index.ts';
 import { LogUnavailableError, type EventLog } from '../../log/event-log.ts';
 import { parseNdjsonBuffer, type NdjsonLine } from '../../ndjson/codec.ts';
+import type { RejectedInputSink } from '../../channels/rejected.ts';
 import { ApiError, sendError } from '../errors.ts';
 
 export interface EventRouteDeps {
@@ -12,6 +13,8 @@ export interface EventRouteDeps {
   retryAfterSeconds: number;
   /** The route's handler timeout: longer than Kafka may take to acknowledge. */
   timeoutMs: number;
+  /** Where a refused body is kept, raw, with the reason (the rejected-input topic). */
+  rejected?: RejectedInputSink;
 }
 
 /** One line the batch was refused for. */
@@ -49,6 +52,15 @@ export function eventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
     const rejected = lines.flatMap((l) => rejection(l, request.tenant));
     if (rejected.length > 0) {
       request.log.info({ tenant: request.tenant, lines: lines.length, rejected: rejected.length, codes: [...new Set(rejected.map((r) => r.code))] }, 'events rejected');
+      // Kept before answering: an adapter author can find what was refused and why, nothing vanishes.
+      await deps.rejected?.keep({
+        tenant: request.tenant,
+        provider: 'api',
+        contentType: request.headers['content-type'],
+        body: typeof request.body === 'string' ? request.body : '',
+        reason: rejected.slice(0, 10).map((r) => `line ${r.line}: ${r.code}: ${r.message}`).join('; '),
+        receivedAt: new Date().toISOString(),
+      });
       return sendError(reply, 400, 'invalid_events', `${rejected.length} of ${lines.length} events are invalid; none was published`, {
         rejected: rejected.slice(0, MAX_REJECTED_SHOWN),
         rejectedCount: rejected.length,
