@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 
 /** A raw input we refused, kept with the reason so nothing the provider sent is lost. */
 export interface RejectedInput {
@@ -18,7 +18,7 @@ export interface RejectedInputSink {
 
 /** Writes refused raw inputs to the rejected-input topic, reason and provider in headers. */
 export async function openRejectedInputSink(kafka: Kafka, topic: string): Promise<RejectedInputSink> {
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   return {
     async keep(input) {

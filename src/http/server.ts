@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { CountryCode } from 'libphonenumber-js';
 import type { RejectedInputSink } from '../channels/rejected.ts';
 import type { Config } from '../config/schema.ts';
 import type { EventLog } from '../log/event-log.ts';
@@ -94,7 +95,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   app.register(
     async (v1) => {
       v1.addHook('onRequest', apiKeyAuth(config.http.apiKeys));
-      customerRoutes(v1, { reader });
+      customerRoutes(v1, { reader, defaultCountry: config.channels.defaultCountry as CountryCode });
       conversationRoutes(v1, { reader });
       queueRoutes(v1, { reader });
       // Its own plugin: its content-type parsers do not leak to the other routes.

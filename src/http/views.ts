@@ -92,8 +92,13 @@ export async function customerView(reader: ReadScopeReader, scope: ReadScope, cu
   const conversations = (await reader.conversationsOf(scope, [...group.values()])).sort(newestFirst);
   const timeline = await timelineOf(reader, scope, conversations.slice(0, TIMELINE_CONVERSATIONS), timelineLimit);
   const mergedInto = survivor !== requested ? survivor.id : (requested.mergedInto ?? undefined);
+  // One person: the identities of everyone merged into the survivor, first seen first.
+  const identities = [...group.values()]
+    .flatMap((c) => c.identities)
+    .filter((id, i, all) => all.findIndex((o) => o.channel === id.channel && o.provider === id.provider && o.handle === id.handle) === i)
+    .sort((a, b) => Date.parse(a.firstSeenAt) - Date.parse(b.firstSeenAt));
   return {
-    customer: survivor,
+    customer: { ...survivor, identities },
     ...(mergedInto ? { mergedInto } : {}),
     conversations: conversations.map(summarize),
     timeline,

@@ -247,7 +247,7 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       c.resolvedAt = null;
       c.resolution = null;
       c.reopenCount++;
-      c.lastActivityAt = at;
+      c.lastActivityAt = latest(c.lastActivityAt, at);
       customer.openConversationId = c.id;
       changed(fx, c);
       scheduleAutoResolve(c, at, policy, fx);
@@ -324,9 +324,11 @@ function customerWrote(
   c.replyTo = { channel: d.channel, provider: d.provider, handle: d.handle };
   if (d.subject && !c.subject) c.subject = d.subject;
   if (d.language && !c.language) c.language = d.language;
-  c.firstCustomerMessageAt ??= at;
-  c.lastCustomerMessageAt = at;
-  c.lastActivityAt = at;
+  // Providers stamp time at different precisions (WhatsApp whole seconds, Twilio our receipt in
+  // ms), so log order and time order can disagree by a moment: "first" and "last" follow time.
+  c.firstCustomerMessageAt = earliest(c.firstCustomerMessageAt, at);
+  c.lastCustomerMessageAt = latest(c.lastCustomerMessageAt, at);
+  c.lastActivityAt = latest(c.lastActivityAt, at);
   c.messageCount++;
   changed(fx, c);
   const entry: TranscriptEntry = {
@@ -386,13 +388,22 @@ function weWrote(
   if (d.internal) return;
 
   c.channels = withChannel(c.channels, d.channel);
-  c.lastActivityAt = at;
+  c.lastActivityAt = latest(c.lastActivityAt, at);
   c.messageCount++;
   if (d.author.kind !== 'agent') return;
-  c.lastAgentMessageAt = at;
+  c.lastAgentMessageAt = latest(c.lastAgentMessageAt, at);
   // Bots and system messages never count as a response; only a human agent's, after the customer wrote.
   if (c.initiatedBy === 'customer' && c.firstResponseAt === null && c.firstCustomerMessageAt !== null && at >= c.firstCustomerMessageAt) {
     c.firstResponseAt = at;
   }
   if (c.status === 'open') c.status = 'pending';
+}
+
+/** ISO times in the fold's one format compare as text. */
+function latest(current: string | null, at: string): string {
+  return current !== null && current > at ? current : at;
+}
+
+function earliest(current: string | null, at: string): string {
+  return current !== null && current < at ? current : at;
 }

@@ -1,3 +1,5 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { normalisePhone } from '../../channels/handles.ts';
 import type { FastifyInstance } from 'fastify';
 import { ApiError, notFound, sendError } from '../errors.ts';
 import { TRANSCRIPT_LIMIT } from '../../projections/keys.ts';
@@ -16,7 +18,7 @@ interface ProfileQuery {
  * `GET /v1/customers/:id` and `GET /v1/customers?handle=`: one person's profile, conversations
  * (newest first) and cross-channel timeline, merged customers included.
  */
-export function customerRoutes(app: FastifyInstance, { reader }: ReadDeps): void {
+export function customerRoutes(app: FastifyInstance, { reader, defaultCountry }: ReadDeps & { defaultCountry?: CountryCode }): void {
   const querystring = limitQuery(DEFAULT_TIMELINE, TRANSCRIPT_LIMIT);
 
   app.get<{ Params: { id: string }; Querystring: ProfileQuery }>('/customers/:id', { schema: { querystring } }, async (request) => {
@@ -37,7 +39,7 @@ export function customerRoutes(app: FastifyInstance, { reader }: ReadDeps): void
       const { handle, limit } = request.query;
       if (handle === undefined) throw new ApiError(400, 'bad_request', 'give ?handle= (an e-mail address, phone number or social handle)');
       const scope = await reader.scope(request.tenant);
-      const candidates = (await reader.customerIdsByHandle(scope, spellings(handle))).slice(0, MAX_CANDIDATES);
+      const candidates = (await reader.customerIdsByHandle(scope, spellings(handle, defaultCountry))).slice(0, MAX_CANDIDATES);
       const views = (await Promise.all(candidates.map((id) => customerView(reader, scope, id, limit)))).filter((v) => v !== undefined);
       // One person may have been several customers before a merge: what counts is the survivors.
       const people = [...new Set(views.map((v) => v.customer.id))];
@@ -52,9 +54,17 @@ export function customerRoutes(app: FastifyInstance, { reader }: ReadDeps): void
   );
 }
 
-/** Adapters store e-mail addresses lower-cased; other handles are case-sensitive (social ids). */
-function spellings(handle: string): string[] {
+/**
+ * The ways adapters may have stored this handle: e-mail lower-cased, phones in E.164 (so
+ * "415 555 0123" finds "+14155550123"); other handles are case-sensitive (social ids).
+ */
+function spellings(handle: string, defaultCountry?: CountryCode): string[] {
   const given = handle.trim();
-  const lower = given.toLowerCase();
-  return given.includes('@') && lower !== given ? [given, lower] : [given];
+  const out = new Set([given]);
+  if (given.includes('@')) out.add(given.toLowerCase());
+  else {
+    const phone = normalisePhone(given, defaultCountry);
+    if (phone.ok) out.add(phone.value.handle);
+  }
+  return [...out];
 }

@@ -21,7 +21,11 @@ export interface EngineProcess {
    * the process is still there after that, it is killed (SIGKILL) and `timedOut` is true.
    */
   stop(signal?: NodeJS.Signals, withinMs?: number): Promise<ProcessExit & { ms: number; timedOut: boolean }>;
-  /** Kills the process if it still runs (for cleanup after a failed test) and removes the config folder. */
+  /**
+   * Stops the process if it still runs (for cleanup after a failed test) and removes the config
+   * folder. SIGTERM first, so its consumers leave their groups and the groups can be deleted (a
+   * killed member holds its group until the session times out); SIGKILL if that takes too long.
+   */
   dispose(): Promise<void>;
 }
 
@@ -52,10 +56,7 @@ export async function startEngineProcess(role: string, config: Config, options: 
       return { ...(await exit), ms: Math.round(performance.now() - started), timedOut: true };
     },
     async dispose() {
-      if (running(child)) {
-        child.kill('SIGKILL');
-        await exit;
-      }
+      if (running(child)) await engine.stop('SIGTERM', 15_000);
       rmSync(configDir, { recursive: true, force: true });
     },
   };

@@ -3,14 +3,21 @@ import type { Kafka } from 'kafkajs';
 import type { Config } from '../../../src/config/schema.ts';
 import { obliterateQueues, tearDownDeployment } from '../../support/teardown.ts';
 
-/** Key prefixes the channel doors and the outbound role write per deployment (`<prefix>{<instance>:<tenant>}:…`). */
-const INSTANCE_KEY_PREFIXES = ['cs:id:', 'cs:in:', 'cs:out:', 'cs:out:thread:', 'cs:chat:'] as const;
+/**
+ * The keys the channel doors and the outbound role write per deployment all carry the instance's
+ * hash tag: identities `cs:id:{<instance>:<tenant>}:…`, ingest claims `cs:in:{…}`, delivery state
+ * `cs:out:{…}`, threads `cs:out:thread:{…}`, chat `cs:chat:{…}`. One SCAN pass finds them all.
+ */
+const instanceKeys = (instance: string) => `cs:*{${instance}:*`;
+
+/** SCAN in large pages: a shared Redis may hold hundreds of thousands of other keys. */
+const SCAN_PAGE = 10_000;
 
 export async function unlinkMatching(redis: Redis, pattern: string): Promise<number> {
   let cursor = '0';
   let removed = 0;
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_PAGE);
     cursor = next;
     if (keys.length) removed += await redis.unlink(...keys);
   } while (cursor !== '0');
@@ -26,26 +33,24 @@ export async function unlinkMatching(redis: Redis, pattern: string): Promise<num
 export async function tearDownEngine(config: Config, redis: Redis, kafka: Kafka, extraGroups: readonly string[] = []): Promise<void> {
   await obliterateQueues(redis, [config.outbound.queue]);
   await tearDownDeployment(config, redis, kafka, { groups: [config.outbound.consumerGroup, ...extraGroups] });
-  for (const prefix of INSTANCE_KEY_PREFIXES) await unlinkMatching(redis, `${prefix}{${config.instance}:*`);
+  await unlinkMatching(redis, instanceKeys(config.instance));
 }
 
-/** Keys anywhere in Redis that still name the deployment's instance, fold namespace or queues (for a leak check). */
+/**
+ * Keys anywhere in Redis that still carry the deployment's id (for a leak check). `testConfig()`
+ * names everything after one random id: instance `test-<id>`, namespace `t-<id>`, queues
+ * `fold-<id>`, `workflow-<id>`, `outbound-<id>`.
+ */
 export async function leftoverKeys(redis: Redis, config: Config): Promise<string[]> {
-  const found = new Set<string>();
-  const patterns = [
-    `*${config.instance}*`,
-    `*:${config.fold.namespace}:*`,
-    `*${config.fold.queue}*`,
-    `*${config.fold.workflowQueue}*`,
-    `*${config.outbound.queue}*`,
-  ];
-  for (const pattern of patterns) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      for (const key of keys) found.add(key);
-    } while (cursor !== '0');
-  }
-  return [...found].sort();
+  const id = config.instance.replace(/^test-/, '');
+  const names = [config.instance, config.fold.namespace, config.fold.queue, config.fold.workflowQueue, config.outbound.queue];
+  if (!names.every((name) => name.includes(id))) throw new Error(`not a testConfig() deployment: ${names.join(', ')} do not share the id ${id}`);
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `*${id}*`, 'COUNT', SCAN_PAGE);
+    cursor = next;
+    found.push(...keys);
+  } while (cursor !== '0');
+  return [...new Set(found)].sort();
 }
