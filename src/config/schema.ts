@@ -55,6 +55,11 @@ const channelsSchema = z.object({
   }),
   email: z.object({
     smtp: z.object({ host: z.string().min(1), port: z.number().int().min(0).max(65535), maxMessageBytes: z.number().int().positive() }),
+    /**
+     * Password the e-mail webhook requires as HTTP basic auth (any user name): SendGrid and most
+     * relays post to `https://user:password@host/webhooks/email`. Empty: the webhook is closed (403).
+     */
+    webhookPassword: z.string().default(''),
     /** Support addresses (lower-case) -> tenant; mail to other addresses is refused at RCPT TO. */
     addresses: z.record(z.string().min(3), z.string().min(1)).default({}),
     outbound: z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535), secure: z.boolean(), from: z.string().min(3) }),

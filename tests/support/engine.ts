@@ -25,9 +25,14 @@ export function testConfig(overrides: { partitions?: number; autoResolveAfter?: 
       stalledInterval: 2000,
     },
     outbound: { ...config.outbound, queue: `outbound-${id}`, consumerGroup: `outbound-${id}`, fromBeginning: true, backoff: 200 },
+    channels: { ...config.channels, email: { ...config.channels.email, webhookPassword: EMAIL_WEBHOOK_PASSWORD } },
     tenants: {
       ...config.tenants,
       defaults: { autoResolveAfter: overrides.autoResolveAfter ?? config.tenants.defaults.autoResolveAfter },
     },
   };
 }
+
+export const EMAIL_WEBHOOK_PASSWORD = 'email-webhook-secret';
+/** The basic-auth header the e-mail webhook wants under testConfig(). */
+export const EMAIL_WEBHOOK_AUTH = `Basic ${Buffer.from(`sendgrid:${EMAIL_WEBHOOK_PASSWORD}`).toString('base64')}`;

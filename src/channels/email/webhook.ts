@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { sendError } from '../../http/errors.ts';
 import type { ChannelContext, ChannelRoutes } from '../context.ts';
@@ -10,6 +11,15 @@ import { sendgridMail } from './sendgrid.ts';
 const RETRY_AFTER_SECONDS = 5;
 /** Form overhead on top of the largest message (field headers, the parsed-mode copies of the text). */
 const FORM_OVERHEAD_BYTES = 1024 * 1024;
+
+/** Basic auth with the configured password (any user name), compared in constant time. */
+function authorised(header: string | undefined, password: string): boolean {
+  if (!password || !header?.startsWith('Basic ')) return false;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const given = Buffer.from(decoded.slice(decoded.indexOf(':') + 1));
+  const expected = Buffer.from(password);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
 
 function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]!.trim().toLowerCase();
@@ -29,6 +39,10 @@ export const emailRoutes: ChannelRoutes = (app: FastifyInstance, ctx: ChannelCon
   app.addContentTypeParser(['message/rfc822', 'multipart/form-data'], { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
 
   app.post('/webhooks/email', { bodyLimit, handlerTimeout: ctx.config.kafka.publishTimeoutMs + 10_000 }, async (request, reply) => {
+    if (!authorised(request.headers.authorization, ctx.config.channels.email.webhookPassword)) {
+      reply.header('www-authenticate', 'Basic realm="email"');
+      return sendError(reply, 403, 'forbidden', 'the e-mail webhook needs the configured basic-auth password (channels.email.webhookPassword)');
+    }
     // An empty body never reaches the parser: it is an empty (and so refused, and kept) message.
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const contentType = request.headers['content-type'] ?? '';

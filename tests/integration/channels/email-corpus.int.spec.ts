@@ -9,7 +9,7 @@ import { emailRoutes, startSmtpListener } from '../../../src/channels/email/inde
 import type { Config } from '../../../src/config/schema.ts';
 import { startChannelHarness, type ChannelHarness } from '../../support/channel-harness.ts';
 import { eventually } from '../../support/collect.ts';
-import { testConfig } from '../../support/engine.ts';
+import { EMAIL_WEBHOOK_AUTH, testConfig } from '../../support/engine.ts';
 
 /**
  * Every real-world fixture mail (parser torture tests included) either becomes one event or is
@@ -105,7 +105,7 @@ describe('the whole mail corpus', () => {
       const file = relative(fixtures, path);
       // What an MTA's pipe delivery records: the envelope recipient, prepended as a header.
       const body = Buffer.concat([Buffer.from(`X-Original-To: ${SUPPORT}\r\n`), readFileSync(path)]);
-      const res = await fetch(`${h.url}/webhooks/email`, { method: 'POST', headers: { 'content-type': 'message/rfc822' }, body });
+      const res = await fetch(`${h.url}/webhooks/email`, { method: 'POST', headers: { 'content-type': 'message/rfc822', authorization: EMAIL_WEBHOOK_AUTH }, body });
       const json = (await res.json()) as { status?: string; eventIds?: string[]; message?: string };
       if (res.status === 200 && (json.status === 'accepted' || json.status === 'duplicate')) outcomes.push({ file, kind: json.status, eventId: json.eventIds![0]! });
       else if (res.status === 400) outcomes.push({ file, kind: 'rejected', reason: json.message ?? '' });

@@ -16,7 +16,7 @@ import { LogUnavailableError } from '../../../src/log/event-log.ts';
 import { createKafka } from '../../../src/log/kafka.ts';
 import { startChannelHarness, type ChannelHarness } from '../../support/channel-harness.ts';
 import { eventually } from '../../support/collect.ts';
-import { testConfig } from '../../support/engine.ts';
+import { EMAIL_WEBHOOK_AUTH, testConfig } from '../../support/engine.ts';
 import { testLogger } from '../../support/kafka.ts';
 
 const fixtures = fileURLToPath(new URL('../../../../shared/fixtures/', import.meta.url));
@@ -49,7 +49,7 @@ async function setup() {
     rmSync(dir, { recursive: true, force: true });
   });
   const post = async (body: Buffer | string, contentType: string) => {
-    const res = await fetch(`${h.url}/webhooks/email`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    const res = await fetch(`${h.url}/webhooks/email`, { method: 'POST', headers: { 'content-type': contentType, authorization: EMAIL_WEBHOOK_AUTH }, body });
     return { status: res.status, retryAfter: res.headers.get('retry-after'), json: (await res.json()) as Record<string, unknown> };
   };
   const received = () => h.events.filter((e): e is Received => e.type === 'message.received');
@@ -135,6 +135,17 @@ describe('POST /webhooks/email: message/rfc822', () => {
     expect((await s.h.rejected()).map((r) => r.body)).toEqual([raw.toString(), '']);
   });
 
+  it('without the basic-auth password it is refused 403 and nothing is published', async () => {
+    const s = await setup();
+    const raw = readFileSync(join(fixtures, 'email-chatwoot/non_utf_encoded_mail.eml'));
+    for (const authorization of [undefined, `Basic ${Buffer.from('sendgrid:wrong').toString('base64')}`]) {
+      const res = await fetch(`${s.h.url}/webhooks/email`, { method: 'POST', headers: { 'content-type': 'message/rfc822', ...(authorization ? { authorization } : {}) }, body: raw });
+      expect(res.status).toBe(403);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(s.received()).toEqual([]);
+  });
+
   it('other media types are answered 415', async () => {
     const s = await setup();
     expect((await s.post('{}', 'application/json')).status).toBe(415);
@@ -152,7 +163,7 @@ describe('POST /webhooks/email while Kafka is unavailable', () => {
     await app.listen({ host: '127.0.0.1', port: 0 });
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
-        const res = await app.inject({ method: 'POST', url: '/webhooks/email', headers: { 'content-type': FORM }, payload: sendgridSample('raw_data.txt') });
+        const res = await app.inject({ method: 'POST', url: '/webhooks/email', headers: { 'content-type': FORM, authorization: EMAIL_WEBHOOK_AUTH }, payload: sendgridSample('raw_data.txt') });
         expect(res.statusCode).toBe(503);
         expect(res.headers['retry-after']).toBe('5');
         expect(res.json()).toMatchObject({ error: 'log_unavailable' });
