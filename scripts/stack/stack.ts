@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { answersMetadata, kafkaPidFile, startKafkaNode, stopKafkaNode } from './kafka-node.ts';
-import { readPid } from './process.ts';
+import { portOpen, readPid } from './process.ts';
 import { ownRedisRunning, startRedis, stopRedis } from './redis-node.ts';
 
 /** The local stack: Redis and one Kafka node, started without Docker, state under .stack/. */
@@ -40,7 +40,6 @@ export async function stackDown(): Promise<void> {
 export async function stackStatus(): Promise<boolean> {
   const kafkaPid = readPid(kafkaPidFile(kafkaDir));
   const kafkaUp = await answersMetadata(kafkaPort());
-  const { portOpen } = await import('./process.ts');
   const url = redisUrl();
   const redisUp = await portOpen(url.hostname, Number(url.port || 6379));
   say(`kafka 127.0.0.1:${kafkaPort()}: ${kafkaUp ? 'up' : 'down'}${kafkaPid ? ` (ours, pid ${kafkaPid})` : ''}`);

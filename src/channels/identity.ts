@@ -31,13 +31,13 @@ export class IdentityStore {
   async resolve(tenant: string, identityKey: string): Promise<{ customer: string; announce: boolean }> {
     const fresh = `cus_${nanoid(16)}`;
     const key = this.key(tenant, identityKey);
-    const [[, set], [, existing], [, announced]] = (await this.redis
+    // SET NX then GET in one transaction: whoever set first, everyone reads the same customer.
+    const [, [, existing], [, announced]] = (await this.redis
       .multi()
       .set(key, fresh, 'NX')
       .get(key)
       .exists(this.announcedKey(tenant, identityKey))
-      .exec()) as [[null, string | null], [null, string], [null, number]];
-    void set;
+      .exec()) as [unknown, [null, string], [null, number]];
     return { customer: existing, announce: announced === 0 };
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationSchema } from '../domain/duration.ts';
 
 const topicName = z
   .string()
@@ -6,18 +7,6 @@ const topicName = z
 
 const brokerAddress = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'host:port');
 
-/** A duration as `90s`, `15m`, `24h`, `7d` or milliseconds, turned into milliseconds. */
-export const durationSchema = z.union([
-  z.number().int().positive(),
-  z
-    .string()
-    .regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 15m, 24h or 7d')
-    .transform((text) => {
-      const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(text)!;
-      const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as 'ms' | 's' | 'm' | 'h' | 'd'];
-      return Number(amount) * factor;
-    }),
-]);
 
 const tenantSettingsSchema = z.object({
   /** An open conversation nobody wrote in for this long is resolved (the fold's segmentation rule). */

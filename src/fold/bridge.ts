@@ -3,6 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import { runEventConsumer, type EventBatch, type RunningConsumer } from '../log/consumer.ts';
 import type { Logger } from '../observability/logger.ts';
+import { redisConnection } from '../queues/connection.ts';
 import { queuePrefix } from '../queues/names.ts';
 import { foldJobId, type FoldJobData } from './jobs.ts';
 
@@ -38,7 +39,9 @@ export async function startFoldBridge(o: FoldBridgeOptions): Promise<RunningFold
   const log = o.logger.child({ component: 'fold-bridge', groupId: o.groupId, ns: o.namespace });
   const prefix = queuePrefix(o.foldQueue);
   const queue = new Queue<FoldJobData>(o.foldQueue, { connection: o.redis, prefix });
-  const events = new QueueEvents(o.foldQueue, { connection: { url: o.redisUrl, maxRetriesPerRequest: null } as never, prefix });
+  // Queue events block on XREAD: they get a connection of their own, to the configured Redis.
+  const eventsConnection = redisConnection(o.redisUrl, 'cs-fold-bridge-events');
+  const events = new QueueEvents(o.foldQueue, { connection: eventsConnection, prefix });
   await events.waitUntilReady();
   const waiters = new Map<string, Waiter>();
   events.on('completed', ({ jobId }) => {
@@ -115,6 +118,7 @@ export async function startFoldBridge(o: FoldBridgeOptions): Promise<RunningFold
       await consumer.close();
       await events.close();
       await queue.close();
+      eventsConnection.disconnect();
     },
   };
 }

@@ -48,8 +48,9 @@ export async function rebuildProjections(o: RebuildOptions): Promise<RebuildResu
   const admin = o.kafka.admin();
   await admin.connect();
   const endOffsets = async () => new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
-  let target = await endOffsets();
-  const low = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.low)]));
+  const first = await admin.fetchTopicOffsets(topic);
+  let target = new Map(first.map((p) => [p.partition, BigInt(p.high)]));
+  const low = new Map(first.map((p) => [p.partition, BigInt(p.low)]));
   const next = new Map<number, bigint>(); // per partition: the next offset to fold
   let folded = 0;
   const lag = () => {

@@ -1,4 +1,5 @@
 import type { AnyEvent } from '../../events/index.ts';
+import { withinDeadline } from '../log/deadline.ts';
 import { LogUnavailableError, type EventLog, type Position } from '../log/event-log.ts';
 
 /**
@@ -29,26 +30,11 @@ export function lazyEventLog(open: () => Promise<EventLog>, openTimeoutMs: numbe
     return opening;
   };
 
-  async function withTimeout(log: Promise<EventLog>): Promise<EventLog> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new LogUnavailableError(`Kafka did not accept a connection within ${openTimeoutMs} ms`)), openTimeoutMs);
-    });
-    try {
-      return await Promise.race([log, timeout]);
-    } catch (err) {
-      if (err instanceof LogUnavailableError) throw err;
-      throw new LogUnavailableError(`cannot connect to Kafka: ${(err as Error).message}`, { cause: err });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   return {
     async append(events: readonly AnyEvent[]): Promise<Position[]> {
       if (closed) throw new LogUnavailableError('the event log is closed');
       if (events.length === 0) return [];
-      const log = await withTimeout(connect());
+      const log = await withinDeadline(connect(), openTimeoutMs, { timeout: 'Kafka did not accept a connection', failed: 'cannot connect to Kafka' });
       return log.append(events);
     },
     async close() {

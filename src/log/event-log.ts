@@ -1,5 +1,6 @@
 import { Partitioners, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
 import type { AnyEvent } from '../../events/index.ts';
+import { withinDeadline } from './deadline.ts';
 import { toRecord } from './record.ts';
 
 /** Kafka did not acknowledge in time: the caller answers 503 so its sender retries. */
@@ -42,25 +43,12 @@ export async function openKafkaEventLog(options: KafkaEventLogOptions): Promise<
 
   async function append(events: readonly AnyEvent[]): Promise<Position[]> {
     if (events.length === 0) return [];
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new LogUnavailableError(`Kafka did not acknowledge within ${options.publishTimeoutMs} ms`)),
-        options.publishTimeoutMs,
-      );
-    });
-    try {
-      const sent: RecordMetadata[] = await Promise.race([
-        producer.send({ topic: options.topic, acks: -1, messages: events.map(toRecord) }),
-        timeout,
-      ]);
-      return sent.map((m) => ({ partition: m.partition, offset: m.baseOffset ?? m.offset ?? '-1' }));
-    } catch (err) {
-      if (err instanceof LogUnavailableError) throw err;
-      throw new LogUnavailableError(`Kafka refused the append: ${(err as Error).message}`, { cause: err });
-    } finally {
-      clearTimeout(timer);
-    }
+    const sent: RecordMetadata[] = await withinDeadline(
+      producer.send({ topic: options.topic, acks: -1, messages: events.map(toRecord) }),
+      options.publishTimeoutMs,
+      { timeout: 'Kafka did not acknowledge', failed: 'Kafka refused the append' },
+    );
+    return sent.map((m) => ({ partition: m.partition, offset: m.baseOffset ?? m.offset ?? '-1' }));
   }
 
   return {

@@ -1,5 +1,7 @@
 import { nanoid } from 'nanoid';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { lazyEventLog } from '../../src/http/lazy-event-log.ts';
+import { openKafkaEventLog, type EventLog } from '../../src/log/event-log.ts';
 import { ensureTopics } from '../../src/log/topics.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 
@@ -33,4 +35,13 @@ export async function freshTopics(kafka: Kafka, partitions = 3) {
       await admin.disconnect();
     },
   };
+}
+
+/**
+ * A real event log whose broker does not answer (nothing listens on port 1): appends fail the way
+ * they do when Kafka is down, through the real producer, not a stand-in.
+ */
+export function unreachableEventLog(topic: string): EventLog {
+  const unreachable = new Kafka({ clientId: `test-down-${nanoid(4)}`, brokers: ['127.0.0.1:1'], logLevel: logLevel.NOTHING, connectionTimeout: 300, retry: { retries: 0 } });
+  return lazyEventLog(() => openKafkaEventLog({ kafka: unreachable, topic, publishTimeoutMs: 1000 }), 1500);
 }

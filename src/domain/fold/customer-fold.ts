@@ -125,11 +125,10 @@ function closeIfInactive(fold: CustomerFold, customer: Customer, at: string, pol
   if (!open || open.status === 'resolved') return;
   const dueMs = ms(open.lastActivityAt) + policy.autoResolveAfterMs;
   if (ms(at) < dueMs) return;
-  resolve(fold, customer, open, iso(dueMs), { by: 'inactivity', actorId: null }, fx);
+  resolve(customer, open, iso(dueMs), { by: 'inactivity', actorId: null }, fx);
 }
 
 function resolve(
-  fold: CustomerFold,
   customer: Customer,
   conversation: Conversation,
   at: string,
@@ -148,7 +147,6 @@ function resolve(
     at,
     resolvedAt: at,
   });
-  void fold;
 }
 
 function open(fold: CustomerFold, customer: Customer, event: AnyEvent, at: string, initiatedBy: Conversation['initiatedBy'], fx: FoldEffects, policy: FoldPolicy): Conversation {
@@ -234,7 +232,7 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       // the fold's own rule (closeIfInactive) would never have done so, so live would differ from replay.
       if (event.data.reason === 'inactivity' && ms(event.data.at) < ms(c.lastActivityAt) + policy.autoResolveAfterMs) return;
       const by = event.data.reason === 'inactivity' ? 'inactivity' : event.data.by.kind === 'customer' ? 'customer' : event.data.by.kind === 'agent' ? 'agent' : 'system';
-      return resolve(fold, customer, c, iso(ms(event.data.at)), { by, actorId: event.data.reason === 'inactivity' ? null : event.data.by.id }, fx);
+      return resolve(customer, c, iso(ms(event.data.at)), { by, actorId: event.data.reason === 'inactivity' ? null : event.data.by.id }, fx);
     }
     case 'conversation.reopened': {
       const c = event.conversation ? fold.conversations[event.conversation] : undefined;
@@ -242,7 +240,7 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       // A second open conversation would split the customer's messages; the action API refuses it,
       // and the fold resolves the other one should such an event reach the log anyway.
       const other = openConversationOf(fold, customer);
-      if (other && other.id !== c.id) resolve(fold, customer, other, at, { by: 'system', actorId: null }, fx);
+      if (other && other.id !== c.id) resolve(customer, other, at, { by: 'system', actorId: null }, fx);
       c.status = 'open';
       c.resolvedAt = null;
       c.resolution = null;

@@ -21,7 +21,7 @@ export {
   type SlaSettings,
   type SlaSettingsInput,
 } from './config.ts';
-export { DAY_MS, HOUR_MS, MINUTE_MS, delaySchema, durationSchema } from './duration.ts';
+export { DAY_MS, HOUR_MS, MINUTE_MS, delaySchema, durationSchema } from '../duration.ts';
 export {
   currentRung,
   decideEscalation,

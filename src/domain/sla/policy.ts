@@ -16,7 +16,7 @@ import { prioritySchema, slaMetricSchema } from '../../../events/types/common.ts
 import { channelSchema } from '../../../events/types/message.ts';
 import type { Channel, Conversation, Priority } from '../state.ts';
 import { addBusinessTime, type BusinessCalendar } from './calendar.ts';
-import { durationSchema } from './duration.ts';
+import { durationSchema } from '../duration.ts';
 
 export type SlaMetric = z.output<typeof slaMetricSchema>;
 export const SLA_METRICS = slaMetricSchema.options;

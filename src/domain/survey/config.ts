@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { channelSchema } from '../../../events/types/message.ts';
-import { delaySchema, durationSchema } from '../sla/duration.ts';
+import { delaySchema, durationSchema } from '../duration.ts';
 
 const delayByChannelSchema = z.strictObject(Object.fromEntries(channelSchema.options.map((c) => [c, delaySchema.optional()])) as Record<z.output<typeof channelSchema>, z.ZodOptional<typeof delaySchema>>);
 

@@ -8,19 +8,7 @@
  */
 import { z } from 'zod';
 import { idSchema, prioritySchema } from '../../../events/types/common.ts';
-
-/** A duration as `90s`, `15m`, `24h`, `7d` or milliseconds, turned into milliseconds (as in the engine config). */
-const durationSchema = z.union([
-  z.number().int().positive(),
-  z
-    .string()
-    .regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 15m, 24h or 7d')
-    .transform((text) => {
-      const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(text)!;
-      const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as 'ms' | 's' | 'm' | 'h' | 'd'];
-      return Number(amount) * factor;
-    }),
-]);
+import { durationSchema } from '../duration.ts';
 
 /** Keys of keyword lists: a BCP 47 tag, usually just the language (en, ru, zh, pt-BR). */
 const languageKeySchema = z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/, 'a BCP 47 language tag such as en, ru or zh');

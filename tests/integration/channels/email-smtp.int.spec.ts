@@ -13,12 +13,11 @@ import { buildChannelContext } from '../../../src/channels/build.ts';
 import { startSmtpListener, type SmtpListener } from '../../../src/channels/email/index.ts';
 import type { Config } from '../../../src/config/schema.ts';
 import { provisionTopics } from '../../../src/engine/fold.ts';
-import { LogUnavailableError } from '../../../src/log/event-log.ts';
 import { createKafka } from '../../../src/log/kafka.ts';
 import { startChannelHarness, type ChannelHarness } from '../../support/channel-harness.ts';
 import { eventually } from '../../support/collect.ts';
 import { testConfig } from '../../support/engine.ts';
-import { testLogger } from '../../support/kafka.ts';
+import { testLogger, unreachableEventLog } from '../../support/kafka.ts';
 
 const fixtures = fileURLToPath(new URL('../../../../shared/fixtures/', import.meta.url));
 const SUPPORT = 'support@acme.test';
@@ -185,8 +184,8 @@ describe('SMTP listener while Kafka is unavailable', () => {
     const { config, tenant, dir } = emailConfig();
     await provisionTopics(config, testLogger);
     const redis = new Redis(config.redis.url);
-    // Redis and the rejected-input sink are real; the event log refuses every append as Kafka down does.
-    const down = { append: async () => Promise.reject(new LogUnavailableError('Kafka did not acknowledge within 1000 ms')), close: async () => undefined };
+    // Redis and the rejected-input sink are real; only the event log's broker is unreachable.
+    const down = unreachableEventLog(config.kafka.topics.events);
     const ctx = await buildChannelContext({ config, redis, eventLog: down, logger: testLogger });
     const smtp = await startSmtpListener(ctx, { host: '127.0.0.1', port: 0 });
     const mailer = transport(smtp.port);

@@ -12,12 +12,11 @@ import { emailRoutes } from '../../../src/channels/email/index.ts';
 import type { Config } from '../../../src/config/schema.ts';
 import { provisionTopics } from '../../../src/engine/fold.ts';
 import { createApiServer } from '../../../src/http/server.ts';
-import { LogUnavailableError } from '../../../src/log/event-log.ts';
 import { createKafka } from '../../../src/log/kafka.ts';
 import { startChannelHarness, type ChannelHarness } from '../../support/channel-harness.ts';
 import { eventually } from '../../support/collect.ts';
 import { EMAIL_WEBHOOK_AUTH, testConfig } from '../../support/engine.ts';
-import { testLogger } from '../../support/kafka.ts';
+import { testLogger, unreachableEventLog } from '../../support/kafka.ts';
 
 const fixtures = fileURLToPath(new URL('../../../../shared/fixtures/', import.meta.url));
 /** The SendGrid samples are LF-only; an HTTP client sends multipart bodies with CRLF. */
@@ -157,7 +156,7 @@ describe('POST /webhooks/email while Kafka is unavailable', () => {
     const { config, dir } = emailConfig();
     await provisionTopics(config, testLogger);
     const redis = new Redis(config.redis.url);
-    const down = { append: async () => Promise.reject(new LogUnavailableError('Kafka did not acknowledge within 1000 ms')), close: async () => undefined };
+    const down = unreachableEventLog(config.kafka.topics.events);
     const ctx = await buildChannelContext({ config, redis, eventLog: down, logger: testLogger });
     const app = createApiServer({ config, redis, eventLog: down, logger: testLogger, extensions: [(scope) => emailRoutes(scope, ctx)] });
     await app.listen({ host: '127.0.0.1', port: 0 });

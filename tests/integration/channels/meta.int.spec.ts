@@ -3,7 +3,6 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 import { nanoid } from 'nanoid';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../events/index.ts';
@@ -11,14 +10,12 @@ import { buildChannelContext } from '../../../src/channels/build.ts';
 import { metaRoutes } from '../../../src/channels/meta/routes.ts';
 import type { Config } from '../../../src/config/schema.ts';
 import { provisionTopics } from '../../../src/engine/fold.ts';
-import { lazyEventLog } from '../../../src/http/lazy-event-log.ts';
 import { createApiServer } from '../../../src/http/server.ts';
-import { openKafkaEventLog } from '../../../src/log/event-log.ts';
 import { createKafka } from '../../../src/log/kafka.ts';
 import { startChannelHarness, type ChannelHarness } from '../../support/channel-harness.ts';
 import { eventually } from '../../support/collect.ts';
 import { testConfig } from '../../support/engine.ts';
-import { testLogger } from '../../support/kafka.ts';
+import { testLogger, unreachableEventLog } from '../../support/kafka.ts';
 
 /** Shared fixtures live next to the repository (../shared/fixtures, see its SOURCES.md); read in place, never copied. */
 const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/whatsapp-cloud-api-pywa/', import.meta.url));
@@ -297,8 +294,7 @@ describe('Meta webhooks while Kafka is unreachable', () => {
     const s = metaSetup();
     await provisionTopics(s.config, testLogger);
     const redis = new Redis(s.config.redis.url);
-    const unreachable = new Kafka({ clientId: 'test-meta-down', brokers: ['127.0.0.1:1'], logLevel: logLevel.NOTHING, connectionTimeout: 300, retry: { retries: 0 } });
-    const eventLog = lazyEventLog(() => openKafkaEventLog({ kafka: unreachable, topic: s.config.kafka.topics.events, publishTimeoutMs: 1000 }), 1500);
+    const eventLog = unreachableEventLog(s.config.kafka.topics.events);
     const ctx = await buildChannelContext({ config: s.config, redis, eventLog, logger: testLogger });
     const app = createApiServer({ config: s.config, redis, eventLog, logger: testLogger, extensions: [(scope) => metaRoutes(scope, ctx)] });
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 import { nanoid } from 'nanoid';
 import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,14 +8,12 @@ import { buildChannelContext } from '../../../src/channels/build.ts';
 import { twilioRoutes } from '../../../src/channels/twilio/routes.ts';
 import type { Config } from '../../../src/config/schema.ts';
 import { provisionTopics } from '../../../src/engine/fold.ts';
-import { lazyEventLog } from '../../../src/http/lazy-event-log.ts';
 import { createApiServer } from '../../../src/http/server.ts';
-import { openKafkaEventLog } from '../../../src/log/event-log.ts';
 import { createKafka } from '../../../src/log/kafka.ts';
 import { startChannelHarness, type ChannelHarness } from '../../support/channel-harness.ts';
 import { eventually } from '../../support/collect.ts';
 import { testConfig } from '../../support/engine.ts';
-import { testLogger } from '../../support/kafka.ts';
+import { testLogger, unreachableEventLog } from '../../support/kafka.ts';
 
 /** Providers call this URL (a proxy in front of us), not the harness's own address: Twilio signs it. */
 const PUBLIC_URL = 'https://cs.example.test';
@@ -256,8 +253,7 @@ describe('Twilio webhooks while Kafka is unreachable', () => {
     // The rejected-input sink and Redis are real and up; only the event log's broker is unreachable.
     await provisionTopics(s.config, testLogger);
     const redis = new Redis(s.config.redis.url);
-    const unreachable = new Kafka({ clientId: 'test-twilio-down', brokers: ['127.0.0.1:1'], logLevel: logLevel.NOTHING, connectionTimeout: 300, retry: { retries: 0 } });
-    const eventLog = lazyEventLog(() => openKafkaEventLog({ kafka: unreachable, topic: s.config.kafka.topics.events, publishTimeoutMs: 1000 }), 1500);
+    const eventLog = unreachableEventLog(s.config.kafka.topics.events);
     const ctx = await buildChannelContext({ config: s.config, redis, eventLog, logger: testLogger });
     const app = createApiServer({ config: s.config, redis, eventLog, logger: testLogger, extensions: [(scope) => twilioRoutes(scope, ctx)] });
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,7 +1,6 @@
 /**
- * Durations as tenants write them in configuration: `90s`, `15m`, `24h`, `7d`, or milliseconds.
- * The same syntax as the engine configuration (src/config/schema.ts), which the domain may not
- * import; the survey settings use it too.
+ * Durations as configuration writes them: `90s`, `15m`, `24h`, `7d`, or milliseconds. One syntax
+ * for the engine configuration and every tenant policy (triage, SLA, surveys).
  */
 import { z } from 'zod';
 
