@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/load.ts';
+import { analystCommands } from './analysts.ts';
 import { rebuildCommand } from './rebuild.ts';
 
 /** `cs`: the operators' and analysts' command. */
@@ -8,6 +9,7 @@ export async function main(argv: string[]): Promise<void> {
     .description('event-sourced omnichannel customer-service engine: operator and analyst commands')
     .showHelpAfterError();
   rebuildCommand(program);
+  analystCommands(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

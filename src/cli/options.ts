@@ -1,0 +1,34 @@
+/** Option parsers shared by the analysts' commands: commander calls them and reports what it throws. */
+import { InvalidArgumentError } from 'commander';
+import { durationSchema } from '../domain/duration.ts';
+import { GROUP_DIMENSIONS, type GroupDimension } from '../domain/kpi/groups.ts';
+
+export const FORMATS = ['table', 'json', 'csv', 'html'] as const;
+export type Format = (typeof FORMATS)[number];
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/i;
+
+/** An instant, RFC 3339 (a bare date means its midnight UTC), as epoch ms. */
+export function parseTime(value: string): number {
+  const ms = Date.parse(value);
+  if (!RFC3339.test(value) || Number.isNaN(ms)) throw new InvalidArgumentError('an RFC 3339 time such as 2026-01-05T00:00:00Z (or a date, 2026-01-05)');
+  return ms;
+}
+
+export function parseDuration(value: string): number {
+  const parsed = durationSchema.safeParse(/^\d+$/.test(value) ? Number(value) : value);
+  if (!parsed.success) throw new InvalidArgumentError('a duration such as 30m, 24h or 7d');
+  return parsed.data;
+}
+
+export function parseGroupBy(value: string): GroupDimension[] {
+  const dims = value.split(',').map((d) => d.trim()).filter(Boolean);
+  const unknown = dims.filter((d) => !(GROUP_DIMENSIONS as readonly string[]).includes(d));
+  if (unknown.length > 0) throw new InvalidArgumentError(`unknown dimension ${unknown.join(', ')}; use any of ${GROUP_DIMENSIONS.join(',')}`);
+  return [...new Set(dims)] as GroupDimension[];
+}
+
+export function parseFormat(value: string): Format {
+  if (!(FORMATS as readonly string[]).includes(value)) throw new InvalidArgumentError(`one of ${FORMATS.join(', ')}`);
+  return value as Format;
+}

@@ -1,0 +1,248 @@
+/**
+ * The running figures of one group (or the total): everything is a count, an integer sum or an
+ * exact value -> count map, so adding conversations in any order gives the same report. That is
+ * what lets a replay (conversations in the order they settle) and the live projections (in Redis
+ * scan order) produce identical reports.
+ */
+import type { Conversation, Customer } from '../state.ts';
+import { Distribution, type DurationSummary } from './distribution.ts';
+import { backlogDayOf, channelOf, dayIndex, dayLabel, isoWeek } from './groups.ts';
+import { rate, round4, serviceScore, type KpiTargets, type ServiceScore } from './targets.ts';
+
+export interface SlaCompliance {
+  met: number;
+  breached: number;
+  /** met / (met + breached); null when no clock of this metric stopped. */
+  compliance: number | null;
+}
+
+export interface KpiFigures {
+  conversations: number;
+  customerInitiated: number;
+  agentInitiated: number;
+  /** Distinct people who had a conversation; customers merged into one count once. */
+  customers: number;
+  resolved: number;
+  open: number;
+  firstResponseSeconds: DurationSummary;
+  nextResponseSeconds: DurationSummary;
+  handlingSeconds: DurationSummary;
+  resolutionSeconds: DurationSummary;
+  firstResolutionSeconds: DurationSummary;
+  reopenRate: { reopened: number; resolved: number; rate: number | null };
+  firstContactResolution: { resolvedAtFirstContact: number; resolved: number; rate: number | null };
+  csat: { sent: number; answered: number; satisfied: number; score: number | null; responseRate: number | null };
+  nps: { sent: number; answered: number; promoters: number; passives: number; detractors: number; score: number | null; responseRate: number | null };
+  sla: { firstResponse: SlaCompliance; nextResponse: SlaCompliance; resolution: SlaCompliance };
+  contactReasons: Array<{ category: string | null; conversations: number; share: number }>;
+  channels: Array<{ channel: string | null; conversations: number; share: number }>;
+  /** Conversations open (not resolved) at the end of each UTC day. */
+  backlog: Array<{ day: string; open: number }>;
+  /** Per ISO week of opening: volume per channel; per week of answer: CSAT and NPS. */
+  weekly: Array<{ week: string; conversations: Record<string, number>; csat: number | null; nps: number | null }>;
+  /** First response times in buckets, for charts: count with a time up to `upToSeconds` (null: above the last). */
+  firstResponseHistogram: Array<{ upToSeconds: number | null; count: number }>;
+  serviceScore: ServiceScore;
+}
+
+/** Upper bounds of the first-response histogram, in seconds: 1, 5, 15, 30 min, 1, 4, 8, 24 h. */
+const HISTOGRAM_BOUNDS = [60, 300, 900, 1800, 3600, 14_400, 28_800, 86_400];
+
+interface WeekTally {
+  channels: Map<string, number>;
+  csatAnswered: number;
+  csatSatisfied: number;
+  npsAnswered: number;
+  npsNet: number;
+}
+
+const ms = (t: string) => Date.parse(t);
+
+export class GroupFigures {
+  conversations = 0;
+  customerInitiated = 0;
+  agentInitiated = 0;
+  readonly customers = new Set<string>();
+  readonly tenants = new Set<string>();
+  resolved = 0;
+  everResolved = 0;
+  reopened = 0;
+  fcrResolved = 0;
+  fcrFirstContact = 0;
+  readonly firstResponse = new Distribution();
+  readonly nextResponse = new Distribution();
+  readonly handling = new Distribution();
+  readonly resolution = new Distribution();
+  readonly firstResolution = new Distribution();
+  csat = { sent: 0, answered: 0, satisfied: 0 };
+  nps = { sent: 0, answered: 0, promoters: 0, passives: 0, detractors: 0 };
+  sla = { firstResponse: { met: 0, breached: 0 }, nextResponse: { met: 0, breached: 0 }, resolution: { met: 0, breached: 0 } };
+  readonly categories = new Map<string | null, number>();
+  readonly channels = new Map<string | null, number>();
+  readonly backlogDelta = new Map<number, number>();
+  lastDay = -Infinity;
+  readonly weeks = new Map<string, WeekTally>();
+
+  add(c: Conversation, customer: Customer | null, fcrWindowMs: number): void {
+    const m = c.metrics;
+    this.conversations++;
+    if (c.initiatedBy === 'customer') this.customerInitiated++;
+    else this.agentInitiated++;
+    this.customers.add(`${c.tenant}/${c.customer}`);
+    this.tenants.add(c.tenant);
+    const channel = channelOf(c);
+    bump(this.categories, c.category);
+    bump(this.channels, channel);
+    bump(this.week(isoWeek(ms(c.openedAt))).channels, channel ?? '(none)');
+
+    const start = ms(c.firstCustomerMessageAt ?? c.openedAt);
+    if (c.initiatedBy === 'customer' && c.firstResponseAt !== null && c.firstCustomerMessageAt !== null) this.firstResponse.add(ms(c.firstResponseAt) - start);
+    for (const wait of m.nextResponseMs) this.nextResponse.add(wait);
+    if (c.status === 'resolved') {
+      this.resolved++;
+      this.resolution.add(ms(c.resolvedAt!) - start);
+      if (c.assignee !== null || c.lastAgentMessageAt !== null) this.handling.add(m.handlingMs);
+      if (c.initiatedBy === 'customer') {
+        this.fcrResolved++;
+        const repeatGap = customer?.contactHistory?.repeatedAfterMs[c.id];
+        if (c.reopenCount === 0 && (repeatGap === undefined || repeatGap > fcrWindowMs)) this.fcrFirstContact++;
+      }
+    }
+    if (m.firstResolvedAt !== null) {
+      this.everResolved++;
+      this.firstResolution.add(ms(m.firstResolvedAt) - start);
+      if (c.reopenCount > 0) this.reopened++;
+    }
+
+    for (const s of c.surveys) {
+      const tally = s.answeredAt !== null && s.score !== null ? this.week(isoWeek(ms(s.answeredAt))) : null;
+      if (s.kind === 'csat') {
+        this.csat.sent++;
+        if (tally && s.score !== null) {
+          this.csat.answered++;
+          tally.csatAnswered++;
+          if (s.score >= 4) {
+            this.csat.satisfied++;
+            tally.csatSatisfied++;
+          }
+        }
+      } else {
+        this.nps.sent++;
+        if (tally && s.score !== null) {
+          this.nps.answered++;
+          tally.npsAnswered++;
+          if (s.score >= 9) {
+            this.nps.promoters++;
+            tally.npsNet++;
+          } else if (s.score >= 7) this.nps.passives++;
+          else {
+            this.nps.detractors++;
+            tally.npsNet--;
+          }
+        }
+      }
+    }
+
+    count(this.sla.firstResponse, m.sla.firstResponse);
+    count(this.sla.resolution, m.sla.resolution);
+    this.sla.nextResponse.met += m.sla.nextResponseMet;
+    this.sla.nextResponse.breached += m.sla.nextResponseBreached;
+
+    // Open spells: [opened, resolved, reopened, resolved, ...]; a spell counts at each midnight it spans.
+    for (let i = 0; i < m.spells.length; i += 2) {
+      bump(this.backlogDelta, backlogDayOf(ms(m.spells[i]!)), 1);
+      const end = m.spells[i + 1];
+      if (end !== undefined) bump(this.backlogDelta, backlogDayOf(ms(end)), -1);
+    }
+    this.lastDay = Math.max(this.lastDay, dayIndex(ms(c.lastActivityAt)), dayIndex(ms(c.resolvedAt ?? c.lastActivityAt)));
+  }
+
+  private week(week: string): WeekTally {
+    let tally = this.weeks.get(week);
+    if (!tally) this.weeks.set(week, (tally = { channels: new Map(), csatAnswered: 0, csatSatisfied: 0, npsAnswered: 0, npsNet: 0 }));
+    return tally;
+  }
+
+  /** The figures as reported; `person` maps a tenant/customer key to its merged identity. */
+  finish(person: (key: string) => string, fcrTargets: KpiTargets): KpiFigures {
+    const handling = this.handling.summary();
+    const fcrRate = rate(this.fcrFirstContact, this.fcrResolved);
+    const csatScore = rate(this.csat.satisfied, this.csat.answered);
+    return {
+      conversations: this.conversations,
+      customerInitiated: this.customerInitiated,
+      agentInitiated: this.agentInitiated,
+      customers: new Set([...this.customers].map(person)).size,
+      resolved: this.resolved,
+      open: this.conversations - this.resolved,
+      firstResponseSeconds: this.firstResponse.summary(),
+      nextResponseSeconds: this.nextResponse.summary(),
+      handlingSeconds: handling,
+      resolutionSeconds: this.resolution.summary(),
+      firstResolutionSeconds: this.firstResolution.summary(),
+      reopenRate: { reopened: this.reopened, resolved: this.everResolved, rate: rate(this.reopened, this.everResolved) },
+      firstContactResolution: { resolvedAtFirstContact: this.fcrFirstContact, resolved: this.fcrResolved, rate: fcrRate },
+      csat: { ...this.csat, score: csatScore, responseRate: rate(this.csat.answered, this.csat.sent) },
+      nps: {
+        ...this.nps,
+        score: this.nps.answered === 0 ? null : Math.round(((this.nps.promoters - this.nps.detractors) / this.nps.answered) * 10_000) / 100,
+        responseRate: rate(this.nps.answered, this.nps.sent),
+      },
+      sla: { firstResponse: compliance(this.sla.firstResponse), nextResponse: compliance(this.sla.nextResponse), resolution: compliance(this.sla.resolution) },
+      contactReasons: shares(this.categories, this.conversations).map(([category, conversations, share]) => ({ category, conversations, share })),
+      channels: shares(this.channels, this.conversations).map(([channel, conversations, share]) => ({ channel, conversations, share })),
+      backlog: this.backlog(),
+      weekly: [...this.weeks]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([week, t]) => ({
+          week,
+          conversations: Object.fromEntries([...t.channels].sort(([a], [b]) => (a < b ? -1 : 1))),
+          csat: rate(t.csatSatisfied, t.csatAnswered),
+          nps: t.npsAnswered === 0 ? null : Math.round((t.npsNet / t.npsAnswered) * 10_000) / 100,
+        })),
+      firstResponseHistogram: histogram(this.firstResponse),
+      serviceScore: serviceScore({ meanHandlingSeconds: handling.mean, fcrRate, csat: csatScore }, fcrTargets),
+    };
+  }
+
+  private backlog(): Array<{ day: string; open: number }> {
+    if (this.backlogDelta.size === 0) return [];
+    const days = [...this.backlogDelta.keys()];
+    const first = Math.min(...days);
+    const last = Math.max(this.lastDay, ...days.filter((d) => (this.backlogDelta.get(d) ?? 0) !== 0));
+    const out: Array<{ day: string; open: number }> = [];
+    let open = 0;
+    for (let d = first; d <= last; d++) {
+      open += this.backlogDelta.get(d) ?? 0;
+      out.push({ day: dayLabel(d), open });
+    }
+    return out;
+  }
+}
+
+function bump<K>(map: Map<K, number>, key: K, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
+function count(tally: { met: number; breached: number }, outcome: 'met' | 'breached' | null): void {
+  if (outcome === 'met') tally.met++;
+  if (outcome === 'breached') tally.breached++;
+}
+
+const compliance = (t: { met: number; breached: number }): SlaCompliance => ({ ...t, compliance: rate(t.met, t.met + t.breached) });
+
+/** Largest first, then by name (null last), with each one's share of the whole. */
+function shares<K extends string | null>(map: Map<K, number>, whole: number): Array<[K, number, number]> {
+  return [...map]
+    .sort(([ka, a], [kb, b]) => b - a || (ka === null ? 1 : kb === null ? -1 : ka < kb ? -1 : ka > kb ? 1 : 0))
+    .map(([k, n]) => [k, n, whole === 0 ? 0 : round4(n / whole)]);
+}
+
+function histogram(d: Distribution): Array<{ upToSeconds: number | null; count: number }> {
+  const buckets = [...HISTOGRAM_BOUNDS.map((b) => ({ upToSeconds: b as number | null, count: 0 })), { upToSeconds: null, count: 0 }];
+  for (const [valueMs, n] of d.sorted()) {
+    const i = HISTOGRAM_BOUNDS.findIndex((b) => valueMs <= b * 1000);
+    buckets[i === -1 ? buckets.length - 1 : i]!.count += n;
+  }
+  return buckets;
+}

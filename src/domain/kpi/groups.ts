@@ -1,0 +1,62 @@
+/** What a report can be split by, and each conversation's key: one group per combination of values. */
+import type { Conversation } from '../state.ts';
+
+export const GROUP_DIMENSIONS = ['tenant', 'channel', 'team', 'agent', 'category', 'day', 'week', 'month'] as const;
+export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
+/** null: the conversation has no value there (never triaged, nobody handled it). */
+export type GroupKey = Partial<Record<GroupDimension, string | null>>;
+
+const DAY_MS = 86_400_000;
+
+/** The channel a conversation is counted under: the one it started on. */
+export const channelOf = (c: Conversation) => c.channels[0] ?? null;
+
+/** The agent of record: whoever holds it, else the human agent who last wrote in it. */
+export const agentOf = (c: Conversation) => c.assignee ?? c.metrics.lastAgent ?? null;
+
+/** Calendar keys are UTC and follow the conversation's opening. */
+export function groupKeyOf(c: Conversation, dimensions: readonly GroupDimension[]): GroupKey {
+  const key: GroupKey = {};
+  for (const d of dimensions) key[d] = valueOf(c, d);
+  return key;
+}
+
+function valueOf(c: Conversation, d: GroupDimension): string | null {
+  switch (d) {
+    case 'tenant':
+      return c.tenant;
+    case 'channel':
+      return channelOf(c);
+    case 'team':
+      return c.team;
+    case 'agent':
+      return agentOf(c);
+    case 'category':
+      return c.category;
+    case 'day':
+      return c.openedAt.slice(0, 10);
+    case 'week':
+      return isoWeek(Date.parse(c.openedAt));
+    case 'month':
+      return c.openedAt.slice(0, 7);
+  }
+}
+
+/** ISO 8601 week of a UTC instant, as `2026-W02` (weeks start on Monday; week 1 holds the year's first Thursday). */
+export function isoWeek(epochMs: number): string {
+  const day = Math.floor(epochMs / DAY_MS);
+  const weekday = (((day + 3) % 7) + 7) % 7; // 0 = Monday (1970-01-01 was a Thursday)
+  const thursday = new Date((day - weekday + 3) * DAY_MS);
+  const year = thursday.getUTCFullYear();
+  const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * DAY_MS)) + 1;
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
+/** UTC day number of an instant, and its date. */
+export const dayIndex = (epochMs: number) => Math.floor(epochMs / DAY_MS);
+export const dayLabel = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+/** The first end-of-day instant (midnight UTC) at or after `epochMs`, as its day number: a spell open then counts in that day's backlog. */
+export const backlogDayOf = (epochMs: number) => Math.ceil(epochMs / DAY_MS) - 1;
+
+/** A stable text form of a key, for maps and ordering. */
+export const keyText = (key: GroupKey, dimensions: readonly GroupDimension[]) => JSON.stringify(dimensions.map((d) => key[d] ?? null));

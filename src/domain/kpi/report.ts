@@ -1,0 +1,80 @@
+/**
+ * The KPI report as a pure function of the fold's outputs: conversation records (with the customer
+ * record each belongs to) and the customers (for merges). Replay feeds it conversations as they
+ * settle; the live report feeds it the projections; both give the same report (docs/metrics.md).
+ */
+import type { Conversation, Customer } from '../state.ts';
+import { GroupFigures, type KpiFigures } from './figures.ts';
+import { groupKeyOf, keyText, type GroupDimension, type GroupKey } from './groups.ts';
+import { defaultKpiTargets, type KpiTargets } from './targets.ts';
+
+export interface KpiOptions {
+  groupBy: readonly GroupDimension[];
+  /** A repeat contact in the same category within this long after a resolution takes its first-contact resolution (default 7 days). */
+  fcrWindowMs: number;
+  /** The tenant's targets for the service score. */
+  targets: (tenant: string) => KpiTargets;
+}
+
+export const DEFAULT_FCR_WINDOW_MS = 7 * 86_400_000;
+
+export interface KpiReport {
+  total: KpiFigures;
+  groups: Array<{ key: GroupKey } & KpiFigures>;
+}
+
+export class KpiAccumulator {
+  private readonly total = new GroupFigures();
+  private readonly groups = new Map<string, { key: GroupKey; figures: GroupFigures }>();
+  /** tenant/absorbed -> tenant/survivor. */
+  private readonly mergedInto = new Map<string, string>();
+  private readonly options: KpiOptions;
+
+  constructor(options: Partial<KpiOptions> = {}) {
+    this.options = { groupBy: options.groupBy ?? [], fcrWindowMs: options.fcrWindowMs ?? DEFAULT_FCR_WINDOW_MS, targets: options.targets ?? (() => defaultKpiTargets) };
+  }
+
+  /** Every customer record, once: merges are learnt here (order does not matter). */
+  addCustomer(customer: Customer): void {
+    if (customer.mergedInto) this.mergedInto.set(`${customer.tenant}/${customer.id}`, `${customer.tenant}/${customer.mergedInto}`);
+  }
+
+  /** A conversation as it stands at the end of the stream (or once it can no longer change), with its customer's record. */
+  addConversation(c: Conversation, customer: Customer | null): void {
+    this.total.add(c, customer, this.options.fcrWindowMs);
+    if (this.options.groupBy.length === 0) return;
+    const key = groupKeyOf(c, this.options.groupBy);
+    const text = keyText(key, this.options.groupBy);
+    let group = this.groups.get(text);
+    if (!group) this.groups.set(text, (group = { key, figures: new GroupFigures() }));
+    group.figures.add(c, customer, this.options.fcrWindowMs);
+  }
+
+  report(): KpiReport {
+    const person = (key: string) => this.personOf(key);
+    const targetsOf = (f: GroupFigures) => (f.tenants.size === 1 ? this.options.targets([...f.tenants][0]!) : defaultKpiTargets);
+    const groups = [...this.groups]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, g]) => ({ key: g.key, ...g.figures.finish(person, targetsOf(g.figures)) }));
+    return { total: this.total.finish(person, targetsOf(this.total)), groups };
+  }
+
+  /** Follows merges to the surviving customer (a chain of merges too; a cycle stops where it repeats). */
+  private personOf(key: string): string {
+    let current = key;
+    const seen = new Set<string>();
+    for (let next = this.mergedInto.get(current); next !== undefined && !seen.has(next); next = this.mergedInto.get(current)) {
+      seen.add(current);
+      current = next;
+    }
+    return current;
+  }
+}
+
+/** The report of a set of conversations and customers in one call (specs, small tools). */
+export function kpiReport(input: { conversations: Iterable<{ conversation: Conversation; customer: Customer | null }>; customers: Iterable<Customer> }, options: Partial<KpiOptions> = {}): KpiReport {
+  const acc = new KpiAccumulator(options);
+  for (const customer of input.customers) acc.addCustomer(customer);
+  for (const { conversation, customer } of input.conversations) acc.addConversation(conversation, customer);
+  return acc.report();
+}

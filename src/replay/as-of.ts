@@ -1,0 +1,31 @@
+/**
+ * `cs conversation ID --as-of TIME`: one customer's events folded up to an instant (event time),
+ * with the shared fold, and the conversation as it stood then, with its whole transcript.
+ * Conversation ids are `cv_<id of the opening event>`, so the opening event names the customer.
+ */
+import type { AnyEvent } from '../../events/index.ts';
+import { applyEvent, emptyFold, noEffects } from '../domain/fold/customer-fold.ts';
+import type { FoldPolicies } from '../domain/fold/policy.ts';
+import type { Conversation, TranscriptEntry } from '../domain/state.ts';
+
+export interface ConversationView {
+  conversation: Conversation;
+  transcript: TranscriptEntry[];
+}
+
+export const openingEventOf = (conversationId: string) => (conversationId.startsWith('cv_') ? conversationId.slice(3) : null);
+
+/** Folds one customer's events (in log order; later ones than `asOf` are left out) and returns the conversation, if it existed by then. */
+export function conversationAsOf(events: Iterable<AnyEvent>, conversationId: string, asOf: number, policies: FoldPolicies): ConversationView | null {
+  let fold: ReturnType<typeof emptyFold> | null = null;
+  const transcript: TranscriptEntry[] = [];
+  for (const e of events) {
+    if (Date.parse(e.time) > asOf) continue;
+    fold ??= emptyFold(e.tenant, e.customer);
+    const fx = noEffects();
+    applyEvent(fold, e, policies(e.tenant), fx);
+    for (const line of fx.transcript) if (line.conversationId === conversationId) transcript.push(line.entry);
+  }
+  const conversation = fold?.conversations[conversationId];
+  return conversation ? { conversation, transcript } : null;
+}

@@ -1,0 +1,138 @@
+/**
+ * Replay: fold a stream in memory with the shared `applyEvent` and feed the conversations to the
+ * KPI accumulator. Memory follows open and recent conversations, not the log: a resolved
+ * conversation is retired into the report once its partition's event time has moved `settleAfterMs` (8 days)
+ * past its resolution (by then no reopen window, survey reply window or first-contact-resolution
+ * window can still change what it contributes). Customers' fold states stay (the fold needs each
+ * customer's open conversation and dedupe window when they come back): one small record per customer.
+ */
+import type { AnyEvent } from '../../events/index.ts';
+import { isAgentSubject } from '../../events/types/agent.ts';
+import { applyEvent, emptyFold, noEffects, type CustomerFold, type FoldEffects } from '../domain/fold/customer-fold.ts';
+import type { FoldPolicies } from '../domain/fold/policy.ts';
+import { KpiAccumulator, DEFAULT_FCR_WINDOW_MS, type KpiOptions, type KpiReport } from '../domain/kpi/report.ts';
+import type { Conversation, Customer } from '../domain/state.ts';
+
+export interface ReplayOptions {
+  policies: FoldPolicies;
+  kpi?: Partial<KpiOptions>;
+  /** Only events with event time in [since, until) (epoch ms) are folded. */
+  since?: number;
+  until?: number;
+  tenant?: string;
+  /** How long after its resolution (event time) a conversation is retired; default 8 days. */
+  settleAfterMs?: number;
+  /** Sees each conversation as it leaves memory (retired, or at the end) with its customer. */
+  onConversation?(conversation: Conversation, customer: Customer | null): void;
+  /** Sees each customer fold at the end. */
+  onCustomer?(fold: CustomerFold): void;
+  /** Sees every transcript line the fold writes (conversation as-of views). */
+  onTranscript?(effects: FoldEffects['transcript']): void;
+}
+
+export interface ReplayStats {
+  /** Events read, in the window and out. */
+  read: number;
+  folded: number;
+  duplicates: number;
+  /** Outside --since/--until/--tenant, or an agent's presence event (no customer to fold). */
+  skipped: number;
+  /** Events naming a conversation already retired: the report may differ from the live one (0 in practice). */
+  lateEvents: number;
+  customers: number;
+  conversations: number;
+  retired: number;
+  /** Most conversations held in memory at once. */
+  peakConversationsInMemory: number;
+}
+
+/** Past the first-contact-resolution and survey-reply windows (7 days each), with a day for late triage. */
+export const DEFAULT_SETTLE_AFTER_MS = 8 * 86_400_000;
+const RETIRE_EVERY = 50_000;
+
+interface Entry {
+  fold: CustomerFold;
+  partition: number;
+}
+
+export class Replay {
+  readonly stats: ReplayStats = { read: 0, folded: 0, duplicates: 0, skipped: 0, lateEvents: 0, customers: 0, conversations: 0, retired: 0, peakConversationsInMemory: 0 };
+  private readonly folds = new Map<string, Entry>();
+  private readonly watermark = new Map<number, number>();
+  private readonly accumulator: KpiAccumulator;
+  private readonly effects = noEffects();
+  private readonly settleAfterMs: number;
+  private inMemory = 0;
+  private sinceRetire = 0;
+
+  constructor(private readonly o: ReplayOptions) {
+    this.accumulator = new KpiAccumulator(o.kpi);
+    this.settleAfterMs = Math.max(o.settleAfterMs ?? DEFAULT_SETTLE_AFTER_MS, o.kpi?.fcrWindowMs ?? DEFAULT_FCR_WINDOW_MS);
+  }
+
+  /** One event in log order (per partition; a file is one partition). */
+  add(event: AnyEvent, partition = 0): void {
+    this.stats.read++;
+    const time = Date.parse(event.time);
+    if ((this.o.since !== undefined && time < this.o.since) || (this.o.until !== undefined && time >= this.o.until) || (this.o.tenant !== undefined && event.tenant !== this.o.tenant) || isAgentSubject(event.customer)) {
+      this.stats.skipped++;
+      return;
+    }
+    const key = `${event.tenant}/${event.customer}`;
+    let entry = this.folds.get(key);
+    if (!entry) this.folds.set(key, (entry = { fold: emptyFold(event.tenant, event.customer), partition }));
+    const { fold } = entry;
+    if (event.conversation !== undefined && !fold.conversations[event.conversation] && fold.customer?.conversationIds.includes(event.conversation)) this.stats.lateEvents++;
+
+    const fx = this.effects;
+    fx.changedConversations.clear();
+    fx.transcript.length = 0;
+    fx.triggers.length = 0;
+    const known = fold.customer?.conversationIds.length ?? 0;
+    if (applyEvent(fold, event, this.o.policies(event.tenant), fx)) this.stats.folded++;
+    else this.stats.duplicates++;
+    const opened = (fold.customer?.conversationIds.length ?? 0) - known;
+    if (opened > 0) {
+      this.inMemory += opened;
+      this.stats.conversations += opened;
+      if (this.inMemory > this.stats.peakConversationsInMemory) this.stats.peakConversationsInMemory = this.inMemory;
+    }
+    if (this.o.onTranscript && fx.transcript.length > 0) this.o.onTranscript(fx.transcript);
+
+    if (time > (this.watermark.get(partition) ?? -Infinity)) this.watermark.set(partition, time);
+    if (++this.sinceRetire >= RETIRE_EVERY) this.retireSettled();
+  }
+
+  /** The report of everything added; call once, at the end. */
+  finish(): { report: KpiReport; stats: ReplayStats } {
+    for (const { fold } of this.folds.values()) {
+      const customer = fold.customer;
+      if (customer) this.accumulator.addCustomer(customer);
+      for (const c of Object.values(fold.conversations)) this.retire(fold, c.id);
+      this.o.onCustomer?.(fold);
+    }
+    this.stats.customers = this.folds.size;
+    return { report: this.accumulator.report(), stats: this.stats };
+  }
+
+  private retireSettled(): void {
+    this.sinceRetire = 0;
+    for (const { fold, partition } of this.folds.values()) {
+      const horizon = (this.watermark.get(partition) ?? -Infinity) - this.settleAfterMs;
+      for (const c of Object.values(fold.conversations)) {
+        if (c.status === 'resolved' && c.id !== fold.customer?.openConversationId && Date.parse(c.resolvedAt!) <= horizon) {
+          this.retire(fold, c.id);
+          this.stats.retired++;
+        }
+      }
+    }
+  }
+
+  private retire(fold: CustomerFold, id: string): void {
+    const c = fold.conversations[id]!;
+    this.accumulator.addConversation(c, fold.customer);
+    this.o.onConversation?.(c, fold.customer);
+    delete fold.conversations[id];
+    this.inMemory--;
+  }
+}

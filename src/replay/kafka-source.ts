@@ -1,0 +1,94 @@
+/**
+ * The event topic read once from the start (or from the offsets at `since`) to the end offsets it
+ * had when reading began, per partition in offset order. A throw-away consumer group, deleted
+ * afterwards; nothing is committed. Handlers run synchronously per record, so the fold sees one
+ * partition's records in order.
+ */
+import { nanoid } from 'nanoid';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+
+export interface TopicReadOptions {
+  kafka: Kafka;
+  topic: string;
+  /** Start near this instant (epoch ms) using offsets by timestamp; records before it may still come (filter by event time). */
+  since?: number;
+  /** Called for each record; partition order is kept. */
+  record(message: KafkaMessage, partition: number): void;
+  /** Called after each fetched batch: records handled so far of the total to read. */
+  progress?(done: number, total: number): void;
+  /** Awaited after each fetched batch (a writer's backpressure). */
+  afterBatch?(): Promise<void>;
+}
+
+export async function readTopic(o: TopicReadOptions): Promise<{ records: number }> {
+  const admin = o.kafka.admin();
+  await admin.connect();
+  const groupId = `cs-replay-${nanoid(10).replace(/[^A-Za-z0-9]/g, 'x')}`;
+  try {
+    const ends = await admin.fetchTopicOffsets(o.topic);
+    const starts =
+      o.since !== undefined
+        ? new Map((await admin.fetchTopicOffsetsByTimestamp(o.topic, o.since)).map((p) => [p.partition, BigInt(p.offset)]))
+        : new Map(ends.map((p) => [p.partition, BigInt(p.low)]));
+    const last = new Map<number, bigint>();
+    let total = 0;
+    for (const p of ends) {
+      const high = BigInt(p.high);
+      const from = starts.get(p.partition) ?? BigInt(p.low);
+      if (high > from) {
+        last.set(p.partition, high - 1n);
+        total += Number(high - from);
+      }
+    }
+    if (last.size === 0) return { records: 0 };
+
+    const consumer = o.kafka.consumer({ groupId, maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 128 * 1024 * 1024, maxWaitTimeInMs: 100, sessionTimeout: 60_000 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: o.topic, fromBeginning: true });
+    let records = 0;
+    const remaining = new Set(last.keys());
+    let finish!: () => void;
+    let fail!: (err: unknown) => void;
+    const done = new Promise<void>((resolve, reject) => {
+      finish = resolve;
+      fail = reject;
+    });
+    const { GROUP_JOIN, CRASH } = consumer.events;
+    consumer.on(GROUP_JOIN, () => {
+      if (o.since === undefined) return;
+      for (const [partition, offset] of starts) consumer.seek({ topic: o.topic, partition, offset: offset.toString() });
+    });
+    consumer.on(CRASH, (e) => fail(e.payload.error));
+    // The next offset each partition should hand on: a fetch that overlaps an earlier one (kafkajs
+    // may fetch a range again) never hands a record on twice.
+    const next = new Map(starts);
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch, heartbeat }) => {
+        const end = last.get(batch.partition);
+        if (end === undefined) return;
+        for (const message of batch.messages) {
+          const offset = BigInt(message.offset);
+          if (offset < (next.get(batch.partition) ?? 0n) || offset > end) continue;
+          next.set(batch.partition, offset + 1n);
+          o.record(message, batch.partition);
+          records++;
+          if (offset === end) remaining.delete(batch.partition);
+        }
+        o.progress?.(records, total);
+        if (o.afterBatch) await o.afterBatch();
+        if (remaining.size === 0) finish();
+        await heartbeat();
+      },
+    });
+    try {
+      await done;
+    } finally {
+      await consumer.disconnect();
+    }
+    return { records };
+  } finally {
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+}

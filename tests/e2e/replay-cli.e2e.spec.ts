@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toKafkaRecord, type AnyEvent } from '../../events/index.ts';
+import { foldPolicies } from '../../src/config/policies.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { generateStream } from '../../src/sim/stream.ts';
+import { freshTopics, testKafka } from '../support/kafka.ts';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '../..');
+const cs = (...args: string[]) => run(process.execPath, [join(root, 'bin/cs.js'), ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent' }, maxBuffer: 64 * 1024 * 1024 });
+
+const dir = mkdtempSync(join(tmpdir(), 'cs-cli-'));
+const stream: AnyEvent[] = [...generateStream({ events: 3000, customers: 300, seed: 99, policy: foldPolicies(loadConfig().tenants)('acme') })];
+const kafka = testKafka();
+let topics: Awaited<ReturnType<typeof freshTopics>>;
+
+beforeAll(async () => {
+  topics = await freshTopics(kafka, 3);
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: topics.names.events, messages: stream.map(toKafkaRecord) });
+  await producer.disconnect();
+});
+afterAll(async () => topics.cleanup());
+
+describe('the cs command', () => {
+  it('has --help on every command', async () => {
+    for (const command of ['replay', 'report', 'export', 'conversation', 'rebuild']) {
+      const { stdout } = await cs(command, '--help');
+      expect(stdout).toContain(`Usage: cs ${command}`);
+    }
+    const replayHelp = (await cs('replay', '--help')).stdout;
+    for (const option of ['--file', '--kafka', '--topic', '--since', '--until', '--format', '--group-by', '--tenant', '--auto-resolve-after', '--out']) expect(replayHelp).toContain(option);
+  }, 60_000);
+
+  it('exports the topic, and the file and the topic replay to the same JSON report', async () => {
+    const file = join(dir, 'events.ndjson.gz');
+    const exported = await cs('export', '--topic', topics.names.events, '--out', file);
+    expect(exported.stderr).toContain(`${stream.length} events written`);
+    const fromFile = JSON.parse((await cs('replay', '--file', file, '--format', 'json', '--group-by', 'channel,week')).stdout) as Record<string, unknown>;
+    const fromKafka = JSON.parse((await cs('replay', '--kafka', '--topic', topics.names.events, '--format', 'json', '--group-by', 'channel,week')).stdout) as Record<string, unknown>;
+    expect(Object.keys(fromFile)).toEqual(['total', 'groups', 'meta']);
+    expect(fromFile.total).toEqual(fromKafka.total);
+    expect(fromFile.groups).toEqual(fromKafka.groups);
+    expect(fromFile.total).toMatchObject({ conversations: expect.any(Number), customerInitiated: expect.any(Number), firstResponseSeconds: { count: expect.any(Number), mean: expect.any(Number), median: expect.any(Number), p90: expect.any(Number) } });
+    expect((fromFile.groups as Array<{ key: unknown }>)[0]!.key).toEqual({ channel: 'chat', week: '2026-W02' });
+  }, 60_000);
+
+  it('a shorter auto-resolve window segments the same stream into more conversations', async () => {
+    const file = join(dir, 'plain.ndjson');
+    writeFileSync(file, stream.map((e) => JSON.stringify(e)).join('\n'));
+    const conversations = async (...extra: string[]) => (JSON.parse((await cs('replay', '--file', file, '--format', 'json', ...extra)).stdout) as { total: { conversations: number } }).total.conversations;
+    expect(await conversations('--auto-resolve-after', '10m')).toBeGreaterThan(await conversations());
+  }, 60_000);
+
+  it('shows a conversation as it stood at an instant', async () => {
+    const file = join(dir, 'plain.ndjson');
+    const opening = stream.find((e) => e.type === 'message.received')!;
+    const id = `cv_${opening.id}`;
+    const { stdout } = await cs('conversation', id, '--file', file, '--as-of', opening.time);
+    const view = JSON.parse(stdout) as { conversation: { id: string; messageCount: number; status: string }; transcript: unknown[] };
+    expect(view.conversation).toMatchObject({ id, messageCount: 1, status: 'open' });
+    expect(view.transcript).toHaveLength(1);
+    await expect(cs('conversation', id, '--file', file, '--as-of', new Date(Date.parse(opening.time) - 1000).toISOString())).rejects.toMatchObject({ stderr: expect.stringContaining('did not exist yet') });
+  }, 60_000);
+
+  it('writes a self-contained HTML report that renders in headless Chromium without errors', async () => {
+    const file = join(dir, 'plain.ndjson');
+    const html = join(dir, 'report.html');
+    await cs('replay', '--file', file, '--format', 'html', '--group-by', 'channel', '--out', html);
+    const page = readFileSync(html, 'utf8');
+    expect(page).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    const { stdout, stderr } = await run('chromium', ['--headless', '--disable-gpu', '--no-sandbox', '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${html}`], { maxBuffer: 64 * 1024 * 1024 });
+    expect(stderr).not.toMatch(/Uncaught|CONSOLE\(\d+\)|ERROR:.*(console|javascript)/i);
+    for (const chart of ['volume-per-channel-per-week', 'first-response-distribution', 'sla-compliance', 'csat-nps-trend', 'contact-reasons']) {
+      expect(stdout).toMatch(new RegExp(`<figure class="chart" id="${chart}">[\\s\\S]*?<svg[\\s\\S]*?(<rect|<path)`));
+    }
+    expect(stdout).toContain('id="summary"');
+  }, 60_000);
+});
