@@ -15,6 +15,7 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./package.json
+COPY bin ./bin
 COPY config ./config
 USER node
 # Roles stop gracefully on SIGTERM; node runs as PID 1 without a shell in between.

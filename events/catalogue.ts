@@ -9,6 +9,7 @@ import {
   conversationTransferred,
   conversationTriaged,
 } from './types/conversation.ts';
+import { agentStatusChanged } from './types/agent.ts';
 import { customerIdentified, customerMerged } from './types/customer.ts';
 import { messageStatusUpdated } from './types/delivery.ts';
 import { messageReceived, messageSent } from './types/message.ts';
@@ -55,6 +56,7 @@ export const catalogue = {
   'sla.breached': slaBreached,
   'survey.sent': surveySent,
   'survey.answered': surveyAnswered,
+  'agent.status_changed': agentStatusChanged,
 } as const satisfies Catalogue;
 
 export type EventType = keyof typeof catalogue & string;

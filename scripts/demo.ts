@@ -1,96 +1,150 @@
 /**
- * npm run demo — the engine end to end on a local stack it starts itself: every role in one
- * process, realistic multi-channel traffic published through the HTTP door adapter authors use,
- * folded into projections, then read back through the query API with a short summary.
+ * npm run demo — the engine end to end, through its real doors. Starts the local stack if needed,
+ * runs every role in one process for the example tenant `northwind` (config/tenants/northwind.yaml),
+ * and lets simulated customers write by e-mail (SMTP), SMS (signed Twilio webhooks), WhatsApp
+ * (signed Meta webhooks) and web chat (HTTP + WebSocket) in English, Russian and Chinese, while
+ * simulated agents work through the API. Ends with a KPI summary read back through the query API.
+ *
+ * Knobs: DEMO_CUSTOMERS (default 60), DEMO_SECONDS (arrivals spread over this many, default 75),
+ * DEMO_SEED, DEMO_PORT, DEMO_KEEP=1 (keep the run's topics and keys), LOG_LEVEL (the engine's log,
+ * written to .stack/demo-<run>.log; default info).
  */
+import { join, relative } from 'node:path';
 import { nanoid } from 'nanoid';
 import { loadConfig } from '../src/config/load.ts';
-import type { Config } from '../src/config/schema.ts';
-import type { Conversation } from '../src/domain/state.ts';
+import { waitForGroupCaughtUp } from '../src/log/group-lag.ts';
 import { createKafka } from '../src/log/kafka.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { generateStream } from '../src/sim/stream.ts';
+import { smtpClient } from '../src/sim/doors.ts';
+import { startProviderApis, startSmtpSink } from '../src/sim/providers.ts';
 import { all } from '../workers/all.ts';
-import { stackUp } from './stack/stack.ts';
-import { waitForGroupCaughtUp } from '../src/log/group-lag.ts';
+import { startAgents } from './demo/agents.ts';
+import { removeRun } from './demo/cleanup.ts';
+import { customerJourney } from './demo/customers.ts';
+import { demoDeployment, TENANT } from './demo/deployment.ts';
+import { Inboxes } from './demo/inbox.ts';
+import { kpiSummary } from './demo/report.ts';
+import { personas } from './demo/script.ts';
+import { apiClient, newCounters, type World } from './demo/world.ts';
+import { stackDir, stackUp } from './stack/stack.ts';
 
-const EVENTS = Number(process.env.DEMO_EVENTS ?? 3000);
-const CUSTOMERS = Number(process.env.DEMO_CUSTOMERS ?? 400);
-const say = (line: string) => console.log(`[demo] ${line}`);
+const CUSTOMERS = Number(process.env.DEMO_CUSTOMERS ?? 60);
+const SECONDS = Number(process.env.DEMO_SECONDS ?? 75);
+const SEED = Number(process.env.DEMO_SEED ?? 7);
+/** After the last arrival, how long customers and agents get to finish. */
+const FINISH_WITHIN_S = 50;
+
+const started = Date.now();
+const clock = () => `${String(Math.round((Date.now() - started) / 1000)).padStart(3)}s`;
+const say = (line: string) => console.log(`[demo ${clock()}] ${line}`);
 
 async function main(): Promise<void> {
+  if (!(CUSTOMERS > 0) || !(SECONDS > 0)) throw new Error('DEMO_CUSTOMERS and DEMO_SECONDS must be positive numbers');
   await stackUp();
   const run = nanoid(6).replace(/[^A-Za-z0-9]/g, 'x');
-  const base = loadConfig();
-  const apiKey = `demo-key-${run}-0123456789`;
-  const config: Config = {
-    ...base,
-    instance: `demo-${run}`,
-    kafka: { ...base.kafka, partitions: 6, topics: { events: `demo.${run}.events`, deadLetter: `demo.${run}.dlq`, rejectedInput: `demo.${run}.rejected` } },
-    fold: { ...base.fold, namespace: `demo-${run}`, consumerGroup: `demo-fold-${run}`, queue: `demo-fold-${run}`, workflowQueue: `demo-workflow-${run}` },
-    outbound: { ...base.outbound, queue: `demo-outbound-${run}`, consumerGroup: `demo-outbound-${run}` },
-    http: { ...base.http, host: '127.0.0.1', port: 0, apiKeys: { [apiKey]: 'acme' } },
-  };
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'demo' });
-  say(`starting every role in one process (run ${run}: topic ${config.kafka.topics.events})`);
-  config.http.port = Number(process.env.DEMO_PORT ?? 18080);
+  const providers = await startProviderApis();
+  const sink = await startSmtpSink();
+  const deployment = await demoDeployment(loadConfig(), run, { url: providers.url, smtpPort: sink.port });
+  const { config } = deployment;
+  const logFile = join(stackDir, `demo-${run}.log`);
+  const logger = createLogger({ level: config.log.level, name: 'demo', destination: logFile });
+  say(`run ${run}: every role in one process (api, smtp, fold, workflow, outbound, webhooks) for tenant ${TENANT}, topic ${config.kafka.topics.events}; engine log in ${relative(process.cwd(), logFile)}`);
   const engine = await all({ config, logger });
-  const url = `http://127.0.0.1:${config.http.port}`;
-  const headers = { authorization: `Bearer ${apiKey}` };
-
+  const inboxes = new Inboxes(providers, sink);
+  const mail = smtpClient('127.0.0.1', deployment.smtpPort);
+  const pending = new Set<() => void>();
+  const world: World = {
+    deployment,
+    inboxes,
+    mail,
+    counters: newCounters(),
+    handles: [],
+    waiting: new Map(),
+    elapsed: () => (Date.now() - started) / 1000,
+    say,
+    api: apiClient(deployment.url, deployment.apiKey),
+    stopping: false,
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        if (world.stopping) return resolve();
+        const done = () => {
+          clearTimeout(timer);
+          pending.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        pending.add(done);
+      }),
+  };
+  let status: NodeJS.Timeout | undefined;
+  let agents: { stop(): Promise<void> } | undefined;
   try {
-    const start = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
-    const events = [...generateStream({ events: EVENTS, customers: CUSTOMERS, tenants: ['acme'], seed: 5, start, policy: { autoResolveAfterMs: config.tenants.defaults.autoResolveAfter } })];
-    say(`publishing ${events.length} events (email, chat, SMS, WhatsApp; agents, bots, resolutions, surveys) through POST /v1/events`);
-    const t0 = Date.now();
-    for (let i = 0; i < events.length; i += 500) {
-      const body = events.slice(i, i + 500).map((e) => JSON.stringify(e)).join('\n');
-      const res = await fetch(`${url}/v1/events`, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-ndjson' }, body });
-      if (res.status !== 202) throw new Error(`POST /v1/events answered ${res.status}: ${await res.text()}`);
-      if (process.stdout.isTTY) process.stdout.write(`\r[demo] accepted ${Math.min(i + 500, events.length)}/${events.length}`);
+    say(`doors: ${deployment.url} (Twilio and Meta webhooks, chat, API), SMTP 127.0.0.1:${deployment.smtpPort}; replies go to local Twilio/Meta/SMTP stand-ins`);
+    const roster = deployment.settings.routing.agents;
+    for (const agent of roster) {
+      const answer = await world.api('PUT', `/v1/agents/${agent.id}/status`, { status: 'online' });
+      if (answer.status !== 202) throw new Error(`PUT /v1/agents/${agent.id}/status answered ${answer.status}`);
     }
-    if (process.stdout.isTTY) process.stdout.write('\n');
-    await waitForGroupCaughtUp(createKafka(config.kafka, logger), config.fold.consumerGroup, config.kafka.topics.events, 120_000);
-    say(`folded into projections in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    say(`agents online: ${roster.map((a) => `${a.id} (${a.teams.join('/')}; ${a.languages.join(', ')})`).join(', ')}`);
+    agents = startAgents(world);
 
-    const customers = new Set(events.map((e) => e.customer));
-    const conversations: Conversation[] = [];
-    for (const id of customers) {
-      const res = await fetch(`${url}/v1/customers/${encodeURIComponent(id)}`, { headers });
-      if (res.status !== 200) continue;
-      const body = (await res.json()) as { conversations: Array<{ id: string }> };
-      for (const c of body.conversations) {
-        const one = await fetch(`${url}/v1/conversations/${encodeURIComponent(c.id)}`, { headers });
-        if (one.status === 200) conversations.push(((await one.json()) as { conversation: Conversation }).conversation);
-      }
+    const crowd = personas(CUSTOMERS, SECONDS, SEED);
+    say(`${crowd.length} customers write over ${SECONDS}s by e-mail, SMS, WhatsApp and chat; SLA clocks run 60× faster, surveys go out seconds after resolution`);
+    status = setInterval(() => void statusLine(world, crowd.length), 10_000);
+    const journeys = Promise.all(crowd.map((p) => customerJourney(world, p)));
+    const cap = new Promise<'cap'>((r) => setTimeout(() => r('cap'), (SECONDS + FINISH_WITHIN_S) * 1000).unref());
+    if ((await Promise.race([journeys, cap])) === 'cap') {
+      say(`time is up; still waiting: ${[...world.waiting].map(([who, what]) => `${who.replace(/\s+/g, ' ')} for ${what}`).join('; ')}`);
     }
-    const example = [...customers][0]!;
-    const profile = (await (await fetch(`${url}/v1/customers/${encodeURIComponent(example)}?limit=5`, { headers })).json()) as {
-      customer: { identities: Array<{ channel: string }> };
-      timeline: Array<{ direction: string; channel: string; author: { kind: string } }>;
-    };
-    say(`customer ${example}: identities on ${profile.customer.identities.map((i) => i.channel).join(', ')}; latest timeline:`);
-    for (const t of profile.timeline) say(`  ${t.direction === 'in' ? '←' : '→'} ${t.channel.padEnd(6)} ${t.author.kind}`);
+    world.stopping = true;
+    for (const wake of pending) wake();
+    inboxes.close();
+    await journeys;
+    clearInterval(status);
+    await agents.stop();
+    agents = undefined;
 
-    const byStatus = (s: string) => conversations.filter((c) => c.status === s).length;
-    const frt = conversations
-      .filter((c) => c.initiatedBy === 'customer' && c.firstResponseAt && c.firstCustomerMessageAt)
-      .map((c) => (Date.parse(c.firstResponseAt!) - Date.parse(c.firstCustomerMessageAt!)) / 1000)
-      .sort((a, b) => a - b);
-    const median = frt.length ? frt[Math.ceil(frt.length / 2) - 1]! : NaN;
-    const queue = (await (await fetch(`${url}/v1/queues/tier1`, { headers })).json()) as { conversations: unknown[] };
-    say('summary');
-    say(`  customers ${customers.size}, conversations ${conversations.length} (open ${byStatus('open')}, pending ${byStatus('pending')}, resolved ${byStatus('resolved')})`);
-    say(`  first response: ${frt.length} answered by an agent, median ${Math.round(median)} s`);
-    say(`  tier1 queue: ${queue.conversations.length} waiting`);
+    await waitForGroupCaughtUp(createKafka(config.kafka, logger), config.fold.consumerGroup, config.kafka.topics.events, 30_000);
+    const c = world.counters;
+    say(`traffic done: ${c.customersStarted} customers, ${c.botAnswers} bot answers seen, ${c.agentReplies} agent replies, ${c.transfers} transfers, ${c.supervisorAssigns} supervisor assignments, ${c.surveysAnswered} surveys answered, ${c.gaveUp} gave up`);
+    console.log('');
+    console.log(`KPI summary (northwind, run ${run}, read back through the query API)`);
+    for (const line of await kpiSummary(world, world.handles)) console.log(`  ${line}`);
+    console.log('');
   } finally {
+    clearInterval(status);
+    world.stopping = true;
+    await agents?.stop();
+    // Our pooled SMTP connections first: the listener lets open sessions finish before it stops.
+    mail.close();
+    const t = Date.now();
     await engine.stop();
+    if (process.env.DEMO_DEBUG) say(`engine stopped in ${Date.now() - t} ms`);
+    await providers.close();
+    await sink.close();
+    if (process.env.DEMO_DEBUG) say(`closed in ${Date.now() - t} ms`);
+    logger.flush();
+    if (process.env.DEMO_KEEP !== '1') await removeRun(config).catch((err: Error) => say(`cleanup left something behind: ${err.message}`));
   }
-  say('done');
-  process.exit(0);
+  say(`done in ${Math.round((Date.now() - started) / 1000)}s${process.env.DEMO_KEEP === '1' ? ` (kept: namespace ${config.fold.namespace}, topic ${config.kafka.topics.events})` : ''}; the stack keeps running (npm run stack:down stops it)`);
 }
 
-main().catch((err: unknown) => {
-  console.error('[demo] failed:', err);
-  process.exit(1);
-});
+async function statusLine(w: World, total: number): Promise<void> {
+  const c = w.counters;
+  let waiting = 0;
+  for (const team of w.deployment.settings.routing.teams) {
+    const q = await w.api<{ conversations?: unknown[] }>('GET', `/v1/queues/${encodeURIComponent(team.name)}`).catch(() => null);
+    waiting += q?.body.conversations?.length ?? 0;
+  }
+  w.say(
+    `customers ${c.customersStarted}/${total} (${c.customersDone} done) · bot answers ${c.botAnswers} · agent replies ${c.agentReplies} · notes ${c.notes} · transfers ${c.transfers} · resolved ${c.resolvedByAgents} · surveys answered ${c.surveysAnswered} · waiting in queues ${waiting}`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error('[demo] failed:', err);
+    process.exit(1);
+  },
+);

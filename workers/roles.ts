@@ -6,6 +6,8 @@ import { foldBridge, foldWorker } from './fold.ts';
 import { outbound } from './outbound.ts';
 import { provision } from './provision.ts';
 import { smtp } from './smtp.ts';
+import { webhooks } from './webhooks.ts';
+import { workflow } from './workflow.ts';
 
 export interface RoleContext {
   config: Config;
@@ -27,5 +29,7 @@ export const roles: Record<string, Role> = {
   api,
   smtp,
   outbound,
+  webhooks,
+  workflow,
   all,
 };

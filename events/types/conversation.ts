@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EventDefinition } from '../catalogue.ts';
 import { actorSchema, idSchema, prioritySchema } from './common.ts';
+import { channelSchema } from './message.ts';
 
 /** Every conversation.* event names its conversation in the envelope's `conversation` attribute. */
 
@@ -25,6 +26,15 @@ export const conversationAssignedData = z
     team: z.string().min(1).max(64).nullable(),
     /** How the agent was chosen: sticky, least-busy, round-robin, longest-idle, manual, escalation. */
     reason: z.string().min(1).max(64),
+    /**
+     * The channel whose seat the assignment takes (a conversation may span channels; the router
+     * charged one). Absent on older events: readers take the conversation's reply-to channel.
+     */
+    channel: channelSchema.optional(),
+    /** What the agent should know on taking it (the bot's hand-off summary, an escalation). */
+    context: z.string().max(5000).optional(),
+    /** Who assigned it by hand (reason manual); routing's own assignments leave it out. */
+    by: actorSchema.optional(),
   })
   .describe('A conversation was given to an agent.');
 

@@ -79,10 +79,34 @@ function readYamlFiles(dir: string): Tree {
   return merged;
 }
 
+/** One file per tenant, `<tenant>.yaml`; a missing folder means no tenant has its own settings. */
+function readTenantFiles(dir: string): Tree {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
+  } catch {
+    return {};
+  }
+  const tenants: Tree = {};
+  for (const file of files.sort()) {
+    let doc: unknown;
+    try {
+      doc = parseYaml(readFileSync(join(dir, file), 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`config: tenants/${file} is not valid YAML: ${(err as Error).message}`);
+    }
+    tenants[file.replace(/\.ya?ml$/, '')] = doc ?? {};
+  }
+  return tenants;
+}
+
 function describe(issues: z.core.$ZodIssue[], fromEnv: Map<string, string>): string {
   return issues
     .map((issue) => {
       const key = issue.path.join('.') || '(root)';
+      if (issue.path[0] === 'tenants' && issue.path[1] === 'settings' && issue.path.length > 2) {
+        return `  tenants/${String(issue.path[2])}.yaml: ${issue.path.slice(3).join('.') || '(root)'}: ${issue.message}`;
+      }
       const env = fromEnv.get(key);
       return `  ${key}: ${issue.message}${env ? ` (from ${env})` : ''}`;
     })
@@ -101,6 +125,7 @@ export function loadConfig(options: { dir?: string; env?: Env } = {}): Config {
     tree = setPath(tree, o.path, o.parse(raw));
     fromEnv.set(o.path.join('.'), o.env);
   }
+  tree = setPath(tree, ['tenants', 'settings'], { ...readTenantFiles(join(dir, 'tenants')), ...((tree.tenants as Tree | undefined)?.settings as Tree | undefined) });
   const result = configSchema.safeParse(tree);
   if (!result.success) {
     throw new ConfigError(`invalid configuration:\n${describe(result.error.issues, fromEnv)}`);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../domain/duration.ts';
+import { tenantFileSchema } from '../tenants/settings.ts';
+import { webhooksConfigSchema } from '../webhooks/config.ts';
 
 const topicName = z
   .string()
@@ -91,6 +93,21 @@ export const configSchema = z.object({
   tenants: z.object({
     defaults: tenantSettingsSchema.extend({ autoResolveAfter: durationSchema }),
     overrides: z.record(z.string(), tenantSettingsSchema).default({}),
+    /**
+     * Workflow settings per tenant (teams, agents, triage rules, SLA, calendars, surveys, bot and
+     * knowledge base), read from `<config dir>/tenants/<tenant>.yaml`; see src/tenants/settings.ts.
+     */
+    settings: z
+      .record(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a tenant id'), z.unknown())
+      .default({})
+      // Validated here (a bad file stops start-up, naming file and key) but kept as written: the
+      // config stays plain data that can be written out and read again (roles started as processes).
+      .superRefine((settings, ctx) => {
+        for (const [tenant, raw] of Object.entries(settings)) {
+          const parsed = tenantFileSchema.safeParse(raw ?? {});
+          if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: [tenant, ...issue.path], message: issue.message });
+        }
+      }),
   }),
   channels: channelsSchema,
   /** Outbound delivery of replies to the providers. */
@@ -109,12 +126,23 @@ export const configSchema = z.object({
     /** Where a new consumer group starts: false in production (a fresh group must not re-send history). */
     fromBeginning: z.boolean(),
   }),
+  /** Outbound webhooks: chosen event types POSTed, signed, to subscribers (src/webhooks). */
+  webhooks: webhooksConfigSchema,
   http: z.object({
     host: z.string().min(1),
     port: z.number().int().min(0).max(65535),
     /** API key -> tenant. A key reads and writes that tenant's data only. */
     apiKeys: z.record(z.string().min(16, 'API keys are at least 16 characters'), z.string().min(1)).default({}),
+    /** Signs the score links in e-mail surveys (HMAC-SHA256). Set your own in production. */
+    linkSecret: z.string().min(16, 'at least 16 characters').default('change-this-link-secret'),
   }),
+  /** The workflow role: triage, routing, bot, SLA timers, auto-resolve, surveys. */
+  workflow: z
+    .object({
+      /** Steps one workflow process runs at once. */
+      concurrency: z.number().int().min(1).max(256).default(16),
+    })
+    .prefault({}),
   log: z.object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   }),

@@ -28,6 +28,22 @@ export interface SlaDeadlines {
   resolutionDueAt: string | null;
   /** Metrics breached so far, e.g. 'firstResponse'; each counted once. */
   breached: string[];
+  /** Since when the customer waits on us (their oldest unanswered message, or the reopen); null otherwise. */
+  waitingSince: string | null;
+  /** Since when the clock stands still (pending on the customer); null while it runs. */
+  pausedSince: string | null;
+  /** Business time (ms) the resolution clock stood still in completed spells (pending, resolved before a reopen). */
+  pausedMs: number;
+  /** Timers that fired (sla.warned / sla.breached), as `kind|metric|dueAt`: never asked for again. */
+  fired: string[];
+}
+
+/** How the current assignee got the conversation, and whose seat it takes. */
+export interface Assignment {
+  at: string;
+  /** sticky, least-busy, round-robin, longest-idle, manual, escalation, transfer. */
+  reason: string;
+  channel: Channel;
 }
 
 export interface Conversation {
@@ -48,6 +64,11 @@ export interface Conversation {
   language: string | null;
   team: string | null;
   assignee: string | null;
+  assignment: Assignment | null;
+  /** answering: the bot answered and holds it (out of the queues); handed-off: the bot passed it to people. */
+  bot: 'answering' | 'handed-off' | null;
+  /** What the agent taking it should know (the bot's hand-off summary). */
+  handoff: string | null;
   firstCustomerMessageAt: string | null;
   /** First agent message after the first customer message; bots and system never count. */
   firstResponseAt: string | null;
@@ -61,6 +82,41 @@ export interface Conversation {
   messageCount: number;
   sla: SlaDeadlines;
   surveys: SurveyRecord[];
+  /** What the KPI report needs beyond the above, kept by the fold (src/domain/fold/metrics.ts). */
+  metrics: ConversationMetrics;
+}
+
+export type SlaOutcome = 'met' | 'breached';
+
+/**
+ * Facts for the KPI report (docs/metrics.md) that the rest of the record forgets: each response's
+ * wait, the time people worked on it, SLA outcomes as the clocks stopped, open spells (backlog),
+ * and whether it repeats an earlier contact (first-contact resolution). Event time only.
+ */
+export interface ConversationMetrics {
+  /** Opening, then alternately resolved / reopened instants: the spells it was unresolved. */
+  spells: string[];
+  firstResolvedAt: string | null;
+  /** Milliseconds each later customer wait lasted until a human agent answered (the first response excluded). */
+  nextResponseMs: number[];
+  /** Elapsed ms people had it (from assignment or the first agent message to resolution), summed over spells. */
+  handlingMs: number;
+  /** Start of the running handling spell; null when none runs. */
+  handlingSince: string | null;
+  /** The human agent who last wrote in it (agent of record when nobody holds it). */
+  lastAgent: string | null;
+  /** Each SLA metric's outcome, decided when its clock stopped against the deadline in force. */
+  sla: { firstResponse: SlaOutcome | null; resolution: SlaOutcome | null; nextResponseMet: number; nextResponseBreached: number };
+  /** The customer's earlier conversation of the same category this one repeats (resolved before it opened). */
+  repeatOf: { conversation: string; gapMs: number } | null;
+}
+
+/** Per customer, what first-contact resolution needs from earlier conversations. */
+export interface ContactHistory {
+  /** Per category: the latest conversation resolved without a reopen, a new contact may repeat it. */
+  lastResolved: Record<string, { conversation: string; resolvedAt: string }>;
+  /** Conversation id -> the shortest gap (ms) from its resolution to a repeat contact's opening. */
+  repeatedAfterMs: Record<string, number>;
 }
 
 export interface SurveyRecord {
@@ -88,6 +144,8 @@ export interface Customer {
   lastAssignee: string | null;
   /** When the customer was last sent each kind of survey (throttling). */
   lastSurveyAt: { csat: string | null; nps: string | null };
+  /** Set once a conversation was resolved (first-contact resolution, see src/domain/fold/metrics.ts). */
+  contactHistory?: ContactHistory;
 }
 
 /** One line of a conversation's transcript (the projection keeps the latest N; the log keeps all). */

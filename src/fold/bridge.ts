@@ -5,7 +5,7 @@ import { runEventConsumer, type EventBatch, type RunningConsumer } from '../log/
 import type { Logger } from '../observability/logger.ts';
 import { redisConnection } from '../queues/connection.ts';
 import { queuePrefix } from '../queues/names.ts';
-import { foldJobId, type FoldJobData } from './jobs.ts';
+import { cycleJobId, type FoldJobData } from './jobs.ts';
 
 export interface FoldBridgeOptions {
   kafka: Kafka;
@@ -31,9 +31,9 @@ export interface RunningFoldBridge {
 type Waiter = { resolve(): void; reject(err: Error): void };
 
 /**
- * Hands each partition's contiguous batches to the fold queue, one job in flight per partition
- * (kafkajs never gives a partition its next batch before eachBatch returned), and lets the consumer
- * commit the offsets only once the job completed.
+ * Hands each fetch's batches (every partition's contiguous run) to the fold queue as one job; a
+ * partition's next batch waits (kafkajs never gives a partition its next batch before eachBatch
+ * returned), and the consumer commits the offsets only once the job completed.
  */
 export async function startFoldBridge(o: FoldBridgeOptions): Promise<RunningFoldBridge> {
   const log = o.logger.child({ component: 'fold-bridge', groupId: o.groupId, ns: o.namespace });
@@ -84,21 +84,41 @@ export async function startFoldBridge(o: FoldBridgeOptions): Promise<RunningFold
     }
   }
 
-  async function handleBatch(batch: EventBatch): Promise<void> {
-    for (let i = 0; i < batch.events.length; i += o.maxJobEvents) {
-      const chunk = batch.events.slice(i, i + o.maxJobEvents);
-      const first = chunk[0]!.offset;
-      const last = chunk[chunk.length - 1]!.offset;
-      const data: FoldJobData = {
-        ns: o.namespace,
-        topic: batch.topic,
-        partition: batch.partition,
-        triggers: o.triggers,
-        events: chunk.map((c) => ({ o: c.offset, e: c.event })),
-      };
-      await runJob(foldJobId(o.namespace, batch.topic, batch.partition, first, last), data, batch.heartbeat);
-      await batch.heartbeat();
+  /**
+   * The batches one fetch hands over (kafkajs calls eachBatch for every partition of a fetch at
+   * once) go to the fold as one job: one queue round trip per fetch instead of one per partition,
+   * and larger pipelines in the worker. Every partition's offsets are still committed only after
+   * that job completed; a customer's events stay in order (one partition each, one job per fetch in
+   * flight). Batches arriving in the same turn of the event loop join one cycle.
+   */
+  type Pending = { batch: EventBatch; resolve(): void; reject(err: Error): void };
+  let cycle: Pending[] | null = null;
+
+  async function runCycle(items: Pending[]): Promise<void> {
+    const all = items.flatMap(({ batch }) => batch.events.map((c) => ({ o: c.offset, e: c.event, p: batch.partition })));
+    const heartbeat = () => Promise.all(items.map((i) => i.batch.heartbeat())).then(() => undefined);
+    const topic = items[0]!.batch.topic;
+    for (let i = 0; i < all.length; i += o.maxJobEvents) {
+      const chunk = all.slice(i, i + o.maxJobEvents);
+      const data: FoldJobData = { ns: o.namespace, topic, partition: chunk[0]!.p, triggers: o.triggers, events: chunk };
+      await runJob(cycleJobId(o.namespace, topic, chunk), data, heartbeat);
     }
+  }
+
+  function handleBatch(batch: EventBatch): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (!cycle) {
+        const items: Pending[] = (cycle = []);
+        setImmediate(() => {
+          cycle = null;
+          runCycle(items).then(
+            () => items.forEach((i) => i.resolve()),
+            (err: Error) => items.forEach((i) => i.reject(err)),
+          );
+        });
+      }
+      cycle.push({ batch, resolve, reject });
+    });
   }
 
   const consumer = await runEventConsumer({

@@ -1,15 +1,32 @@
+import { createHash } from 'node:crypto';
 import type { AnyEvent } from '../../events/index.ts';
 
-/** A fold job: one contiguous run of one partition's events, to fold into namespace `ns`. */
+/**
+ * A fold job: the batches of one fetch (each partition's contiguous run, in offset order), to fold
+ * into namespace `ns`. `partition` is the first event's; each event carries its own.
+ */
 export interface FoldJobData {
   ns: string;
   topic: string;
   partition: number;
   /** Whether this fold asks for workflow jobs (live) or only rebuilds state (rebuild, replay). */
   triggers: boolean;
-  events: Array<{ o: string; e: AnyEvent }>;
+  /** `p`: the event's partition when the job spans partitions (one fetch's batches together). */
+  events: Array<{ o: string; e: AnyEvent; p?: number }>;
 }
 
-/** Same batch, same id: a re-sent batch joins the job already queued instead of adding another. */
-export const foldJobId = (namespace: string, topic: string, partition: number, first: string, last: string) =>
-  `${encodeURIComponent(namespace)}|${encodeURIComponent(topic)}|${partition}|${first}-${last}`;
+/**
+ * A job spanning partitions: named by its ranges, so the same events handed over again join the job
+ * already queued; hashed, because a fetch may span hundreds of partitions.
+ */
+export function cycleJobId(namespace: string, topic: string, events: ReadonlyArray<{ o: string; p?: number }>): string {
+  const ranges = new Map<number, [string, string]>();
+  for (const e of events) {
+    const p = e.p ?? -1;
+    const r = ranges.get(p);
+    if (r) r[1] = e.o;
+    else ranges.set(p, [e.o, e.o]);
+  }
+  const text = [...ranges].sort(([a], [b]) => a - b).map(([p, [first, last]]) => `${p}:${first}-${last}`).join(',');
+  return `${encodeURIComponent(namespace)}|${encodeURIComponent(topic)}|${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+}

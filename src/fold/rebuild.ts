@@ -72,7 +72,7 @@ export async function rebuildProjections(o: RebuildOptions): Promise<RebuildResu
     logger: log,
     handleBatch: async (batch) => {
       const events = batch.events.map((e) => ({ offset: e.offset, event: e.event }));
-      await foldBatch({ store, partition: batch.partition, events, policies });
+      await foldBatch({ store, partition: batch.partition, events, policies, asksForSteps: false });
       folded += events.length;
       next.set(batch.partition, BigInt(batch.lastOffset) + 1n);
       o.onProgress?.(folded, totalOf());

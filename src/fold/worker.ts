@@ -1,10 +1,9 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FoldPolicies } from '../domain/fold/policy.ts';
 import type { Logger } from '../observability/logger.ts';
 import { ProjectionStore } from '../projections/store.ts';
 import { queuePrefix, type QueueNames } from '../queues/names.ts';
-import { workflowTriggerSink } from '../workflow/trigger-queue.ts';
 import { foldBatch, type FoldBatchResult } from './fold-batch.ts';
 import type { FoldJobData } from './jobs.ts';
 
@@ -28,11 +27,9 @@ export interface RunningFoldWorker {
   close(): Promise<void>;
 }
 
-/** Processes fold jobs: any number of these processes may run; each job is one partition's batch. */
+/** Processes fold jobs: any number of these processes may run; each job is one fetch's batches. */
 export function startFoldWorker(o: FoldWorkerOptions): RunningFoldWorker {
   const log = o.logger.child({ component: 'fold-worker' });
-  const workflowQueue = new Queue(o.queues.workflow, { connection: o.redis, prefix: queuePrefix(o.queues.workflow) });
-  const triggers = workflowTriggerSink(workflowQueue);
   const stores = new Map<string, ProjectionStore>();
   const storeFor = (ns: string) => {
     let store = stores.get(ns);
@@ -44,13 +41,13 @@ export function startFoldWorker(o: FoldWorkerOptions): RunningFoldWorker {
     o.queues.fold,
     async (job: Job<FoldJobData>) => {
       const { ns, partition, events } = job.data;
-      const positioned = events.map(({ o: offset, e: event }) => ({ offset, event }));
+      const positioned = events.map(({ o: offset, e: event, p }) => (p === undefined ? { offset, event } : { offset, event, partition: p }));
       const result = await foldBatch({
         store: storeFor(ns),
         partition,
         events: positioned,
         policies: o.policies,
-        ...(job.data.triggers ? { triggers } : {}),
+        asksForSteps: job.data.triggers,
       });
       o.onCommitted?.(positioned, result);
       if (result.duplicates > 0 || result.alreadyApplied > 0) {
@@ -74,7 +71,6 @@ export function startFoldWorker(o: FoldWorkerOptions): RunningFoldWorker {
     worker,
     close: async () => {
       await worker.close();
-      await workflowQueue.close();
     },
   };
 }

@@ -98,6 +98,11 @@ export class ProjectionReader {
   /** The first `limit` conversations of a team queue, most urgent (lowest score) first. */
   async queue(scope: ReadScope, team: string, limit: number): Promise<Conversation[]> {
     const ids = await this.redis.zrange(scope.keys.teamQueue(scope.tenant, team), 0, String(limit - 1));
+    return this.conversations(scope, ids);
+  }
+
+  /** The conversations of these ids that exist, in the order asked (a conversation without an owner yet is skipped). */
+  async conversations(scope: ReadScope, ids: readonly string[]): Promise<Conversation[]> {
     if (ids.length === 0) return [];
     const owners = await this.redis.hmget(scope.keys.conversationOwners(scope.tenant), ...ids);
     const pipeline = this.redis.pipeline();

@@ -13,6 +13,7 @@ import { customerRoutes } from './routes/customers.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { queueRoutes } from './routes/queues.ts';
+import { surveyAnswerRoutes } from './routes/surveys.ts';
 
 export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
 
@@ -90,6 +91,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
 
   healthRoutes(app, { redis });
+  surveyAnswerRoutes(app, { eventLog, linkSecret: config.http.linkSecret });
   for (const extension of options.extensions ?? []) app.register(async (scope) => extension(scope));
 
   app.register(

@@ -20,14 +20,16 @@ const personalDataPaths = [
   '*.handle',
 ];
 
-export function createLogger(options: { level: string; name?: string }): Logger {
-  return pino({
+/** JSON lines on stdout, or appended to the file `destination` names (the demo keeps its console for people). */
+export function createLogger(options: { level: string; name?: string; destination?: string }): Logger {
+  const settings = {
     name: options.name ?? 'cs',
     level: options.level,
     redact: { paths: personalDataPaths, censor: '[redacted]' },
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return options.destination ? pino(settings, pino.destination({ dest: options.destination, mkdir: true, sync: false })) : pino(settings);
 }
 
 /** The identifying fields of an event, for a log line's context (never its content). */

@@ -15,6 +15,9 @@
                  a k member -      SADD
                  A k member -      SREM
                  h k field value   HSET
+                 H k field -       HDEL
+                 m k field value   HSET if the field is missing or holds a smaller value (text order):
+                                   "the latest" across customers, whatever order partitions fold in
                (flat rather than JSON, so values are not escaped twice nor decoded here)
   Returns      1 applied; 0 the stored position is not ARGV[1] (re-read and fold again)
 ]]
@@ -41,6 +44,13 @@ for i = 4, #ARGV, 4 do
     redis.call('SREM', key, x)
   elseif code == 'h' then
     redis.call('HSET', key, x, y)
+  elseif code == 'H' then
+    redis.call('HDEL', key, x)
+  elseif code == 'm' then
+    local current = redis.call('HGET', key, x)
+    if (not current) or current < y then
+      redis.call('HSET', key, x, y)
+    end
   end
 end
 return 1

@@ -5,6 +5,8 @@ import { UNTRIAGED_TEAM } from './keys.ts';
 export interface IndexEntry {
   queue: string | null;
   agent: string | null;
+  /** The channel whose seat the agent gives it. */
+  seat: string | null;
   score: number;
 }
 
@@ -20,8 +22,9 @@ export function queueScore(c: Conversation): number {
 }
 
 export function indexEntry(c: Conversation | undefined): IndexEntry {
-  if (!c || c.status === 'resolved') return { queue: null, agent: null, score: 0 };
-  return c.assignee
-    ? { queue: null, agent: c.assignee, score: 0 }
-    : { queue: c.team ?? UNTRIAGED_TEAM, agent: null, score: queueScore(c) };
+  if (!c || c.status === 'resolved') return { queue: null, agent: null, seat: null, score: 0 };
+  if (c.assignee) return { queue: null, agent: c.assignee, seat: c.assignment?.channel ?? c.replyTo?.channel ?? c.channels[0] ?? 'chat', score: 0 };
+  // The bot holds it: no agent should pick it from a queue until the bot hands off.
+  if (c.bot === 'answering') return { queue: null, agent: null, seat: null, score: 0 };
+  return { queue: c.team ?? UNTRIAGED_TEAM, agent: null, seat: null, score: queueScore(c) };
 }

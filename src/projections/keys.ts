@@ -39,8 +39,18 @@ export function projectionKeys(ns: string) {
     handle: (tenant: string, handle: string) => `${base}:handle:{${tenant}}:${handle}`,
     /** Sorted set: open, unassigned conversations of a team, most urgent first. */
     teamQueue: (tenant: string, team: string) => `${base}:queue:{${tenant}}:${team}`,
-    /** Set: open conversations an agent holds. */
+    /** Hash: open conversations an agent holds -> the channel whose seat each takes. */
     agentConversations: (tenant: string, agent: string) => `${base}:agent:{${tenant}}:${agent}`,
+    /** Hash: agent id -> presence JSON ({status, since, capacity, pos}), folded from agent.status_changed. */
+    agentPresence: (tenant: string) => `${base}:presence:{${tenant}}`,
+    /** Hash: agent id -> when a conversation was last given to them (longest-idle routing). */
+    agentLastAssigned: (tenant: string) => `${base}:last-assigned:{${tenant}}`,
+    /** Hash: team -> its latest round-robin pick, `at|conversation|agent`. */
+    roundRobin: (tenant: string) => `${base}:round-robin:{${tenant}}`,
+    /** Sorted set by due time (epoch ms): the timers conversations wait on (see domain/fold/timers.ts). */
+    timers: `${base}:timers`,
+    /** Sorted set (score 0): workflow steps the fold asked for, written by its commit, pumped into jobs. */
+    steps: `${base}:steps`,
     /** Set of every key prefix pattern, for dropping a namespace. */
     pattern: `${base}:*`,
   };

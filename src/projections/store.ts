@@ -17,7 +17,8 @@ export type CommitOp =
   | { o: 'push'; key: string; v: string[]; n: number }
   | { o: 'zadd'; key: string; s: number; m: string }
   | { o: 'zrem' | 'sadd' | 'srem'; key: string; m: string }
-  | { o: 'hset'; key: string; f: string; v: string };
+  | { o: 'hset' | 'hmax'; key: string; f: string; v: string }
+  | { o: 'hdel'; key: string; f: string };
 
 export interface CommitRequest {
   tenant: string;
@@ -35,7 +36,7 @@ type RedisWithCommit = Redis & {
 /** The Redis side of the projections of one namespace. */
 export class ProjectionStore {
   readonly keys: ProjectionKeys;
-  private readonly redis: RedisWithCommit;
+  readonly redis: RedisWithCommit;
 
   constructor(redis: Redis, readonly namespace: string) {
     this.keys = projectionKeys(namespace);
@@ -126,6 +127,10 @@ function flatten(op: CommitOp, k: string): string[] {
       return ['A', k, op.m, ''];
     case 'hset':
       return ['h', k, op.f, op.v];
+    case 'hdel':
+      return ['H', k, op.f, ''];
+    case 'hmax':
+      return ['m', k, op.f, op.v];
   }
 }
 

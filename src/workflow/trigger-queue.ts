@@ -1,44 +1,34 @@
-import type { Queue } from 'bullmq';
-import type { PositionedTrigger, TriggerSink } from '../fold/fold-batch.ts';
+import type { DueTimer } from '../domain/fold/timers.ts';
+import type { WorkflowTrigger } from '../domain/fold/triggers.ts';
+import type { PositionedTrigger } from '../fold/fold-batch.ts';
 
-/** A workflow job's data: the trigger, and the position the projection must reach before deciding. */
+/** What a workflow job runs: a fold trigger, a timer that came due, or a step's own follow-up. */
+export type WorkflowStep = WorkflowTrigger | { kind: 'timer'; timer: DueTimer } | { kind: 'survey-send'; resolvedAt: string; surveyId: string };
+
+/** A workflow job's data: the step, and the position the projection must reach before deciding (-1: none). */
 export interface WorkflowJobData {
   tenant: string;
   customer: string;
   conversationId: string;
   partition: number;
   offset: string;
-  trigger: PositionedTrigger['trigger'];
+  trigger: WorkflowStep;
 }
 
-const KEEP_COMPLETED_SECONDS = 7 * 24 * 3600;
+/** Completed and failed jobs are kept this long: their ids keep a re-fold from asking again. */
+export const KEEP_SECONDS = 7 * 24 * 3600;
 
-/**
- * Turns fold triggers into BullMQ jobs. The job id comes from the transition, and completed jobs
- * are kept for a week, so folding the same events again (a retried batch) adds nothing.
- * Timers (auto-resolve) are delayed jobs due at their deadline.
- */
-export function workflowTriggerSink(queue: Queue, clock: () => number = Date.now): TriggerSink {
-  return {
-    async enqueue(triggers) {
-      await queue.addBulk(
-        triggers.map(({ trigger, tenant, customer, partition, offset }) => {
-          const data: WorkflowJobData = { tenant, customer, conversationId: trigger.conversationId, partition, offset, trigger };
-          const delay = trigger.kind === 'auto-resolve' ? Math.max(0, Date.parse(trigger.dueAt) - clock()) : 0;
-          return {
-            name: trigger.kind,
-            data,
-            opts: {
-              jobId: trigger.jobId,
-              delay,
-              attempts: 10,
-              backoff: { type: 'exponential', delay: 500 },
-              removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
-              removeOnFail: { age: KEEP_COMPLETED_SECONDS },
-            },
-          };
-        }),
-      );
-    },
-  };
+export const jobOptions = (jobId: string, delay = 0) => ({
+  jobId,
+  delay,
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: { age: KEEP_SECONDS },
+  removeOnFail: { age: KEEP_SECONDS },
+});
+
+/** The job a step the fold asked for becomes: its id comes from the transition, so asking twice makes one job. */
+export function stepJob(step: PositionedTrigger): { name: string; data: WorkflowJobData; opts: ReturnType<typeof jobOptions> } {
+  const { trigger, tenant, customer, partition, offset } = step;
+  return { name: trigger.kind, data: { tenant, customer, conversationId: trigger.conversationId, partition, offset, trigger }, opts: jobOptions(trigger.jobId) };
 }

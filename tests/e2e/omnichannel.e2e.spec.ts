@@ -173,7 +173,9 @@ describe('omnichannel journey, through the public doors of a real engine process
       return view!;
     };
     const emailView = await byHandle(JANE_EMAIL, (v) => v.timeline.length === 1);
-    const phoneView = await byHandle(JANE_PHONE, (v) => v.timeline.length === 2);
+    // The view reads customer, conversations and transcripts one after another, not as one snapshot:
+    // wait until both the second message and its identity are visible.
+    const phoneView = await byHandle(JANE_PHONE, (v) => v.timeline.length === 2 && v.customer.identities.length === 2);
     expect(encodeURIComponent(JANE_PHONE)).toBe('%2B14155550123');
     mark('folded');
     const emailCustomer = emailView.customer.id;

@@ -25,6 +25,7 @@ export function testConfig(overrides: { partitions?: number; autoResolveAfter?: 
       stalledInterval: 2000,
     },
     outbound: { ...config.outbound, queue: `outbound-${id}`, consumerGroup: `outbound-${id}`, fromBeginning: true, backoff: 200 },
+    webhooks: { ...config.webhooks, queue: `webhooks-${id}`, consumerGroup: `webhooks-${id}`, fromBeginning: true, backoff: 200 },
     channels: { ...config.channels, email: { ...config.channels.email, webhookPassword: EMAIL_WEBHOOK_PASSWORD } },
     tenants: {
       ...config.tenants,

@@ -19,8 +19,10 @@ export async function dumpNamespacePipelined(redis: Redis, namespace: string): P
   const out = new Map<string, string>();
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', projectionKeys(namespace).pattern, 'COUNT', 5000);
+    const [next, scanned] = await redis.scan(cursor, 'MATCH', projectionKeys(namespace).pattern, 'COUNT', 5000);
     cursor = next;
+    // The steps set is the live fold's hand-off to the workflow, not projection state: a rebuild asks for no steps.
+    const keys = scanned.filter((key) => key !== projectionKeys(namespace).steps);
     if (keys.length === 0) continue;
     const typing = redis.pipeline();
     for (const key of keys) typing.type(key);

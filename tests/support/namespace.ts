@@ -10,6 +10,8 @@ export async function dumpNamespace(redis: Redis, namespace: string): Promise<Ma
     const [next, keys] = await redis.scan(cursor, 'MATCH', projectionKeys(namespace).pattern, 'COUNT', 2000);
     cursor = next;
     for (const key of keys) {
+      // The steps set is the live fold's hand-off to the workflow, not projection state: a rebuild asks for no steps.
+      if (key === projectionKeys(namespace).steps) continue;
       const type = await redis.type(key);
       let value: string;
       if (type === 'string') value = (await redis.get(key)) ?? '';

@@ -6,6 +6,7 @@ import { sendError } from '../../http/errors.ts';
 import type { ProjectionReader } from '../../http/projections.ts';
 import type { ChannelContext } from '../context.ts';
 import { appendOr503, printableString } from './append.ts';
+import { idempotencyKey } from './idempotency.ts';
 
 interface ReplyBody {
   text: string;
@@ -39,10 +40,24 @@ const replySchema = {
  * request the same event and the same outbound message.
  */
 export function replyRoute(app: FastifyInstance, ctx: ChannelContext, reader: ProjectionReader): void {
-  app.post<{ Params: { id: string }; Body: ReplyBody }>('/v1/conversations/:id/messages', { schema: replySchema }, async (request, reply) => {
+  agentMessageRoute(app, ctx, reader, { path: '/v1/conversations/:id/messages', schema: replySchema, action: 'message.sent' });
+}
+
+/**
+ * An agent's message on the conversation of the URL; `internal: true` makes every message of the
+ * route an internal note (the notes endpoint). `action` scopes the Idempotency-Key with the
+ * conversation, so the same key on another endpoint is another message.
+ */
+export function agentMessageRoute(
+  app: FastifyInstance,
+  ctx: ChannelContext,
+  reader: ProjectionReader,
+  route: { path: string; schema: { body: Record<string, unknown> }; action: string; internal?: true },
+): void {
+  app.post<{ Params: { id: string }; Body: ReplyBody }>(route.path, { schema: route.schema }, async (request, reply) => {
     const { tenant } = request;
     const body = request.body;
-    const internal = body.internal ?? false;
+    const internal = route.internal ?? body.internal ?? false;
     const conversation = await reader.conversation(await reader.scope(tenant), request.params.id);
     if (!conversation) return sendError(reply, 404, 'not_found', 'conversation not found');
     if (!internal && conversation.status === 'resolved') {
@@ -56,7 +71,7 @@ export function replyRoute(app: FastifyInstance, ctx: ChannelContext, reader: Pr
     const key = idempotencyKey(request.headers['idempotency-key']);
     if (key === null) return sendError(reply, 400, 'bad_request', 'Idempotency-Key is 1 to 256 printable characters');
     // Scoped by conversation: a key reused elsewhere is another message, not a duplicate.
-    const eventId = key ? deterministicEventId(tenant, 'api', key, `message.sent/${conversation.id}`) : randomEventId();
+    const eventId = key ? deterministicEventId(tenant, 'api', key, `${route.action}/${conversation.id}`) : randomEventId();
     const messageId = key ? `msg_${eventId}` : `msg_${nanoid(21)}`;
     const channel = target?.channel ?? conversation.channels.at(-1) ?? 'chat';
     const data: EventDataInput<'message.sent'> = {
@@ -91,11 +106,4 @@ export function replyRoute(app: FastifyInstance, ctx: ChannelContext, reader: Pr
 function replySubject(conversation: Conversation): string | undefined {
   if (!conversation.subject) return undefined;
   return /^re:/i.test(conversation.subject) ? conversation.subject : `Re: ${conversation.subject}`;
-}
-
-/** The header's key, undefined without one, null when it is unusable. */
-function idempotencyKey(header: string | string[] | undefined): string | undefined | null {
-  const value = (Array.isArray(header) ? header[0] : header)?.trim();
-  if (value === undefined) return undefined;
-  return /^[^\x00-\x1f\x7f]{1,256}$/.test(value) ? value : null;
 }

@@ -26,6 +26,9 @@ export function newConversation(input: {
     language: null,
     team: null,
     assignee: null,
+    assignment: null,
+    bot: null,
+    handoff: null,
     firstCustomerMessageAt: null,
     firstResponseAt: null,
     lastCustomerMessageAt: null,
@@ -35,8 +38,27 @@ export function newConversation(input: {
     resolution: null,
     reopenCount: 0,
     messageCount: 0,
-    sla: { firstResponseDueAt: null, nextResponseDueAt: null, resolutionDueAt: null, breached: [] },
+    sla: {
+      firstResponseDueAt: null,
+      nextResponseDueAt: null,
+      resolutionDueAt: null,
+      breached: [],
+      waitingSince: null,
+      pausedSince: input.initiatedBy === 'customer' ? null : input.at,
+      pausedMs: 0,
+      fired: [],
+    },
     surveys: [],
+    metrics: {
+      spells: [input.at],
+      firstResolvedAt: null,
+      nextResponseMs: [],
+      handlingMs: 0,
+      handlingSince: null,
+      lastAgent: null,
+      sla: { firstResponse: null, resolution: null, nextResponseMet: 0, nextResponseBreached: 0 },
+      repeatOf: null,
+    },
   };
 }
 

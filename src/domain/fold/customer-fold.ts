@@ -3,6 +3,10 @@ import type { Conversation, Customer, Priority, TranscriptEntry } from '../state
 import { conversationIdFor, iso, ms, newConversation, withChannel } from './conversation.ts';
 import { DEDUPE_WINDOW, HOT_CONVERSATIONS, type FoldPolicy } from './policy.ts';
 import { jobIds, type WorkflowTrigger } from './triggers.ts';
+import { parseSurveyReply } from '../survey/reply.ts';
+import { refreshDeadlines, reopenClock, startWaiting, stopClock, stopWaiting } from './sla-clock.ts';
+import { firedMark } from './timers.ts';
+import { recordMetrics, watchMetrics } from './metrics.ts';
 
 /**
  * Everything the fold keeps for one tenant/customer: the customer, the conversations it may touch
@@ -21,6 +25,8 @@ export interface CustomerFold {
 export interface FoldEffects {
   customerChanged: boolean;
   changedConversations: Set<string>;
+  /** The conversations the event being applied changed (a subset of changedConversations). */
+  touched: Set<string>;
   transcript: Array<{ conversationId: string; entry: TranscriptEntry }>;
   triggers: WorkflowTrigger[];
   applied: number;
@@ -38,6 +44,7 @@ export const emptyFold = (tenant: string, customerId: string): CustomerFold => (
 export const noEffects = (): FoldEffects => ({
   customerChanged: false,
   changedConversations: new Set(),
+  touched: new Set(),
   transcript: [],
   triggers: [],
   applied: 0,
@@ -64,10 +71,18 @@ export function applyEvent(fold: CustomerFold, event: AnyEvent, policy: FoldPoli
   fold.recentEventIds.push(event.id);
   if (fold.recentEventIds.length > DEDUPE_WINDOW) fold.recentEventIds.splice(0, fold.recentEventIds.length - DEDUPE_WINDOW);
 
-  const at = iso(ms(event.time));
+  const at = canonicalTime(event.time);
+  fx.touched.clear();
   const customer = touchCustomer(fold, at, fx);
+  const watched = watchMetrics(fold.conversations, customer, event);
   closeIfInactive(fold, customer, at, policy, fx);
   evolve(fold, customer, event, at, policy, fx);
+  // Deadlines follow every change (priority, waiting, pauses); cheap, and never stale.
+  for (const id of fx.touched) {
+    const c = fold.conversations[id];
+    if (c) refreshDeadlines(c, policy);
+  }
+  recordMetrics(fold.conversations, customer, watched, event, at, policy);
   fx.applied++;
   return true;
 }
@@ -109,6 +124,7 @@ function touchCustomer(fold: CustomerFold, at: string, fx: FoldEffects): Custome
 
 function changed(fx: FoldEffects, conversation: Conversation): void {
   fx.changedConversations.add(conversation.id);
+  fx.touched.add(conversation.id);
 }
 
 function openConversationOf(fold: CustomerFold, customer: Customer): Conversation | undefined {
@@ -125,7 +141,7 @@ function closeIfInactive(fold: CustomerFold, customer: Customer, at: string, pol
   if (!open || open.status === 'resolved') return;
   const dueMs = ms(open.lastActivityAt) + policy.autoResolveAfterMs;
   if (ms(at) < dueMs) return;
-  resolve(customer, open, iso(dueMs), { by: 'inactivity', actorId: null }, fx);
+  resolve(customer, open, iso(dueMs), { by: 'inactivity', actorId: null }, fx, `inactivity:${open.id}:${iso(dueMs)}`);
 }
 
 function resolve(
@@ -134,12 +150,16 @@ function resolve(
   at: string,
   resolution: NonNullable<Conversation['resolution']>,
   fx: FoldEffects,
+  causeId: string,
 ): void {
   conversation.status = 'resolved';
   conversation.resolvedAt = at;
   conversation.resolution = resolution;
+  stopClock(conversation);
   if (customer.openConversationId === conversation.id) customer.openConversationId = null;
   changed(fx, conversation);
+  // The agent's seat is free again: the queues may hold someone for it.
+  if (conversation.assignee !== null) fx.triggers.push({ kind: 'drain', jobId: jobIds.drain(causeId), conversationId: conversation.id, at });
   fx.triggers.push({
     kind: 'survey',
     jobId: jobIds.survey(conversation.id, conversation.reopenCount),
@@ -149,8 +169,15 @@ function resolve(
   });
 }
 
-function open(fold: CustomerFold, customer: Customer, event: AnyEvent, at: string, initiatedBy: Conversation['initiatedBy'], fx: FoldEffects, policy: FoldPolicy): Conversation {
-  const channel = 'channel' in event.data ? event.data.channel : 'chat';
+function open(
+  fold: CustomerFold,
+  customer: Customer,
+  event: EventEnvelope<'message.received' | 'message.sent'>,
+  at: string,
+  initiatedBy: Conversation['initiatedBy'],
+  fx: FoldEffects,
+): Conversation {
+  const channel = event.data.channel;
   const conversation = newConversation({ id: conversationIdFor(event.id), tenant: fold.tenant, customer: fold.customerId, at, initiatedBy, channel });
   fold.conversations[conversation.id] = conversation;
   customer.conversationIds.push(conversation.id);
@@ -159,21 +186,12 @@ function open(fold: CustomerFold, customer: Customer, event: AnyEvent, at: strin
   if (initiatedBy === 'customer') {
     fx.triggers.push({ kind: 'triage', jobId: jobIds.triage(conversation.id), conversationId: conversation.id, at });
   }
-  scheduleAutoResolve(conversation, at, policy, fx);
   return conversation;
 }
 
-/**
- * One inactivity timer per opening, not per message: when it fires it re-reads the conversation and,
- * if someone wrote meanwhile, schedules itself again at the new deadline.
- */
-function scheduleAutoResolve(conversation: Conversation, at: string, policy: FoldPolicy, fx: FoldEffects): void {
-  const dueAt = iso(ms(conversation.lastActivityAt) + policy.autoResolveAfterMs);
-  fx.triggers.push({ kind: 'auto-resolve', jobId: jobIds.autoResolve(conversation.id, dueAt), conversationId: conversation.id, at, dueAt });
-}
-
-function waitForAgent(conversation: Conversation, event: AnyEvent, at: string, fx: FoldEffects): void {
-  fx.triggers.push({ kind: 'sla', jobId: jobIds.sla(conversation.id, event.id), conversationId: conversation.id, at, waitingSince: at });
+/** The conversation needs people: the bot's turn first (if it never had one), then the queue drain. */
+function route(conversation: Conversation, event: AnyEvent, at: string, fx: FoldEffects): void {
+  fx.triggers.push({ kind: 'route', jobId: jobIds.route(conversation.id, event.id), conversationId: conversation.id, at });
 }
 
 function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: string, policy: FoldPolicy, fx: FoldEffects): void {
@@ -197,18 +215,29 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
         // (routing to agents who speak it depends on it). Same rule as `team` just below.
         if (event.data.language) c.language = event.data.language;
         if (event.data.team) c.team = event.data.team;
+        if (c.assignee === null && c.status !== 'resolved' && c.bot !== 'answering') route(c, event, at, fx);
       });
     case 'conversation.assigned':
       return onConversation(fold, event, fx, (c) => {
         c.assignee = event.data.assignee;
+        c.assignment = { at, reason: event.data.reason, channel: event.data.channel ?? seatOf(c) };
         if (event.data.team) c.team = event.data.team;
+        if (c.bot === 'answering') c.bot = 'handed-off';
         customer.lastAssignee = event.data.assignee;
       });
     case 'conversation.transferred':
       return onConversation(fold, event, fx, (c) => {
+        const from = c.assignee;
         c.assignee = event.data.toAgent;
+        c.assignment = event.data.toAgent ? { at, reason: 'transfer', channel: c.assignment?.channel ?? seatOf(c) } : null;
         if (event.data.toTeam) c.team = event.data.toTeam;
         if (event.data.toAgent) customer.lastAssignee = event.data.toAgent;
+        if (event.data.by.kind === 'bot') {
+          c.bot = 'handed-off';
+          c.handoff = event.data.reason ?? null;
+        }
+        if (from !== null && from !== event.data.toAgent) fx.triggers.push({ kind: 'drain', jobId: jobIds.drain(event.id), conversationId: c.id, at });
+        if (event.data.toAgent === null && c.status !== 'resolved') route(c, event, at, fx);
       });
     case 'conversation.escalated':
       return onConversation(fold, event, fx, (c) => {
@@ -232,7 +261,7 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       // the fold's own rule (closeIfInactive) would never have done so, so live would differ from replay.
       if (event.data.reason === 'inactivity' && ms(event.data.at) < ms(c.lastActivityAt) + policy.autoResolveAfterMs) return;
       const by = event.data.reason === 'inactivity' ? 'inactivity' : event.data.by.kind === 'customer' ? 'customer' : event.data.by.kind === 'agent' ? 'agent' : 'system';
-      return resolve(customer, c, iso(ms(event.data.at)), { by, actorId: event.data.reason === 'inactivity' ? null : event.data.by.id }, fx);
+      return resolve(customer, c, iso(ms(event.data.at)), { by, actorId: event.data.reason === 'inactivity' ? null : event.data.by.id }, fx, event.id);
     }
     case 'conversation.reopened': {
       const c = event.conversation ? fold.conversations[event.conversation] : undefined;
@@ -240,7 +269,8 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       // A second open conversation would split the customer's messages; the action API refuses it,
       // and the fold resolves the other one should such an event reach the log anyway.
       const other = openConversationOf(fold, customer);
-      if (other && other.id !== c.id) resolve(customer, other, at, { by: 'system', actorId: null }, fx);
+      if (other && other.id !== c.id) resolve(customer, other, at, { by: 'system', actorId: null }, fx, `${event.id}/${other.id}`);
+      reopenClock(c, c.resolvedAt, at, policy);
       c.status = 'open';
       c.resolvedAt = null;
       c.resolution = null;
@@ -248,17 +278,24 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       c.lastActivityAt = latest(c.lastActivityAt, at);
       customer.openConversationId = c.id;
       changed(fx, c);
-      scheduleAutoResolve(c, at, policy, fx);
-      waitForAgent(c, event, at, fx);
+      // Whoever held it may hold it again; an unassigned one goes back to its queue.
+      if (c.assignee === null) route(c, event, at, fx);
       return;
     }
-    case 'sla.warned':
     case 'message.status_updated':
-      // Facts for the outbound connector and analysts; the conversation's state does not change.
+    case 'agent.status_changed':
+      // Facts for the outbound connector and analysts; agents' statuses fold into the agents' board.
       return;
+    case 'sla.warned':
+      return onConversation(fold, event, fx, (c) => {
+        const mark = firedMark('sla-warning', event.data.metric, event.data.dueAt);
+        if (!c.sla.fired.includes(mark)) c.sla.fired.push(mark);
+      });
     case 'sla.breached':
       return onConversation(fold, event, fx, (c) => {
         if (!c.sla.breached.includes(event.data.metric)) c.sla.breached.push(event.data.metric);
+        const mark = firedMark('sla-breach', event.data.metric, event.data.dueAt);
+        if (!c.sla.fired.includes(mark)) c.sla.fired.push(mark);
       });
     case 'survey.sent':
       return onConversation(fold, event, fx, (c) => {
@@ -276,6 +313,7 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
         if (!survey || survey.answeredAt !== null) return;
         survey.score = event.data.score;
         survey.answeredAt = at;
+        fx.triggers.push({ kind: 'survey-answered', jobId: jobIds.surveyAnswered(survey.id), conversationId: c.id, at, surveyId: survey.id, score: survey.score, byReply: false });
       });
     default: {
       const unhandled: never = event;
@@ -310,14 +348,12 @@ function customerWrote(
   addIdentity(customer, d, at);
   if (d.automated) return automatedReply(fold, customer, event, at, fx);
   const existing = openConversationOf(fold, customer);
-  const c = existing ?? open(fold, customer, event, at, 'customer', fx, policy);
-  if (existing && c.status === 'pending') {
-    // The customer answered: the ball is in our court again, with a next-response clock.
-    c.status = 'open';
-    waitForAgent(c, event, at, fx);
-  } else if (!existing) {
-    waitForAgent(c, event, at, fx);
-  }
+  if (!existing && answersSurvey(fold, customer, event, at, policy, fx)) return;
+  const c = existing ?? open(fold, customer, event, at, 'customer', fx);
+  // The customer answered (or opened): the ball is in our court, the clocks run.
+  if (c.status === 'pending') c.status = 'open';
+  startWaiting(c, at, policy);
+  if (existing && c.bot === 'answering') fx.triggers.push({ kind: 'bot', jobId: jobIds.bot(c.id, event.id), conversationId: c.id, at });
   c.channels = withChannel(c.channels, d.channel);
   c.replyTo = { channel: d.channel, provider: d.provider, handle: d.handle };
   if (d.subject && !c.subject) c.subject = d.subject;
@@ -368,7 +404,7 @@ function weWrote(
   if (!c) {
     // An internal note needs a conversation to sit in; with none, there is nothing to annotate.
     if (d.internal) return;
-    c = open(fold, customer, event, at, 'agent', fx, policy);
+    c = open(fold, customer, event, at, 'agent', fx);
   }
   const entry: TranscriptEntry = {
     eventId: event.id,
@@ -388,14 +424,57 @@ function weWrote(
   c.channels = withChannel(c.channels, d.channel);
   c.lastActivityAt = latest(c.lastActivityAt, at);
   c.messageCount++;
+  // The bot answered a conversation nobody holds: it keeps it out of the queues until it hands off.
+  if (d.author.kind === 'bot' && c.bot === null && c.assignee === null && c.initiatedBy === 'customer') c.bot = 'answering';
+  // The bot answered the conversation it holds: we wait on the customer (did it help?), so the SLA
+  // clocks stand still until they write again, as after an agent's answer. Only a human's answer is
+  // a response, so the first-response deadline stays where it was when the clock runs again.
+  if (d.author.kind === 'bot' && c.bot === 'answering') stopWaiting(c, at);
   if (d.author.kind !== 'agent') return;
   c.lastAgentMessageAt = latest(c.lastAgentMessageAt, at);
   // Bots and system messages never count as a response; only a human agent's, after the customer wrote.
   if (c.initiatedBy === 'customer' && c.firstResponseAt === null && c.firstCustomerMessageAt !== null && at >= c.firstCustomerMessageAt) {
     c.firstResponseAt = at;
   }
-  if (c.status === 'open') c.status = 'pending';
+  if (c.status === 'open') {
+    c.status = 'pending';
+    stopWaiting(c, at);
+  }
 }
+
+/** The seat a conversation takes when the assignment does not say: the channel the customer last wrote on. */
+function seatOf(c: Conversation): Conversation['channels'][number] {
+  return c.replyTo?.channel ?? c.channels[0] ?? 'chat';
+}
+
+/**
+ * A digit reply ("5", "4/5", "★★★★") to a survey invitation still waiting for its answer, on a
+ * channel where a reply is the answer (not e-mail: that has links), within the reply window, is the
+ * answer: recorded on the surveyed conversation, never a new conversation.
+ */
+function answersSurvey(fold: CustomerFold, customer: Customer, event: EventEnvelope<'message.received'>, at: string, policy: FoldPolicy, fx: FoldEffects): boolean {
+  if (event.data.channel === 'email') return false;
+  const lastId = customer.conversationIds.at(-1);
+  const last = lastId ? fold.conversations[lastId] : undefined;
+  if (!last || last.status !== 'resolved') return false;
+  const pending = last.surveys.filter((s) => s.answeredAt === null && s.channel === event.data.channel && ms(at) - ms(s.sentAt) <= policy.surveyReplyWindowMs).at(-1);
+  if (!pending) return false;
+  const reply = parseSurveyReply(event.data.text, pending);
+  if (!reply) return false;
+  pending.score = reply.score;
+  pending.answeredAt = at;
+  changed(fx, last);
+  fx.transcript.push({
+    conversationId: last.id,
+    entry: { eventId: event.id, at, direction: 'in', channel: event.data.channel, provider: event.data.provider, author: { kind: 'customer', id: customer.id }, text: event.data.text },
+  });
+  fx.triggers.push({ kind: 'survey-answered', jobId: jobIds.surveyAnswered(pending.id), conversationId: last.id, at, surveyId: pending.id, score: reply.score, byReply: true });
+  return true;
+}
+
+/** The fold's one time format: RFC 3339 in UTC with milliseconds. Most producers write it already. */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const canonicalTime = (time: string) => (CANONICAL.test(time) ? time : iso(ms(time)));
 
 /** ISO times in the fold's one format compare as text. */
 function latest(current: string | null, at: string): string {

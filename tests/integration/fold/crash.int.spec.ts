@@ -10,6 +10,7 @@ import { queuePrefix } from '../../../src/queues/names.ts';
 import { generateStream } from '../../../src/sim/stream.ts';
 import { eventually } from '../../support/collect.ts';
 import { testConfig } from '../../support/engine.ts';
+import { foldPolicies } from '../../../src/config/policies.ts';
 import { testLogger } from '../../support/kafka.ts';
 import { diffDumps, dropNamespace, dumpNamespace } from '../../support/namespace.ts';
 import { exited, spawnRole, waitForGroupCaughtUp, writeConfigDir } from '../../support/workers.ts';
@@ -47,7 +48,7 @@ describe('a fold worker killed in the middle of a batch', () => {
 
     const log = await openKafkaEventLog({ kafka, topic: config.kafka.topics.events, publishTimeoutMs: 20_000 });
     cleanups.push(() => log.close());
-    const stream = [...generateStream({ events: 40_000, customers: 3000, seed: 7, policy: { autoResolveAfterMs: config.tenants.defaults.autoResolveAfter } })];
+    const stream = [...generateStream({ events: 40_000, customers: 3000, seed: 7, policy: foldPolicies(config.tenants)('acme') })];
     for (let i = 0; i < stream.length; i += 2000) await log.append(stream.slice(i, i + 2000));
 
     // Kill the worker while it holds a fold job, then start a new one.

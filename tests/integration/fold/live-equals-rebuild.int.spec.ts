@@ -6,6 +6,7 @@ import { openKafkaEventLog } from '../../../src/log/event-log.ts';
 import { createKafka } from '../../../src/log/kafka.ts';
 import { generateStream } from '../../../src/sim/stream.ts';
 import { testConfig } from '../../support/engine.ts';
+import { foldPolicies } from '../../../src/config/policies.ts';
 import { testLogger } from '../../support/kafka.ts';
 import { diffDumps } from '../../support/namespace.ts';
 import { dumpNamespacePipelined } from '../../support/namespace-dump.ts';
@@ -44,7 +45,7 @@ describe('the live fold of realistic traffic', () => {
       redis.disconnect();
     });
 
-    const stream = [...generateStream({ events: EVENTS, customers: CUSTOMER_POOL, seed: 2026, policy: { autoResolveAfterMs: config.tenants.defaults.autoResolveAfter } })];
+    const stream = [...generateStream({ events: EVENTS, customers: CUSTOMER_POOL, seed: 2026, policy: foldPolicies(config.tenants)('acme') })];
     const customers = new Set(stream.map((e) => `${e.tenant}/${e.customer}`));
     expect(stream).toHaveLength(EVENTS);
     expect(customers.size).toBeGreaterThanOrEqual(10_000);

@@ -5,11 +5,13 @@ import { createEvent, type AnyEvent } from '../../../events/index.ts';
 import { foldPolicies } from '../../../src/config/policies.ts';
 import type { Config } from '../../../src/config/schema.ts';
 import { conversationIdFor } from '../../../src/domain/fold/conversation.ts';
+import { parseTimerMember } from '../../../src/domain/fold/timers.ts';
 import { jobIds } from '../../../src/domain/fold/triggers.ts';
-import { foldBatch, type PositionedEvent, type PositionedTrigger, type TriggerSink } from '../../../src/fold/fold-batch.ts';
+import { foldBatch, type PositionedEvent } from '../../../src/fold/fold-batch.ts';
 import { ProjectionStore, type CommitRequest } from '../../../src/projections/store.ts';
 import { queuePrefix } from '../../../src/queues/names.ts';
-import { workflowTriggerSink, type WorkflowJobData } from '../../../src/workflow/trigger-queue.ts';
+import { stepPump } from '../../../src/workflow/step-pump.ts';
+import type { WorkflowJobData } from '../../../src/workflow/trigger-queue.ts';
 import { eventually } from '../../support/collect.ts';
 import { testConfig } from '../../support/engine.ts';
 import { dropNamespace } from '../../support/namespace.ts';
@@ -22,14 +24,12 @@ const PARTITION = 2;
 let config: Config;
 let redis: Redis;
 let queue: Queue<WorkflowJobData>;
-let sink: TriggerSink;
 const namespaces: string[] = [];
 
 beforeEach(() => {
   config = testConfig();
   redis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
   queue = new Queue<WorkflowJobData>(config.fold.workflowQueue, { connection: redis, prefix: queuePrefix(config.fold.workflowQueue) });
-  sink = workflowTriggerSink(queue);
 });
 
 afterEach(async () => {
@@ -46,7 +46,7 @@ function store(suffix: string): ProjectionStore {
   return new ProjectionStore(redis, ns);
 }
 
-/** A store whose process dies between enqueueing the triggers and committing the projection. */
+/** A store whose process dies before its commit reaches Redis. */
 class CrashBeforeCommit extends ProjectionStore {
   commits = 0;
   override async commit(_requests: readonly CommitRequest[]): Promise<boolean[]> {
@@ -74,29 +74,31 @@ function scenario() {
   // Offsets as on a partition that already held other customers' events.
   const batch: PositionedEvent[] = events.map((event, i) => ({ offset: String(100 + i * 3), event }));
   const autoResolveDueAt = new Date(Date.parse(opened.time) + 24 * HOUR).toISOString();
-  /** Each transition's job: id, kind, and the offset of the event that caused it. */
+  /** Each transition's job: id, kind, and the offset of the event that caused it. Timers are not jobs (see the timers spec). */
   const expected = [
     { id: jobIds.triage(conversation), kind: 'triage', offset: batch[0]!.offset },
-    { id: jobIds.sla(conversation, opened.id), kind: 'sla', offset: batch[0]!.offset },
-    { id: jobIds.autoResolve(conversation, autoResolveDueAt), kind: 'auto-resolve', offset: batch[0]!.offset },
-    { id: jobIds.sla(conversation, answered.id), kind: 'sla', offset: batch[2]!.offset },
     { id: jobIds.survey(conversation, 0), kind: 'survey', offset: batch[3]!.offset },
   ];
   return { tenant, customer, conversation, events, batch, autoResolveDueAt, expected };
 }
 
-const fold = (s: ProjectionStore, events: readonly PositionedEvent[], triggers: TriggerSink = sink) =>
-  foldBatch({ store: s, partition: PARTITION, events, policies: foldPolicies(config.tenants), triggers });
+const fold = (s: ProjectionStore, events: readonly PositionedEvent[]) =>
+  foldBatch({ store: s, partition: PARTITION, events, policies: foldPolicies(config.tenants), asksForSteps: true });
+
+/** One pass of the workflow role's pump over a namespace's steps set. */
+const pump = (s: ProjectionStore) => stepPump({ redis, instance: config.instance, fallbackNamespace: s.namespace, queue }).pumpOnce();
+
+const stepsOf = (s: ProjectionStore) => redis.zrange(s.keys.steps, '0', '-1');
 
 async function jobsInQueue(): Promise<Array<Job<WorkflowJobData>>> {
   const byId = (a: Job, b: Job) => (String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0);
   return (await queue.getJobs(ALL_STATES)).sort(byId);
 }
 
-/** Exactly one job per transition, each with its deterministic id, data and timing. */
+/** Exactly one job per transition, each with its deterministic id and the position that asked for it. */
 async function expectOneJobPerTransition(s: ReturnType<typeof scenario>) {
   const counts = await queue.getJobCounts(...ALL_STATES);
-  expect(counts).toMatchObject({ waiting: 4, delayed: 1, active: 0, completed: 0, failed: 0, prioritized: 0 });
+  expect(counts).toMatchObject({ waiting: 2, delayed: 0, active: 0, completed: 0, failed: 0, prioritized: 0 });
   const jobs = await jobsInQueue();
   expect(jobs.map((j) => j.id)).toEqual(s.expected.map((e) => e.id).sort());
   for (const want of s.expected) {
@@ -105,34 +107,26 @@ async function expectOneJobPerTransition(s: ReturnType<typeof scenario>) {
     expect(job.data).toMatchObject({ tenant: s.tenant, customer: s.customer, conversationId: s.conversation, partition: PARTITION, offset: want.offset });
     expect(job.data.trigger).toMatchObject({ kind: want.kind, jobId: want.id, conversationId: s.conversation });
   }
-  for (const kind of ['triage', 'auto-resolve', 'survey']) expect(jobs.filter((j) => j.name === kind), kind).toHaveLength(1);
-  expect(jobs.filter((j) => j.name === 'sla')).toHaveLength(2); // one per waiting period: the opening, the answer
-
-  // The inactivity timer waits until its deadline; the other steps run at once.
-  const timer = jobs.find((j) => j.name === 'auto-resolve')!;
-  expect(await timer.getState()).toBe('delayed');
-  expect(timer.data.trigger).toMatchObject({ kind: 'auto-resolve', dueAt: s.autoResolveDueAt });
-  const dueMs = Date.parse(s.autoResolveDueAt);
-  expect(timer.delay).toBeGreaterThan(23 * HOUR);
-  expect(Math.abs(timer.timestamp + timer.delay - dueMs)).toBeLessThan(5000);
-  for (const job of jobs.filter((j) => j !== timer)) {
-    expect(job.delay).toBe(0);
-    expect(await job.getState()).toBe('waiting');
-  }
 }
 
 describe('the fold hands state transitions to the workflow queue', () => {
-  it('asks once per transition however often the same batch is folded', async () => {
+  it('writes the steps with the commit, and the pump makes one job per transition however often the batch is folded or pumped', async () => {
     const s = scenario();
     const live = store('live');
 
     const first = await fold(live, s.batch);
     expect(first).toMatchObject({ customers: 1, applied: 4, alreadyApplied: 0, duplicates: 0 });
+    // Nothing is queued by the fold itself: the steps sit next to the state that asked for them.
+    expect(await queue.count()).toBe(0);
+    expect((await stepsOf(live)).map((m) => (JSON.parse(m) as { trigger: { jobId: string } }).trigger.jobId).sort()).toEqual(s.expected.map((e) => e.id).sort());
+    expect(await pump(live)).toBe(2);
     await expectOneJobPerTransition(s);
+    expect(await stepsOf(live)).toEqual([]);
 
-    // The same batch again (the bridge re-sent it after the job had already committed).
+    // The same batch again (the bridge re-sent it after the job had already committed): nothing new.
     const again = await fold(live, s.batch);
     expect(again).toMatchObject({ customers: 1, applied: 0, alreadyApplied: 4 });
+    expect(await stepsOf(live)).toEqual([]);
     await expectOneJobPerTransition(s);
 
     // The conversation went through the whole story in the projection.
@@ -140,60 +134,41 @@ describe('the fold hands state transitions to the workflow queue', () => {
     expect(conversation).toMatchObject({ status: 'resolved', messageCount: 3, resolution: { by: 'agent', actorId: 'agent-7' } });
   });
 
-  it('asks nothing twice when a worker dies after enqueueing but before the projection commit', async () => {
+  it('asks for nothing when the worker dies before the commit, and everything once when the batch is folded again', async () => {
     const s = scenario();
     const live = store('live');
     const crashing = new CrashBeforeCommit(redis, live.namespace);
-
     await expect(fold(crashing, s.batch)).rejects.toThrow('worker killed before the commit');
     expect(crashing.commits).toBe(1);
-    // The triggers were enqueued first, so nothing is lost; the projection did not move.
-    await expectOneJobPerTransition(s);
-    const [stored] = await live.readFolds([{ tenant: s.tenant, customer: s.customer }]);
-    expect(stored!.pos).toBeNull();
+    expect(await stepsOf(live)).toEqual([]);
+    expect(await pump(live)).toBe(0);
 
-    // The job is retried (BullMQ) or the batch re-sent (bridge): it folds from scratch and enqueues again.
-    const retried = await fold(live, s.batch);
-    expect(retried).toMatchObject({ applied: 4, alreadyApplied: 0 });
-    await expectOneJobPerTransition(s);
-    const [after] = await live.readFolds([{ tenant: s.tenant, customer: s.customer }]);
-    expect(after!.pos).toBe(s.batch[3]!.offset);
-
-    // A fresh namespace folded with the same queue (say, a rebuild that wrongly asked for triggers) adds nothing either.
-    const other = await fold(store('other'), s.batch);
-    expect(other).toMatchObject({ applied: 4 });
+    expect(await fold(live, s.batch)).toMatchObject({ applied: 4, alreadyApplied: 0 });
+    await pump(live);
     await expectOneJobPerTransition(s);
   });
 
-  it('asks nothing twice when batches are re-delivered overlapping, or the sink is called twice', async () => {
+  it('asks once when batches are re-delivered overlapping, and a pump that died between queueing and removing queues nothing twice', async () => {
     const s = scenario();
     const live = store('live');
-    const seen: PositionedTrigger[] = [];
-    const recording: TriggerSink = {
-      async enqueue(triggers) {
-        seen.push(...triggers);
-        await sink.enqueue(triggers);
-      },
-    };
-
-    // The first half committed, then the whole run re-delivered (the commit of the offsets was lost), then the tail once more.
-    expect(await fold(live, s.batch.slice(0, 2), recording)).toMatchObject({ applied: 2 });
-    expect(await fold(live, s.batch, recording)).toMatchObject({ applied: 2, alreadyApplied: 2 });
-    expect(await fold(live, s.batch.slice(2), recording)).toMatchObject({ applied: 0, alreadyApplied: 2 });
-    // Each transition was asked for exactly once by the fold itself: already-applied events ask for nothing.
-    expect(seen.map((t) => t.trigger.jobId).sort()).toEqual(s.expected.map((e) => e.id).sort());
+    expect(await fold(live, s.batch.slice(0, 2))).toMatchObject({ applied: 2 });
+    expect(await fold(live, s.batch)).toMatchObject({ applied: 2, alreadyApplied: 2 });
+    expect(await fold(live, s.batch.slice(2))).toMatchObject({ applied: 0, alreadyApplied: 2 });
+    const members = await stepsOf(live);
+    expect(members).toHaveLength(2);
+    await pump(live);
     await expectOneJobPerTransition(s);
-
-    // The sink itself is idempotent: the very same triggers enqueued again add no job.
-    await sink.enqueue(seen);
-    await sink.enqueue(seen);
+    // The pump died after adding the jobs, before removing the members: the next pass adds the same ids.
+    for (const m of members) await redis.zadd(live.keys.steps, 0, m);
+    expect(await pump(live)).toBe(2);
     await expectOneJobPerTransition(s);
   });
 
   it('adds no job again once the steps have run: a late re-fold finds the completed jobs by id', async () => {
     const s = scenario();
-    await fold(store('live'), s.batch);
-    // A workflow worker runs the immediate steps; completed jobs are kept (a week) under their ids.
+    const live = store('live');
+    await fold(live, s.batch);
+    await pump(live);
     const connection = new Redis(config.redis.url, { maxRetriesPerRequest: null });
     const ran: string[] = [];
     const worker = new Worker<WorkflowJobData>(
@@ -204,17 +179,38 @@ describe('the fold hands state transitions to the workflow queue', () => {
       { connection, prefix: queuePrefix(config.fold.workflowQueue) },
     );
     try {
-      await eventually('the immediate steps completed', async () => (await queue.getJobCounts('completed')).completed === 4);
+      await eventually('the steps completed', async () => (await queue.getJobCounts('completed')).completed === 2);
     } finally {
       await worker.close();
       connection.disconnect();
     }
-    expect(ran.sort()).toEqual(s.expected.filter((e) => e.kind !== 'auto-resolve').map((e) => e.id).sort());
+    expect(ran.sort()).toEqual(s.expected.map((e) => e.id).sort());
 
-    // The same events folded again from scratch (a crash before the commit, then the retry) ask for the same ids.
-    await fold(store('again'), s.batch);
+    // The same events folded from scratch elsewhere (a fold that wrongly asked for steps) and pumped: the same ids, kept as completed.
+    const again = store('again');
+    await fold(again, s.batch);
+    await pump(again);
     const counts = await queue.getJobCounts(...ALL_STATES);
-    expect(counts).toMatchObject({ waiting: 0, delayed: 1, active: 0, completed: 4, failed: 0 });
-    expect((await jobsInQueue()).map((j) => j.id)).toEqual(s.expected.map((e) => e.id).sort());
+    expect(counts).toMatchObject({ waiting: 0, delayed: 0, active: 0, completed: 2, failed: 0 });
+  });
+
+  it('keeps timers as projection state: added when a clock starts, moved when it moves, gone when the step happened', async () => {
+    const s = scenario();
+    const live = store('timers');
+    const members = async () => (await redis.zrange(live.keys.timers, '0', '-1')).map((m) => parseTimerMember(m)).filter((t) => t.conversationId === s.conversation);
+
+    await fold(live, s.batch.slice(0, 1));
+    const opened = await members();
+    expect(opened.map((t) => `${t.kind}:${t.metric ?? ''}`).sort()).toEqual(['auto-resolve:', 'sla-breach:firstResponse', 'sla-breach:resolution', 'sla-warning:firstResponse', 'sla-warning:resolution']);
+    expect(opened.find((t) => t.kind === 'auto-resolve')!.at).toBe(s.autoResolveDueAt);
+
+    // The agent answered: the first-response timers are moot and gone; the quiet window moved.
+    await fold(live, s.batch.slice(1, 2));
+    const answered = await members();
+    expect(answered.map((t) => t.kind)).toEqual(['auto-resolve']);
+    expect(Date.parse(answered[0]!.at)).toBe(Date.parse(s.events[1]!.time) + 24 * HOUR);
+
+    await fold(live, s.batch.slice(2));
+    expect(await members()).toEqual([]);
   });
 });

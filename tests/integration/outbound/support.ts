@@ -1,7 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { SMTPServer } from 'smtp-server';
 import type { AnyEvent } from '../../../events/index.ts';
 import type { ChannelRoutes } from '../../../src/channels/context.ts';
 import type { Config } from '../../../src/config/schema.ts';
@@ -19,6 +16,9 @@ import { testLogger } from '../../support/kafka.ts';
 import { dropNamespace } from '../../support/namespace.ts';
 import { deleteKafkaResources, obliterateQueues } from '../../support/teardown.ts';
 
+// The provider stand-ins live in src/sim (the demo runs on them too); specs import them from here.
+export { startProviderApis, startSmtpSink, type Answer, type ReceivedMail, type RecordedCall } from '../../../src/sim/providers.ts';
+
 export const TENANT = 'acme';
 export const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 export const AUTH_TOKEN = 'twilio-auth-token';
@@ -28,118 +28,6 @@ export const META_TOKEN = 'EAAG-test-token';
 export const WIDGET_KEY = 'wk_acme_test_widget';
 export const API_KEY = 'key-acme-0123456789abcdef';
 export const SUPPORT_FROM = 'Acme Support <support@acme.test>';
-
-/** One call a provider API received, as the provider would see it. */
-export interface RecordedCall {
-  method: string;
-  path: string;
-  authorization: string | undefined;
-  contentType: string | undefined;
-  idempotencyToken: string | undefined;
-  body: string;
-}
-
-export type Answer = { status: number; json: unknown };
-
-/**
- * A local HTTP server speaking like Twilio's Messages API and Meta's Graph API (the answers'
- * shapes are the providers'), recording every call. `script` overrides the answer per call.
- */
-export async function startProviderApis() {
-  const calls: RecordedCall[] = [];
-  let script: ((call: RecordedCall, n: number) => Answer | undefined) | undefined;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const call: RecordedCall = {
-        method: req.method ?? '',
-        path: req.url ?? '',
-        authorization: req.headers.authorization,
-        contentType: req.headers['content-type'],
-        idempotencyToken: req.headers['i-twilio-idempotency-token'] as string | undefined,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      calls.push(call);
-      const answer = script?.(call, calls.length) ?? providerAnswer(call);
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.json));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  return {
-    url,
-    calls,
-    script(fn: typeof script) {
-      script = fn;
-    },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
-function providerAnswer(call: RecordedCall): Answer {
-  if (call.path.includes('/Messages.json')) {
-    const form = new URLSearchParams(call.body);
-    return { status: 201, json: { sid: `SM${randomBytes(16).toString('hex')}`, status: 'queued', to: form.get('To'), from: form.get('From'), body: form.get('Body') } };
-  }
-  if (call.path.endsWith('/me/messages')) {
-    const body = JSON.parse(call.body) as { recipient: { id: string } };
-    return { status: 200, json: { recipient_id: body.recipient.id, message_id: `m_${randomBytes(12).toString('hex')}` } };
-  }
-  if (call.path.endsWith('/messages')) {
-    const body = JSON.parse(call.body) as { to: string };
-    return { status: 200, json: { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: `wamid.${randomBytes(12).toString('hex')}` }] } };
-  }
-  return { status: 404, json: { error: { message: 'unknown path', code: 100 } } };
-}
-
-export interface ReceivedMail {
-  from: string;
-  to: string[];
-  headers: Map<string, string>;
-  raw: string;
-}
-
-/** A local SMTP server (smtp-server speaks the real protocol) keeping every mail it accepts. */
-export async function startSmtpSink() {
-  const mails: ReceivedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    // No TLS in tests: nodemailer would upgrade and refuse the self-signed certificate.
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        mails.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          headers: headersOf(raw),
-          raw,
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return { port, mails, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-/** Header name (lower-case) -> unfolded value, from a raw RFC 5322 message. */
-function headersOf(raw: string): Map<string, string> {
-  const head = raw.split(/\r?\n\r?\n/)[0] ?? '';
-  const out = new Map<string, string>();
-  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) out.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-  }
-  return out;
-}
 
 /** A test deployment whose channel config points every provider at the local servers. */
 export function outboundConfig(local: { providerUrl: string; smtpPort: number }): Config {

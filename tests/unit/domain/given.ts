@@ -14,6 +14,9 @@ import { conversationIdFor } from '../../../src/domain/fold/conversation.ts';
 import { emptyFold, foldEvents, type CustomerFold, type FoldEffects } from '../../../src/domain/fold/customer-fold.ts';
 import { defaultFoldPolicy, type FoldPolicy } from '../../../src/domain/fold/policy.ts';
 import type { WorkflowTrigger } from '../../../src/domain/fold/triggers.ts';
+import { timersOf, type Timer, type TimerKind } from '../../../src/domain/fold/timers.ts';
+import { ALWAYS_OPEN } from '../../../src/domain/sla/calendar.ts';
+import { defaultSlaPolicy } from '../../../src/domain/sla/policy.ts';
 import type { Channel, Conversation, Customer, Priority } from '../../../src/domain/state.ts';
 
 export const TENANT = 'acme';
@@ -32,6 +35,8 @@ export interface Outcome {
   /** The customer's open conversation; fails the spec if there is none. */
   open: () => Conversation;
   triggers: (kind?: WorkflowTrigger['kind']) => WorkflowTrigger[];
+  /** The timers a conversation waits on after `when` (projection state, see timers.ts). */
+  timers: (conversationId: string, kind?: TimerKind) => Timer[];
 }
 
 export interface Scenario {
@@ -50,10 +55,10 @@ function scenario(history: AnyEvent[], policy: FoldPolicy): Scenario {
   const run = (events: AnyEvent[] | null, expectation: (o: Outcome) => void): Outcome => {
     const start = emptyFold(TENANT, CUSTOMER);
     const past = foldEvents(start, history, policy);
-    let outcome = outcomeOf(start, past.state, past.effects);
+    let outcome = outcomeOf(start, past.state, past.effects, policy);
     if (events !== null) {
       const now = foldEvents(past.state, events, policy);
-      outcome = outcomeOf(past.state, now.state, now.effects);
+      outcome = outcomeOf(past.state, now.state, now.effects, policy);
     }
     expectation(outcome);
     return outcome;
@@ -65,7 +70,10 @@ function scenario(history: AnyEvent[], policy: FoldPolicy): Scenario {
   };
 }
 
-function outcomeOf(before: CustomerFold, state: CustomerFold, effects: FoldEffects): Outcome {
+/** The default policy with the default SLA targets, always open (24/7). */
+export const slaFoldPolicy: FoldPolicy = { ...defaultFoldPolicy, sla: { policy: defaultSlaPolicy, calendar: ALWAYS_OPEN } };
+
+function outcomeOf(before: CustomerFold, state: CustomerFold, effects: FoldEffects, policy: FoldPolicy): Outcome {
   const customer = () => {
     if (!state.customer) throw new Error('the fold has no customer yet');
     return state.customer;
@@ -87,6 +95,7 @@ function outcomeOf(before: CustomerFold, state: CustomerFold, effects: FoldEffec
       return conversation(id);
     },
     triggers: (kind) => effects.triggers.filter((t) => kind === undefined || t.kind === kind),
+    timers: (id, kind) => timersOf(conversation(id), policy).filter((t) => kind === undefined || t.kind === kind),
   };
 }
 

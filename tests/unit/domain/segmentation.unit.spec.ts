@@ -1,3 +1,5 @@
+import { defaultFoldPolicy } from '../../../src/domain/fold/policy.ts';
+import { slaFoldPolicy } from './given.ts';
 import { describe, expect, it } from 'vitest';
 import { jobIds } from '../../../src/domain/fold/triggers.ts';
 import {
@@ -36,14 +38,8 @@ describe('segmentation: which conversation a customer message belongs to', () =>
           reopenCount: 0,
         });
         expect(customer()).toMatchObject({ openConversationId: 'cv_m1', conversationIds: ['cv_m1'], firstSeenAt: T0, lastSeenAt: T0 });
-        expect(effects.triggers).toHaveLength(3);
-        expect(effects.triggers).toEqual(
-          expect.arrayContaining([
-            { kind: 'triage', jobId: jobIds.triage('cv_m1'), conversationId: 'cv_m1', at: T0 },
-            { kind: 'sla', jobId: jobIds.sla('cv_m1', 'm1'), conversationId: 'cv_m1', at: T0, waitingSince: T0 },
-            { kind: 'auto-resolve', jobId: jobIds.autoResolve('cv_m1', plus(T0, DAY)), conversationId: 'cv_m1', at: T0, dueAt: plus(T0, DAY) },
-          ]),
-        );
+        expect(effects.triggers).toEqual([{ kind: 'triage', jobId: jobIds.triage('cv_m1'), conversationId: 'cv_m1', at: T0 }]);
+        expect(open().sla.waitingSince).toBe(T0);
       });
   });
 
@@ -52,8 +48,10 @@ describe('segmentation: which conversation a customer message belongs to', () =>
     const first = fold([hello]).effects.triggers.map((t) => t.jobId);
     const again = fold([hello]).effects.triggers.map((t) => t.jobId);
     expect(again).toEqual(first);
-    expect(first).toContain('auto-resolve|cv_m1|2026-01-06T09%3A00%3A00.000Z');
-    for (const id of first) expect(id).not.toContain(':');
+    expect(first).toEqual(['triage|cv_m1']);
+    const resolvedLater = fold([hello, agentReplied('Hi', plus(T0, HOUR)), resolved('cv_m1', plus(T0, 2 * HOUR), { id: 'r:1' })]).effects.triggers.map((t) => t.jobId);
+    expect(resolvedLater).toContain('survey|cv_m1|0');
+    for (const id of [...first, ...resolvedLater]) expect(id).not.toContain(':');
   });
 
   it('event times are normalised to UTC with milliseconds, whatever offset the producer wrote', () => {
@@ -203,7 +201,7 @@ describe('per-tenant auto-resolve window', () => {
 
   it('given a 1 h window, a message an hour later opens a new conversation', () => {
     given(m1)
-      .withPolicy({ autoResolveAfterMs: HOUR })
+      .withPolicy({ ...defaultFoldPolicy, autoResolveAfterMs: HOUR })
       .when(m2)
       .then(({ conversation, open }) => {
         expect(conversation('cv_m1')).toMatchObject({ status: 'resolved', resolvedAt: plus(T0, HOUR) });
@@ -211,15 +209,17 @@ describe('per-tenant auto-resolve window', () => {
       });
   });
 
-  it('given a 1 h window, the auto-resolve job is due an hour after the last activity', () => {
+  it('given a 1 h window, the auto-resolve timer is due an hour after the last activity, and moves with it', () => {
     given()
-      .withPolicy({ autoResolveAfterMs: HOUR })
+      .withPolicy({ ...defaultFoldPolicy, autoResolveAfterMs: HOUR })
       .when(m1)
-      .then(({ triggers }) => {
-        expect(triggers('auto-resolve')).toEqual([
-          { kind: 'auto-resolve', jobId: jobIds.autoResolve('cv_m1', plus(T0, HOUR)), conversationId: 'cv_m1', at: T0, dueAt: plus(T0, HOUR) },
-        ]);
+      .then(({ timers }) => {
+        expect(timers('cv_m1', 'auto-resolve')).toEqual([{ kind: 'auto-resolve', conversationId: 'cv_m1', at: plus(T0, HOUR), dueAt: plus(T0, HOUR), metric: null }]);
       });
+    given(m1)
+      .withPolicy({ ...defaultFoldPolicy, autoResolveAfterMs: HOUR })
+      .when(agentReplied('On its way', plus(T0, 30 * MINUTE)))
+      .then(({ timers }) => expect(timers('cv_m1', 'auto-resolve').map((t) => t.at)).toEqual([plus(T0, 90 * MINUTE)]));
   });
 
   it('given the default 24 h window, the same message joins the conversation', () => {
@@ -235,11 +235,11 @@ describe('agent-initiated conversations', () => {
   it('given no open conversation, an agent message opens one that waits for the customer, with no triage', () => {
     given()
       .when(outbound)
-      .then(({ open, triggers }) => {
+      .then(({ open, triggers, timers }) => {
         expect(open()).toMatchObject({ id: 'cv_o1', initiatedBy: 'agent', status: 'pending', firstCustomerMessageAt: null, firstResponseAt: null, messageCount: 1 });
         expect(triggers('triage')).toEqual([]);
-        expect(triggers('sla')).toEqual([]);
-        expect(triggers('auto-resolve')).toHaveLength(1);
+        expect(open().sla.waitingSince).toBeNull();
+        expect(timers('cv_o1').map((t) => t.kind)).toEqual(['auto-resolve']);
       });
   });
 
@@ -253,10 +253,15 @@ describe('agent-initiated conversations', () => {
 
   it('the customer answering reopens the ball on our side with an SLA clock', () => {
     given(outbound)
+      .withPolicy(slaFoldPolicy)
       .when(customerWrote('Thanks, when will it arrive?', plus(T0, HOUR), { id: 'm1' }))
-      .then(({ open, triggers }) => {
+      .then(({ open, triggers, timers }) => {
         expect(open().status).toBe('open');
-        expect(triggers('sla')).toEqual([{ kind: 'sla', jobId: jobIds.sla('cv_o1', 'm1'), conversationId: 'cv_o1', at: plus(T0, HOUR), waitingSince: plus(T0, HOUR) }]);
+        expect(open().sla.waitingSince).toBe(plus(T0, HOUR));
+        // We wrote first: no first response is owed; the customer's answer starts a next-response clock.
+        expect(open().sla.firstResponseDueAt).toBeNull();
+        expect(open().sla.nextResponseDueAt).not.toBeNull();
+        expect(timers('cv_o1', 'sla-breach').map((t) => t.metric)).toEqual(['nextResponse', 'resolution']);
         expect(triggers('triage')).toEqual([]);
       });
   });

@@ -1,0 +1,171 @@
+/**
+ * The fold's bookkeeping for the KPI report (docs/metrics.md). `applyEvent` takes a small snapshot
+ * of the conversations an event can touch before applying it (`watchMetrics`), and afterwards
+ * (`recordMetrics`) turns the difference into metric facts: a response ended a wait, a clock stopped
+ * before or after its deadline, a handling spell started or ended, a conversation repeats an
+ * earlier contact. Working from the difference keeps evolve's rules in one place: whatever evolve
+ * decides a response or a resolution is, the metrics follow. Event time only, like the fold.
+ */
+import type { AnyEvent } from '../../../events/index.ts';
+import { businessTimeBetween } from '../sla/calendar.ts';
+import { slaDeadlines } from '../sla/policy.ts';
+import type { ContactHistory, Conversation, ConversationStatus, Customer, SlaOutcome } from '../state.ts';
+import { ms } from './conversation.ts';
+import type { FoldPolicy } from './policy.ts';
+
+/** What a conversation looked like before the event: only what the transitions below compare. */
+export interface MetricsWatch {
+  id: string;
+  status: ConversationStatus;
+  category: string | null;
+  firstResponseAt: string | null;
+  lastAgentMessageAt: string | null;
+  waitingSince: string | null;
+  pausedSince: string | null;
+  pausedMs: number;
+  firstResponseDueAt: string | null;
+  nextResponseDueAt: string | null;
+}
+
+function watchOf(c: Conversation): MetricsWatch {
+  return {
+    id: c.id,
+    status: c.status,
+    category: c.category,
+    firstResponseAt: c.firstResponseAt,
+    lastAgentMessageAt: c.lastAgentMessageAt,
+    waitingSince: c.sla.waitingSince,
+    pausedSince: c.sla.pausedSince,
+    pausedMs: c.sla.pausedMs,
+    firstResponseDueAt: c.sla.firstResponseDueAt,
+    nextResponseDueAt: c.sla.nextResponseDueAt,
+  };
+}
+
+/** Before the event: the open conversation and the one the event names (all an event can change that metrics care about). */
+export function watchMetrics(conversations: Record<string, Conversation>, customer: Customer, event: AnyEvent): MetricsWatch[] {
+  const watched: MetricsWatch[] = [];
+  const open = customer.openConversationId ? conversations[customer.openConversationId] : undefined;
+  if (open) watched.push(watchOf(open));
+  const named = event.conversation && event.conversation !== open?.id ? conversations[event.conversation] : undefined;
+  if (named) watched.push(watchOf(named));
+  return watched;
+}
+
+/** After the event: metric facts from what changed, on the watched conversations and on one the event opened. */
+export function recordMetrics(
+  conversations: Record<string, Conversation>,
+  customer: Customer,
+  watched: readonly MetricsWatch[],
+  event: AnyEvent,
+  at: string,
+  policy: FoldPolicy,
+): void {
+  for (const before of watched) {
+    const c = conversations[before.id];
+    if (c) track(customer, c, before, event, at, policy);
+  }
+  const opened = customer.openConversationId;
+  if (opened && !watched.some((w) => w.id === opened)) {
+    const c = conversations[opened];
+    if (c) track(customer, c, null, event, at, policy);
+  }
+}
+
+function track(customer: Customer, c: Conversation, before: MetricsWatch | null, event: AnyEvent, at: string, policy: FoldPolicy): void {
+  const m = c.metrics;
+  if (before && before.status !== 'resolved' && c.status === 'resolved') resolved(customer, c, before, policy);
+  if (before && before.status === 'resolved' && c.status !== 'resolved') reopened(customer, c, at);
+
+  if (c.lastAgentMessageAt !== (before?.lastAgentMessageAt ?? null) && event.type === 'message.sent' && event.data.author.kind === 'agent') {
+    m.lastAgent = event.data.author.id;
+  }
+  // The live timer found the first-response deadline passed: breached, whether or not a response ever comes.
+  if (event.type === 'sla.breached' && event.data.metric === 'firstResponse' && c.id === event.conversation && c.firstResponseAt === null) m.sla.firstResponse = 'breached';
+  if (before && before.firstResponseAt === null && c.firstResponseAt !== null) {
+    // A breach already recorded stands (the deadline moves with an escalation's priority, the verdict does not).
+    if (m.sla.firstResponse !== 'breached') m.sla.firstResponse = outcome(c.firstResponseAt, before.firstResponseDueAt);
+  } else if (before && answeredWait(c, before)) {
+    m.nextResponseMs.push(ms(at) - ms(before.waitingSince!));
+    const verdict = outcome(at, before.nextResponseDueAt);
+    if (verdict === 'met') m.sla.nextResponseMet++;
+    if (verdict === 'breached') m.sla.nextResponseBreached++;
+  }
+  // Handling runs while someone on our side has it: assigned, or an agent has written in it.
+  if (c.status !== 'resolved' && m.handlingSince === null && (c.assignee !== null || c.lastAgentMessageAt !== null)) m.handlingSince = at;
+  if (before && before.category === null && c.category !== null) repeatCheck(customer, c);
+}
+
+/** A human agent's message ended a customer's wait that was not the wait for the first response. */
+function answeredWait(c: Conversation, before: MetricsWatch): boolean {
+  const responded = before.firstResponseAt !== null || c.initiatedBy === 'agent';
+  return responded && before.waitingSince !== null && c.sla.waitingSince === null && c.status !== 'resolved' && c.lastAgentMessageAt !== before.lastAgentMessageAt;
+}
+
+const outcome = (stoppedAt: string, dueAt: string | null): SlaOutcome | null => (dueAt === null ? null : ms(stoppedAt) <= ms(dueAt) ? 'met' : 'breached');
+
+function resolved(customer: Customer, c: Conversation, before: MetricsWatch, policy: FoldPolicy): void {
+  const m = c.metrics;
+  const resolvedAt = c.resolvedAt!;
+  m.spells.push(resolvedAt);
+  m.firstResolvedAt ??= resolvedAt;
+  if (m.handlingSince !== null) {
+    m.handlingMs += Math.max(0, ms(resolvedAt) - ms(m.handlingSince));
+    m.handlingSince = null;
+  }
+  // Clocks that were running stop here; one whose deadline had passed is breached.
+  if (c.firstResponseAt === null && outcome(resolvedAt, before.firstResponseDueAt) === 'breached') m.sla.firstResponse = 'breached';
+  if (outcome(resolvedAt, before.nextResponseDueAt) === 'breached') m.sla.nextResponseBreached++;
+  const resolution = resolutionOutcome(c, before, resolvedAt, policy);
+  // Once breached, a later resolution (after a reopen) cannot make it met again.
+  if (resolution !== null && m.sla.resolution !== 'breached') m.sla.resolution = resolution;
+  if (c.initiatedBy === 'customer' && c.reopenCount === 0) {
+    history(customer).lastResolved[c.category ?? ''] = { conversation: c.id, resolvedAt };
+  }
+}
+
+/**
+ * The resolution target counts open business time only (pending on the customer, and resolved
+ * before a reopen, stand still): met when the time it stood open up to this resolution is within it.
+ */
+function resolutionOutcome(c: Conversation, before: MetricsWatch, resolvedAt: string, policy: FoldPolicy): SlaOutcome | null {
+  if (!policy.sla || c.initiatedBy !== 'customer') return null;
+  const pausedNow = before.pausedSince !== null && resolvedAt > before.pausedSince ? businessTimeBetween(before.pausedSince, resolvedAt, policy.sla.calendar) : 0;
+  const schedule = slaDeadlines(
+    {
+      channel: c.replyTo?.channel ?? c.channels[0] ?? 'email',
+      priority: c.priority,
+      openedAt: c.firstCustomerMessageAt ?? c.openedAt,
+      waitingSince: resolvedAt,
+      pausedMs: before.pausedMs + pausedNow,
+      firstResponseAt: c.firstResponseAt ?? resolvedAt,
+    },
+    policy.sla.policy,
+    policy.sla.calendar,
+  );
+  return outcome(resolvedAt, schedule.resolutionDueAt);
+}
+
+function reopened(customer: Customer, c: Conversation, at: string): void {
+  c.metrics.spells.push(at);
+  // A reopened conversation was not resolved at first contact, so a later one cannot repeat it.
+  const h = customer.contactHistory;
+  if (h) for (const [category, last] of Object.entries(h.lastResolved)) if (last.conversation === c.id) delete h.lastResolved[category];
+}
+
+/** First triage: a conversation of the category the customer's last first-contact resolution had repeats it. */
+function repeatCheck(customer: Customer, c: Conversation): void {
+  if (c.initiatedBy !== 'customer') return;
+  const h = customer.contactHistory;
+  const last = h?.lastResolved[c.category!];
+  if (!h || !last || last.conversation === c.id) return;
+  const gapMs = ms(c.openedAt) - ms(last.resolvedAt);
+  if (gapMs < 0) return;
+  c.metrics.repeatOf = { conversation: last.conversation, gapMs };
+  const known = h.repeatedAfterMs[last.conversation];
+  if (known === undefined || gapMs < known) h.repeatedAfterMs[last.conversation] = gapMs;
+}
+
+function history(customer: Customer): ContactHistory {
+  return (customer.contactHistory ??= { lastResolved: {}, repeatedAfterMs: {} });
+}

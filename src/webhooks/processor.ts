@@ -1,0 +1,75 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Logger } from '../observability/logger.ts';
+import type { WebhookCounters } from './counters.ts';
+import type { DeliveryRecords } from './delivery-records.ts';
+import type { WebhookDelivery } from './delivery.ts';
+import { postWebhook } from './post.ts';
+import type { WebhookSettings } from './settings.ts';
+
+export interface WebhookProcessorDeps {
+  records: DeliveryRecords;
+  counters: WebhookCounters;
+  settings: Pick<WebhookSettings, 'subscriptions' | 'timeoutMs'>;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export type WebhookOutcome = { delivered: 'now' | 'before'; httpStatus: number | null; attempts: number };
+
+/**
+ * One attempt of one delivery. Delivery is at least once: a worker that dies after the subscriber
+ * answered but before the record was written sends again, with the same Webhook-Id, which is what
+ * the subscriber dedupes on. Retryable failures throw, and BullMQ retries with exponential back-off;
+ * a permanent one, or the last attempt, throws UnrecoverableError after recording `failed`.
+ */
+export function webhookProcessor(deps: WebhookProcessorDeps) {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger.child({ component: 'webhooks' });
+
+  return async (job: Job<WebhookDelivery>): Promise<WebhookOutcome> => {
+    const delivery = job.data;
+    const attempt = job.attemptsMade + 1;
+    const lastAttempt = attempt >= (job.opts.attempts ?? 1);
+    // Never the URL or the body in a log line: URLs carry tokens, bodies personal data.
+    const context = { deliveryId: delivery.deliveryId, subscription: delivery.subscriptionId, tenant: delivery.tenant, eventId: delivery.eventId, eventType: delivery.eventType, attempt };
+
+    const before = await deps.records.read(delivery.tenant, delivery.deliveryId);
+    if (before?.status === 'delivered') return { delivered: 'before', httpStatus: before.httpStatus, attempts: before.attempts };
+
+    // Looked up per attempt: the secret stays out of Redis, and a subscription removed from the
+    // config stops receiving at once rather than after its queued retries.
+    const subscription = deps.settings.subscriptions.find((s) => s.id === delivery.subscriptionId);
+    if (!subscription) return fail('permanent', null, `subscription "${delivery.subscriptionId}" is no longer configured`);
+
+    const sentAt = now();
+    const result = await postWebhook({
+      url: subscription.url,
+      secret: subscription.secret,
+      deliveryId: delivery.deliveryId,
+      body: delivery.body,
+      timestampSeconds: Math.floor(sentAt.getTime() / 1000),
+      timeoutMs: deps.settings.timeoutMs,
+    });
+
+    if (result.outcome === 'delivered') {
+      await deps.records.write(delivery, { status: 'delivered', attempts: attempt, httpStatus: result.httpStatus, error: null, at: now() });
+      deps.counters.add('delivered');
+      log.info({ ...context, httpStatus: result.httpStatus }, 'webhook delivered');
+      return { delivered: 'now', httpStatus: result.httpStatus, attempts: attempt };
+    }
+    if (result.outcome === 'retry' && !lastAttempt) {
+      await deps.records.write(delivery, { status: 'retrying', attempts: attempt, httpStatus: result.httpStatus, error: result.error, at: now() });
+      deps.counters.add('retried');
+      log.warn({ ...context, httpStatus: result.httpStatus, reason: result.error }, 'webhook attempt failed; will retry');
+      throw new Error(result.error);
+    }
+    return fail(result.outcome, result.httpStatus, result.error);
+
+    async function fail(kind: 'permanent' | 'retry', httpStatus: number | null, error: string): Promise<never> {
+      await deps.records.write(delivery, { status: 'failed', attempts: attempt, httpStatus, error, at: now() });
+      deps.counters.add(kind === 'permanent' ? 'failedPermanently' : 'failedAfterRetries');
+      log.error({ ...context, httpStatus, reason: error }, kind === 'permanent' ? 'webhook refused; not retried' : 'webhook failed after the last attempt');
+      throw new UnrecoverableError(error);
+    }
+  };
+}

@@ -1,0 +1,93 @@
+import { Queue, Worker } from 'bullmq';
+import type { Config } from '../config/schema.ts';
+import { provisionTopics } from '../engine/fold.ts';
+import { runEventConsumer, type RunningConsumer } from '../log/consumer.ts';
+import { createKafka } from '../log/kafka.ts';
+import type { Logger } from '../observability/logger.ts';
+import { redisConnection } from '../queues/connection.ts';
+import { queuePrefix } from '../queues/names.ts';
+import { WebhookCounters } from './counters.ts';
+import { DeliveryRecords } from './delivery-records.ts';
+import type { WebhookDelivery } from './delivery.ts';
+import { webhookBatchHandler } from './enqueue.ts';
+import { webhookProcessor, type WebhookOutcome } from './processor.ts';
+import { webhookSettings, type WebhookSettings } from './settings.ts';
+
+export interface RunningWebhooks {
+  settings: WebhookSettings;
+  /** Null when no subscription is configured: the role then idles and joins no group. */
+  queue: Queue<WebhookDelivery> | null;
+  records: DeliveryRecords | null;
+  counters: WebhookCounters;
+  close(): Promise<void>;
+}
+
+/**
+ * The webhooks role: a consumer group of its own on the event topic turns each event a subscription
+ * wants into a delivery job, and workers POST it, signed, to the subscriber. Scale it out freely
+ * (jobs are shared through the queue, partitions through the group).
+ */
+export async function startWebhooksRole(config: Config, logger: Logger, overrides: Partial<WebhookSettings> = {}): Promise<RunningWebhooks> {
+  const settings = webhookSettings(config, overrides);
+  const log = logger.child({ component: 'webhooks' });
+  const counters = new WebhookCounters(log);
+  if (settings.subscriptions.length === 0) {
+    // Reading the whole topic for nobody is wasted work (the role runs in `all` too): idle. A
+    // fresh group starts at the topic's end, so a first subscription gets events from then on.
+    log.info('no webhook subscriptions configured; the webhooks role idles');
+    return { settings, queue: null, records: null, counters, close: async () => undefined };
+  }
+
+  await provisionTopics(config, logger);
+  const redis = redisConnection(config.redis.url, 'cs-webhooks');
+  const bullmq = redisConnection(config.redis.url, 'cs-webhooks-bullmq');
+  const records = new DeliveryRecords(redis, config.instance);
+  const prefix = queuePrefix(settings.queue);
+  const queue = new Queue<WebhookDelivery>(settings.queue, { connection: redis, prefix });
+
+  const worker = new Worker<WebhookDelivery, WebhookOutcome>(settings.queue, webhookProcessor({ records, counters, settings, logger }), {
+    connection: bullmq,
+    prefix,
+    concurrency: settings.concurrency,
+    lockDuration: Math.max(30_000, settings.timeoutMs * 2),
+  });
+  worker.on('error', (err) => log.error({ reason: err.message }, 'webhook worker error'));
+
+  // No dead-letter topic: the fold bridge already sets malformed records aside, once.
+  let consumer: RunningConsumer;
+  try {
+    consumer = await runEventConsumer({
+      kafka: createKafka(config.kafka, logger),
+      groupId: settings.consumerGroup,
+      topic: config.kafka.topics.events,
+      fromBeginning: settings.fromBeginning,
+      partitionsConsumedConcurrently: config.kafka.partitions,
+      logger,
+      handleBatch: webhookBatchHandler({ queue, records, counters, settings }),
+    });
+  } catch (err) {
+    await worker.close();
+    await queue.close();
+    redis.disconnect();
+    bullmq.disconnect();
+    throw err;
+  }
+  counters.start(settings.countersIntervalMs);
+  log.info({ subscriptions: settings.subscriptions.map((s) => ({ id: s.id, tenant: s.tenant, events: s.events })) }, 'webhook subscriptions');
+
+  return {
+    settings,
+    queue,
+    records,
+    counters,
+    // Stop reading first, let attempts in hand finish, then let go of the rest.
+    close: async () => {
+      await consumer.close();
+      await worker.close();
+      await queue.close();
+      counters.stop();
+      redis.disconnect();
+      bullmq.disconnect();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import type { Redis } from 'ioredis';
+import type { Conversation, TranscriptEntry } from '../domain/state.ts';
+import { ProjectionReader, type ReadScope } from '../http/projections.ts';
+
+/**
+ * The projections as workflow steps read them: the query API's reader (same key layout, same
+ * active namespace), plus the two reads only the workflow needs: a customer's applied position, and
+ * a conversation read straight from its customer's keys (the job names the customer).
+ */
+export class ProjectionView {
+  readonly reader: ProjectionReader;
+
+  constructor(
+    private readonly redis: Redis,
+    instance: string,
+    fallback: string,
+  ) {
+    this.reader = new ProjectionReader(redis, { instance, fallback });
+  }
+
+  scope(tenant: string): Promise<ReadScope> {
+    return this.reader.scope(tenant);
+  }
+
+  /** The applied position of a customer (or an agent's presence), or null when nothing is folded yet. */
+  async position(scope: ReadScope, customer: string): Promise<bigint | null> {
+    if (customer.startsWith('agent:')) {
+      const raw = await this.redis.hget(scope.keys.agentPresence(scope.tenant), customer.slice('agent:'.length));
+      return raw ? BigInt((JSON.parse(raw) as { pos: string }).pos) : null;
+    }
+    const pos = await this.redis.hget(scope.keys.fold(scope.tenant, customer), 'pos');
+    return pos === null ? null : BigInt(pos);
+  }
+
+  async conversation(scope: ReadScope, customer: string, id: string): Promise<Conversation | null> {
+    const [found] = await this.conversations(scope, customer, [id]);
+    return found ?? null;
+  }
+
+  async conversations(scope: ReadScope, customer: string, ids: readonly string[]): Promise<Conversation[]> {
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(ids.map((id) => scope.keys.conversation(scope.tenant, customer, id)));
+    return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Conversation);
+  }
+
+  async transcript(scope: ReadScope, conversation: Pick<Conversation, 'id' | 'customer'>): Promise<TranscriptEntry[]> {
+    const [lines] = await this.reader.transcripts(scope, [conversation]);
+    return lines ?? [];
+  }
+}
