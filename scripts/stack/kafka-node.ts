@@ -68,8 +68,10 @@ function java(o: KafkaNodeOptions, args: string[], detached: boolean, logFile?: 
 
 function formatStorageOnce(o: KafkaNodeOptions): Promise<void> {
   if (existsSync(join(o.dir, 'data', 'meta.properties'))) return Promise.resolve();
-  // A KRaft cluster id is 16 random bytes, base64url without padding.
-  const clusterId = randomBytes(16).toString('base64url');
+  // A KRaft cluster id is 16 random bytes, base64url without padding; one starting with '-' would
+  // be read as an option by the storage tool (Kafka's own Uuid.randomUuid() avoids them too).
+  let clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
   const child = java(o, ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', join(o.dir, 'server.properties')], false, join(o.dir, 'format.log'));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
