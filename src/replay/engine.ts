@@ -12,6 +12,7 @@ import { applyEvent, emptyFold, noEffects, type CustomerFold, type FoldEffects }
 import type { FoldPolicies } from '../domain/fold/policy.ts';
 import { KpiAccumulator, DEFAULT_FCR_WINDOW_MS, type KpiOptions, type KpiReport } from '../domain/kpi/report.ts';
 import type { Conversation, Customer } from '../domain/state.ts';
+import { ms } from '../domain/time.ts';
 
 export interface ReplayOptions {
   policies: FoldPolicies;
@@ -73,7 +74,7 @@ export class Replay {
   /** One event in log order (per partition; a file is one partition). */
   add(event: AnyEvent, partition = 0): void {
     this.stats.read++;
-    const time = Date.parse(event.time);
+    const time = ms(event.time);
     if ((this.o.since !== undefined && time < this.o.since) || (this.o.until !== undefined && time >= this.o.until) || (this.o.tenant !== undefined && event.tenant !== this.o.tenant) || isAgentSubject(event.customer)) {
       this.stats.skipped++;
       return;
@@ -120,7 +121,7 @@ export class Replay {
     for (const { fold, partition } of this.folds.values()) {
       const horizon = (this.watermark.get(partition) ?? -Infinity) - this.settleAfterMs;
       for (const c of Object.values(fold.conversations)) {
-        if (c.status === 'resolved' && c.id !== fold.customer?.openConversationId && Date.parse(c.resolvedAt!) <= horizon) {
+        if (c.status === 'resolved' && c.id !== fold.customer?.openConversationId && ms(c.resolvedAt!) <= horizon) {
           this.retire(fold, c.id);
           this.stats.retired++;
         }

@@ -8,6 +8,7 @@ import type { Conversation, Customer } from '../state.ts';
 import { Distribution, type DurationSummary } from './distribution.ts';
 import { backlogDayOf, channelOf, dayIndex, dayLabel, isoWeek } from './groups.ts';
 import { rate, round4, serviceScore, type KpiTargets, type ServiceScore } from './targets.ts';
+import { ms } from '../time.ts';
 
 export interface SlaCompliance {
   met: number;
@@ -56,7 +57,6 @@ interface WeekTally {
   npsNet: number;
 }
 
-const ms = (t: string) => Date.parse(t);
 
 export class GroupFigures {
   conversations = 0;

@@ -1,5 +1,6 @@
 /** What a report can be split by, and each conversation's key: one group per combination of values. */
 import type { Conversation } from '../state.ts';
+import { ms } from '../time.ts';
 
 export const GROUP_DIMENSIONS = ['tenant', 'channel', 'team', 'agent', 'category', 'day', 'week', 'month'] as const;
 export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
@@ -36,7 +37,7 @@ function valueOf(c: Conversation, d: GroupDimension): string | null {
     case 'day':
       return c.openedAt.slice(0, 10);
     case 'week':
-      return isoWeek(Date.parse(c.openedAt));
+      return isoWeek(ms(c.openedAt));
     case 'month':
       return c.openedAt.slice(0, 7);
   }

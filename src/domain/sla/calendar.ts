@@ -13,6 +13,7 @@
  * tz database through Intl (see zone.ts).
  */
 import { dateOf, instantAtLocal, localDayAt, weekdayOf } from './zone.ts';
+import { iso, ms } from '../time.ts';
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -134,9 +135,8 @@ function computeWindows(day: number, calendar: BusinessHoursCalendar): Array<[nu
 }
 
 function instant(time: string): number {
-  const t = Date.parse(time);
+  const t = ms(time);
   if (Number.isNaN(t)) throw new RangeError(`not an RFC 3339 time: ${time}`);
   return t;
 }
 
-const iso = (t: number) => new Date(t).toISOString();
