@@ -20,7 +20,7 @@ import { createRedactor } from '../replay/redact.ts';
 import { liveReport } from '../replay/run.ts';
 import { replayFileThreaded, replayTopicThreaded } from '../replay/threaded.ts';
 import type { AnyEvent } from '../../events/index.ts';
-import { parseDuration, parseFormat, parseGroupBy, parseTime, type Format } from './options.ts';
+import { parseDuration, parseFormat, parseGroupBy, parseThreads, parseTime, type Format } from './options.ts';
 import { progress } from './progress.ts';
 import { writeReport } from './report-output.ts';
 
@@ -58,8 +58,9 @@ export function analystCommands(program: Command): void {
       .option('--since <time>', 'only events at or after this event time (RFC 3339)', parseTime)
       .option('--until <time>', 'only events before this event time (RFC 3339)', parseTime)
       .option('--auto-resolve-after <duration>', "resolve a conversation quiet this long (overrides the tenants' setting, e.g. 24h)", parseDuration)
-      .option('--strict', 'validate every event in full instead of the fast path'),
-  ).action(async (o: ReportOpts & { file?: string; kafka?: boolean; topic?: string; since?: number; until?: number; autoResolveAfter?: number; strict?: boolean }) => {
+      .option('--strict', 'validate every event in full instead of the fast path')
+      .option('--threads <n>', 'fold threads (default: the cores, at most 4); any number gives the same report', parseThreads),
+  ).action(async (o: ReportOpts & { file?: string; kafka?: boolean; topic?: string; since?: number; until?: number; autoResolveAfter?: number; strict?: boolean; threads?: number }) => {
     if (!o.file === !o.kafka) throw new Error('say where to replay from: --file <path> or --kafka');
     const config = loadConfig();
     const bar = progress('replay');
@@ -72,7 +73,7 @@ export function analystCommands(program: Command): void {
       },
     };
     const started = performance.now();
-    // The fold runs on a thread of its own (plain settings, the same policies), reading here.
+    // The fold runs on threads of its own (plain settings, the same policies), reading here.
     const settings = {
       tenants: config.tenants,
       ...(o.autoResolveAfter !== undefined ? { autoResolveAfterMs: o.autoResolveAfter } : {}),
@@ -81,6 +82,7 @@ export function analystCommands(program: Command): void {
       ...(o.until !== undefined ? { until: o.until } : {}),
       ...(o.tenant !== undefined ? { tenant: o.tenant } : {}),
       strict: Boolean(o.strict),
+      ...(o.threads !== undefined ? { threads: o.threads } : {}),
     };
     const run = o.file
       ? await replayFileThreaded(o.file, settings, source)

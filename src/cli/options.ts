@@ -21,6 +21,12 @@ export function parseDuration(value: string): number {
   return parsed.data;
 }
 
+export function parseThreads(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= 1 && n <= 64)) throw new InvalidArgumentError('a whole number of threads from 1 to 64');
+  return n;
+}
+
 export function parseGroupBy(value: string): GroupDimension[] {
   const dims = value.split(',').map((d) => d.trim()).filter(Boolean);
   const unknown = dims.filter((d) => !(GROUP_DIMENSIONS as readonly string[]).includes(d));

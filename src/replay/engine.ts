@@ -10,7 +10,7 @@ import type { AnyEvent } from '../../events/index.ts';
 import { isAgentSubject } from '../../events/types/agent.ts';
 import { applyEvent, emptyFold, noEffects, type CustomerFold, type FoldEffects } from '../domain/fold/customer-fold.ts';
 import type { FoldPolicies } from '../domain/fold/policy.ts';
-import { KpiAccumulator, DEFAULT_FCR_WINDOW_MS, type KpiOptions, type KpiReport } from '../domain/kpi/report.ts';
+import { KpiAccumulator, DEFAULT_FCR_WINDOW_MS, type KpiOptions, type KpiReport, type KpiTally } from '../domain/kpi/report.ts';
 import type { Conversation, Customer } from '../domain/state.ts';
 import { ms } from '../domain/time.ts';
 
@@ -106,6 +106,17 @@ export class Replay {
 
   /** The report of everything added; call once, at the end. */
   finish(): { report: KpiReport; stats: ReplayStats } {
+    this.settleAll();
+    return { report: this.accumulator.report(), stats: this.stats };
+  }
+
+  /** What the report is made of, as plain data to merge with other threads' (see threaded.ts); call once, at the end. */
+  finishTally(): { tally: KpiTally; stats: ReplayStats } {
+    this.settleAll();
+    return { tally: this.accumulator.tally(), stats: this.stats };
+  }
+
+  private settleAll(): void {
     for (const { fold } of this.folds.values()) {
       const customer = fold.customer;
       if (customer) this.accumulator.addCustomer(customer);
@@ -113,7 +124,6 @@ export class Replay {
       this.o.onCustomer?.(fold);
     }
     this.stats.customers = this.folds.size;
-    return { report: this.accumulator.report(), stats: this.stats };
   }
 
   private retireSettled(): void {

@@ -7,7 +7,6 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { AnyEvent, ParseFailure } from '../../events/index.ts';
 import type { EventReader } from './fast-parse.ts';
@@ -27,8 +26,30 @@ export interface LineHandlers {
   progress?(bytesRead: number, totalBytes: number): void;
 }
 
-/** The non-blank lines of an NDJSON(.gz) file, streamed. */
-export async function readLines(path: string, on: LineHandlers): Promise<{ lines: number }> {
+export interface RecordHandlers {
+  /** A non-blank line as bytes `[start, end)` of `bytes` (BOM and `\r` removed), and its number; `bytes` is reused after the call. */
+  record(bytes: Buffer, start: number, end: number, n: number): void;
+  afterChunk?(): Promise<void>;
+  progress?(bytesRead: number, totalBytes: number): void;
+}
+
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+const OPEN_BRACE = 0x7b;
+
+/** True when `[start, end)` holds only whitespace (a line starting with `{`, i.e. nearly all, is decided at once). */
+function blank(bytes: Buffer, start: number, end: number): boolean {
+  if (start === end) return true;
+  if (bytes[start] === OPEN_BRACE) return false;
+  return bytes.toString('utf8', start, end).trim() === '';
+}
+
+/**
+ * The non-blank lines of an NDJSON(.gz) file as bytes, streamed: splitting on the newline byte is
+ * safe in UTF-8 (it never occurs inside a multi-byte character), and leaves decoding to whoever
+ * reads the line (the replay's fold threads).
+ */
+export async function readRecords(path: string, on: RecordHandlers): Promise<{ lines: number }> {
   const total = (await stat(path)).size;
   const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
   let source: Readable = file;
@@ -37,35 +58,41 @@ export async function readLines(path: string, on: LineHandlers): Promise<{ lines
     pipeline(file, gunzip).catch(() => {});
     source = gunzip;
   }
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
+  let pending: Buffer | null = null;
   let line = 0;
-  const take = (raw: string) => {
+  const take = (bytes: Buffer, start: number, end: number) => {
     line++;
-    let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line === 1 && text.startsWith('\uFEFF')) text = text.slice(1);
-    if (text.length === 0 || text.trim() === '') return;
-    on.line(text, line);
+    if (end > start && bytes[end - 1] === CR) end--;
+    if (line === 1 && end - start >= 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) start += 3;
+    if (!blank(bytes, start, end)) on.record(bytes, start, end, line);
   };
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
-      const text = pending + decoder.write(chunk);
+      const bytes: Buffer = pending ? Buffer.concat([pending, chunk]) : chunk;
       let start = 0;
-      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-        take(text.slice(start, nl));
+      for (let nl = bytes.indexOf(NEWLINE); nl !== -1; nl = bytes.indexOf(NEWLINE, start)) {
+        take(bytes, start, nl);
         start = nl + 1;
       }
-      pending = text.slice(start);
+      pending = start < bytes.length ? Buffer.from(bytes.subarray(start)) : null;
       on.progress?.(file.bytesRead, total);
       if (on.afterChunk) await on.afterChunk();
     }
-    pending += decoder.end();
-    if (pending.length > 0) take(pending);
+    if (pending) take(pending, 0, pending.length);
   } finally {
     source.destroy();
     file.destroy();
   }
   return { lines: line };
+}
+
+/** The non-blank lines of an NDJSON(.gz) file as text, streamed. */
+export function readLines(path: string, on: LineHandlers): Promise<{ lines: number }> {
+  return readRecords(path, {
+    record: (bytes, start, end, n) => on.line(bytes.toString('utf8', start, end), n),
+    ...(on.afterChunk ? { afterChunk: on.afterChunk } : {}),
+    ...(on.progress ? { progress: on.progress } : {}),
+  });
 }
 
 export async function readEventFile(path: string, read: EventReader, on: FileReadHandlers): Promise<{ lines: number; rejected: number }> {

@@ -12,8 +12,8 @@ export interface TopicReadOptions {
   topic: string;
   /** Start near this instant (epoch ms) using offsets by timestamp; records before it may still come (filter by event time). */
   since?: number;
-  /** Called for each record; partition order is kept. */
-  record(message: KafkaMessage, partition: number): void;
+  /** Called for each record (with its offset as a number); partition order is kept. */
+  record(message: KafkaMessage, partition: number, offset: number): void;
   /** Called after each fetched batch: records handled so far of the total to read. */
   progress?(done: number, total: number): void;
   /** Awaited after each fetched batch (a writer's backpressure). */
@@ -71,7 +71,7 @@ export async function readTopic(o: TopicReadOptions): Promise<{ records: number 
           const offset = BigInt(message.offset);
           if (offset < (next.get(batch.partition) ?? 0n) || offset > end) continue;
           next.set(batch.partition, offset + 1n);
-          o.record(message, batch.partition);
+          o.record(message, batch.partition, Number(offset));
           records++;
           if (offset === end) remaining.delete(batch.partition);
         }

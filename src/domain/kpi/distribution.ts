@@ -14,6 +14,13 @@ export class Distribution {
     this.sumMs += valueMs;
   }
 
+  /** Adds another distribution's values (an instance, or its structured clone from another thread). */
+  absorb(other: Distribution): void {
+    for (const [value, count] of other.counts) this.counts.set(value, (this.counts.get(value) ?? 0) + count);
+    this.n += other.n;
+    this.sumMs += other.sumMs;
+  }
+
   get count(): number {
     return this.n;
   }

@@ -157,6 +157,45 @@ export class GroupFigures {
     this.lastDay = Math.max(this.lastDay, dayIndex(ms(c.lastActivityAt)), dayIndex(ms(c.resolvedAt ?? c.lastActivityAt)));
   }
 
+  /**
+   * Adds another group's figures, as if its conversations had been added here: what lets replay fold
+   * on several threads and report once. `other` may be an instance or its structured clone.
+   */
+  absorb(other: GroupFigures): void {
+    this.conversations += other.conversations;
+    this.customerInitiated += other.customerInitiated;
+    this.agentInitiated += other.agentInitiated;
+    for (const c of other.customers) this.customers.add(c);
+    for (const t of other.tenants) this.tenants.add(t);
+    this.resolved += other.resolved;
+    this.everResolved += other.everResolved;
+    this.reopened += other.reopened;
+    this.fcrResolved += other.fcrResolved;
+    this.fcrFirstContact += other.fcrFirstContact;
+    this.firstResponse.absorb(other.firstResponse);
+    this.nextResponse.absorb(other.nextResponse);
+    this.handling.absorb(other.handling);
+    this.resolution.absorb(other.resolution);
+    this.firstResolution.absorb(other.firstResolution);
+    addCounts(this.csat, other.csat);
+    addCounts(this.nps, other.nps);
+    addCounts(this.sla.firstResponse, other.sla.firstResponse);
+    addCounts(this.sla.nextResponse, other.sla.nextResponse);
+    addCounts(this.sla.resolution, other.sla.resolution);
+    for (const [k, n] of other.categories) bump(this.categories, k, n);
+    for (const [k, n] of other.channels) bump(this.channels, k, n);
+    for (const [k, n] of other.backlogDelta) bump(this.backlogDelta, k, n);
+    this.lastDay = Math.max(this.lastDay, other.lastDay);
+    for (const [week, t] of other.weeks) {
+      const mine = this.week(week);
+      for (const [k, n] of t.channels) bump(mine.channels, k, n);
+      mine.csatAnswered += t.csatAnswered;
+      mine.csatSatisfied += t.csatSatisfied;
+      mine.npsAnswered += t.npsAnswered;
+      mine.npsNet += t.npsNet;
+    }
+  }
+
   private week(week: string): WeekTally {
     let tally = this.weeks.get(week);
     if (!tally) this.weeks.set(week, (tally = { channels: new Map(), csatAnswered: 0, csatSatisfied: 0, npsAnswered: 0, npsNet: 0 }));
@@ -222,6 +261,10 @@ export class GroupFigures {
 
 function bump<K>(map: Map<K, number>, key: K, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
+}
+
+function addCounts<T extends object>(into: T, from: T): void {
+  for (const k of Object.keys(into) as Array<keyof T>) (into[k] as number) += from[k] as number;
 }
 
 function count(tally: { met: number; breached: number }, outcome: 'met' | 'breached' | null): void {

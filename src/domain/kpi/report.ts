@@ -23,6 +23,13 @@ export interface KpiReport {
   groups: Array<{ key: GroupKey } & KpiFigures>;
 }
 
+export interface KpiTally {
+  total: GroupFigures;
+  groups: Map<string, { key: GroupKey; figures: GroupFigures }>;
+  /** tenant/absorbed -> tenant/survivor. */
+  mergedInto: Map<string, string>;
+}
+
 export class KpiAccumulator {
   private readonly total = new GroupFigures();
   private readonly groups = new Map<string, { key: GroupKey; figures: GroupFigures }>();
@@ -48,6 +55,26 @@ export class KpiAccumulator {
     let group = this.groups.get(text);
     if (!group) this.groups.set(text, (group = { key, figures: new GroupFigures() }));
     group.figures.add(c, customer, this.options.fcrWindowMs);
+  }
+
+  /** What has been seen so far as plain data (structured-cloneable: it crosses threads). */
+  tally(): KpiTally {
+    return { total: this.total, groups: this.groups, mergedInto: this.mergedInto };
+  }
+
+  /**
+   * Adds what another accumulator with the same options has seen (its tally, or a structured clone
+   * of it from another thread). Figures are counts and exact value maps, so the merged report is the
+   * report of everything both saw, however the conversations were split.
+   */
+  absorb(other: KpiTally): void {
+    this.total.absorb(other.total);
+    for (const [text, g] of other.groups) {
+      let mine = this.groups.get(text);
+      if (!mine) this.groups.set(text, (mine = { key: g.key, figures: new GroupFigures() }));
+      mine.figures.absorb(g.figures);
+    }
+    for (const [from, to] of other.mergedInto) this.mergedInto.set(from, to);
   }
 
   report(): KpiReport {
