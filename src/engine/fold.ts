@@ -50,6 +50,7 @@ export async function startBridgeRole(
       namespace: a.namespace,
       triggers: options.triggers ?? true,
       maxJobEvents: config.fold.maxJobEvents,
+      lanes: config.fold.lanes,
       partitionsConsumedConcurrently: config.kafka.partitions,
       logger,
     });

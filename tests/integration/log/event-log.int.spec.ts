@@ -118,6 +118,68 @@ describe('the event log on Kafka', () => {
     expect(handled.slice(0, 2)).toEqual(events.map((e) => e.id));
     expect(failures).toBe(1);
   });
+
+  it('hands batches off: commits each once handled, and after a failed hand-off reads again from it, never handling a later record first', async () => {
+    const { kafka, topics, log } = await setup(1);
+    const events = Array.from({ length: 12 }, (_, i) => customerWrote('acme', 'zoe', `message ${i}`));
+    const order = new Map(events.map((e, i) => [e.id, i]));
+    // A handler like the fold bridge's: batches handled one after another, later than taken on.
+    let chain = Promise.resolve();
+    let era = 0;
+    let failures = 0;
+    const handled: number[] = [];
+    const groupId = `g-${Math.random().toString(36).slice(2)}`;
+    const running = await runEventConsumer({
+      kafka,
+      groupId,
+      topic: topics.names.events,
+      deadLetterTopic: topics.names.deadLetter,
+      logger: testLogger,
+      handleBatch: async (batch) => {
+        const takenIn = era;
+        const indices = batch.events.map((e) => order.get(e.event.id)!);
+        const handledNow = (chain = chain.then(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          if (takenIn !== era) {
+            batch.rewind();
+            throw new Error('behind a failed batch');
+          }
+          if (failures === 0 && indices.includes(5)) {
+            failures++;
+            era++;
+            batch.rewind();
+            throw new Error('the projection store is down');
+          }
+          handled.push(...indices);
+        }));
+        chain = chain.catch(() => undefined);
+        return { handled: handledNow };
+      },
+    });
+    cleanups.push(() => running.close());
+    // Published in small appends while the consumer runs, so it takes several batches on.
+    for (let i = 0; i < events.length; i += 2) {
+      await log.append(events.slice(i, i + 2));
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    await eventually('every record handled after the failure', () => new Set(handled).size === events.length, 45_000);
+    expect(failures).toBe(1);
+    // Records may be handled again (the fold ignores repeats), but never before an earlier one.
+    const firstTimes = handled.filter((n, i) => handled.indexOf(n) === i);
+    expect(firstTimes).toEqual(events.map((_, i) => i));
+    for (let i = 1; i < handled.length; i++) if (handled[i]! > handled[i - 1]! + 1) expect.fail(`record ${handled[i]} handled right after ${handled[i - 1]}: ${handled.join(',')}`);
+    // Committed up to the end once handled: a new consumer of the group would start after the last record.
+    await eventually('offsets committed', async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const [topic] = await admin.fetchOffsets({ groupId, topics: [topics.names.events] });
+        return topic!.partitions[0]!.offset === String(events.length);
+      } finally {
+        await admin.disconnect();
+      }
+    }, 20_000);
+  });
 });
 
 export type { EventLog };
