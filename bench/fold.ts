@@ -3,7 +3,8 @@
  * one-job-per-event rate measured in the same run as the baseline.
  *
  *   BENCH_EVENTS (default 200000), BENCH_CUSTOMERS (10000), BENCH_PARTITIONS (12),
- *   BENCH_LAG_RATE (5000 events/s), BENCH_LAG_SECONDS (20), BENCH_WORKERS (1 fold worker process)
+ *   BENCH_LAG_RATE (5000 events/s), BENCH_LAG_SECONDS (20), BENCH_WORKERS (1 fold worker process),
+ *   BENCH_LAG_ONLY=1 (skip the baseline and the throughput phase)
  */
 import { spawn } from 'node:child_process';
 import { Queue, Worker } from 'bullmq';
@@ -153,11 +154,12 @@ async function main() {
   await stackUp();
   console.log(`bench:fold — ${fmt(EVENTS)} events, ${fmt(CUSTOMERS)} customers, ${PARTITIONS} partitions`);
   const config = loadConfig();
-  const baseline = await baselineBullmqNoop(config.redis.url, Math.min(EVENTS, 100_000));
-  console.log(`baseline  BullMQ no-op, one job per event: add ${fmt(baseline.addRate)}/s, process ${fmt(baseline.processRate)}/s, end to end ${fmt(baseline.endToEnd)}/s`);
-
   const throughputConfig = benchConfig();
-  await throughputPhase(throughputConfig, baseline.endToEnd);
+  if (!process.env.BENCH_LAG_ONLY) {
+    const baseline = await baselineBullmqNoop(config.redis.url, Math.min(EVENTS, 100_000));
+    console.log(`baseline  BullMQ no-op, one job per event: add ${fmt(baseline.addRate)}/s, process ${fmt(baseline.processRate)}/s, end to end ${fmt(baseline.endToEnd)}/s`);
+    await throughputPhase(throughputConfig, baseline.endToEnd);
+  }
 
   const lagConfig = benchConfig();
   const lag = await foldLag(lagConfig);
