@@ -5,7 +5,7 @@ import { createKafka } from '../log/kafka.ts';
 import { createLogger } from '../observability/logger.ts';
 import { projectionKeys } from '../projections/keys.ts';
 import { redisConnection } from '../queues/connection.ts';
-import { readActiveNamespace } from '../fold/live-assignment.ts';
+import { carryOverSteps, readActiveNamespace } from '../fold/live-assignment.ts';
 import { progress } from './progress.ts';
 
 export function rebuildCommand(program: Command): void {
@@ -33,14 +33,16 @@ export function rebuildCommand(program: Command): void {
         });
         bar.stop();
         let dropped = 0;
+        let carried = 0;
         if (opts.dropOld && result.switched && previous !== result.namespace) {
+          carried = await carryOverSteps(redis, projectionKeys(previous).steps, projectionKeys(result.namespace).steps);
           dropped = await dropNamespace(redis, previous);
         }
         const rate = result.elapsedMs > 0 ? Math.round((result.events / result.elapsedMs) * 1000) : result.events;
         console.log(
           `rebuilt namespace ${result.namespace} from ${result.events} events in ${(result.elapsedMs / 1000).toFixed(1)}s (${rate} events/s)` +
             (result.switched ? `; reads and the live fold now use it (was ${previous})` : '; reads unchanged') +
-            (opts.dropOld ? `; dropped ${dropped} keys of ${previous}` : ''),
+            (opts.dropOld ? `; dropped ${dropped} keys of ${previous}${carried > 0 ? ` (its ${carried} workflow steps not yet run moved over)` : ''}` : ''),
         );
       } finally {
         bar.stop();

@@ -114,7 +114,7 @@ export async function rebuildProjections(o: RebuildOptions): Promise<RebuildResu
  */
 async function handOver(o: RebuildOptions, admin: Admin, topic: string, next: LiveAssignment, log: Logger): Promise<void> {
   const previous = await readLiveAssignment(o.redis, o.config.instance, { namespace: o.config.fold.namespace, group: o.config.fold.consumerGroup });
-  await moveLiveFold(o.redis, o.config.instance, next);
+  await moveLiveFold(o.redis, o.config.instance, previous, next);
   const committedBy = async (groupId: string) =>
     new Map(((await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
   const deadline = Date.now() + (o.handOverTimeoutMs ?? 60_000);

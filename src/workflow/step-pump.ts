@@ -47,9 +47,12 @@ export function stepPump(o: StepPumpOptions): { pumpOnce(): Promise<number> } {
     return due.length;
   };
   const pumpOnce = async (): Promise<number> => {
-    const { namespace } = await readLiveAssignment(o.redis, o.instance, { namespace: o.fallbackNamespace, group: '' });
+    const { namespace, previous } = await readLiveAssignment(o.redis, o.instance, { namespace: o.fallbackNamespace, group: '' });
     const keys = projectionKeys(namespace);
-    const steps = await drainSet(keys.steps, '+inf', (m) => stepJob(JSON.parse(m) as PositionedTrigger));
+    const toStep = (m: string) => stepJob(JSON.parse(m) as PositionedTrigger);
+    // The namespace the live fold left: its last commits' steps are pumped too (timers are state, rebuilt in the new one).
+    const left = previous ? await drainSet(projectionKeys(previous).steps, '+inf', toStep) : 0;
+    const steps = left + (await drainSet(keys.steps, '+inf', toStep));
     const timers = await drainSet(keys.timers, String(now()), timerJob);
     return steps + timers;
   };
