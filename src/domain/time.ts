@@ -57,8 +57,20 @@ function daysFromCivil(year: number, month: number, day: number): number {
 const isLeap = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** The last text parsed: a fold step parses the same time (the event's, a conversation's) several times over. */
+let lastText = '';
+let lastMs = Number.NaN;
+
 /** Milliseconds since the epoch of an RFC 3339 time: exactly `Date.parse(time)`. */
 export function ms(time: string): number {
+  if (time === lastText) return lastMs;
+  const parsed = parse(time);
+  lastText = time;
+  lastMs = parsed;
+  return parsed;
+}
+
+function parse(time: string): number {
   // The canonical shape: YYYY-MM-DDTHH:MM:SS.mmmZ, 24 characters.
   if (time.length !== 24 || time.charCodeAt(23) !== 90 /* Z */ || time.charCodeAt(10) !== 84 /* T */) return Date.parse(time);
   if (time.charCodeAt(4) !== 45 || time.charCodeAt(7) !== 45 || time.charCodeAt(13) !== 58 || time.charCodeAt(16) !== 58 || time.charCodeAt(19) !== 46) return Date.parse(time);

@@ -58,7 +58,8 @@ interface Entry {
 
 export class Replay {
   readonly stats: ReplayStats = { read: 0, folded: 0, duplicates: 0, skipped: 0, lateEvents: 0, customers: 0, conversations: 0, retired: 0, peakConversationsInMemory: 0 };
-  private readonly folds = new Map<string, Entry>();
+  private readonly folds = new Map<string, Map<string, Entry>>();
+  private customers = 0;
   private readonly watermark = new Map<number, number>();
   private readonly accumulator: KpiAccumulator;
   private readonly effects = noEffects();
@@ -79,9 +80,14 @@ export class Replay {
       this.stats.skipped++;
       return;
     }
-    const key = `${event.tenant}/${event.customer}`;
-    let entry = this.folds.get(key);
-    if (!entry) this.folds.set(key, (entry = { fold: emptyFold(event.tenant, event.customer), partition }));
+    // Per tenant, then per customer: no key text to build and hash for every event.
+    let ofTenant = this.folds.get(event.tenant);
+    if (!ofTenant) this.folds.set(event.tenant, (ofTenant = new Map()));
+    let entry = ofTenant.get(event.customer);
+    if (!entry) {
+      ofTenant.set(event.customer, (entry = { fold: emptyFold(event.tenant, event.customer), partition }));
+      this.customers++;
+    }
     const { fold } = entry;
     if (event.conversation !== undefined && !fold.conversations[event.conversation] && fold.customer?.conversationIds.includes(event.conversation)) this.stats.lateEvents++;
 
@@ -117,18 +123,22 @@ export class Replay {
   }
 
   private settleAll(): void {
-    for (const { fold } of this.folds.values()) {
+    for (const { fold } of this.entries()) {
       const customer = fold.customer;
       if (customer) this.accumulator.addCustomer(customer);
       for (const c of Object.values(fold.conversations)) this.retire(fold, c.id);
       this.o.onCustomer?.(fold);
     }
-    this.stats.customers = this.folds.size;
+    this.stats.customers = this.customers;
+  }
+
+  private *entries(): Iterable<Entry> {
+    for (const ofTenant of this.folds.values()) yield* ofTenant.values();
   }
 
   private retireSettled(): void {
     this.sinceRetire = 0;
-    for (const { fold, partition } of this.folds.values()) {
+    for (const { fold, partition } of this.entries()) {
       const horizon = (this.watermark.get(partition) ?? -Infinity) - this.settleAfterMs;
       for (const c of Object.values(fold.conversations)) {
         if (c.status === 'resolved' && c.id !== fold.customer?.openConversationId && ms(c.resolvedAt!) <= horizon) {
