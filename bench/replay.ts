@@ -16,7 +16,6 @@ import { toRecord } from '../src/log/record.ts';
 import { createEnvelopeWriter } from '../src/ndjson/codec.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { readTopic } from '../src/replay/kafka-source.ts';
-import { replayFileThreaded, replayTopicThreaded } from '../src/replay/threaded.ts';
 import { generateStream } from '../src/sim/stream.ts';
 import { stackUp } from '../scripts/stack/stack.ts';
 import { fmt } from './support.ts';
@@ -45,8 +44,14 @@ async function generatedFile(events: number): Promise<string> {
 
 const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1e6);
 
+// The replay as `cs` runs it once built (containers, `npm run build`): compiled, fold threads
+// included. `npm run bench:replay` compiles into .bench/dist first (not dist: the `cs` command
+// would run that); without it, the TypeScript sources (tsx).
+const compiled = new URL('../.bench/dist/src/replay/threaded.js', import.meta.url);
+const { replayFileThreaded, replayTopicThreaded } = (existsSync(compiled) ? await import(compiled.href) : await import('../src/replay/threaded.ts')) as typeof import('../src/replay/threaded.ts');
+
 async function main() {
-  console.log(`bench:replay — file ${fmt(EVENTS)} events over ${fmt(CUSTOMERS)} customers; Kafka ${fmt(KAFKA_EVENTS)} events, ${PARTITIONS} partitions`);
+  console.log(`bench:replay — file ${fmt(EVENTS)} events over ${fmt(CUSTOMERS)} customers; Kafka ${fmt(KAFKA_EVENTS)} events, ${PARTITIONS} partitions; replay ${existsSync(compiled) ? 'compiled' : 'from the sources (tsx)'}`);
   const file = await generatedFile(EVENTS);
   let t0 = performance.now();
   const fromFile = await replayFileThreaded(file, { tenants: config.tenants, kpi: { groupBy: ['tenant', 'channel', 'week'] } });
