@@ -16,7 +16,7 @@ import type { ReplayStats } from './engine.ts';
 import { readRecords } from './file-source.ts';
 import { readTopic } from './kafka-source.ts';
 import type { ReplayRun, SourceOptions } from './run.ts';
-import { shardOfRecord } from './shard.ts';
+import { shardOfKey, shardOfRecord } from './shard.ts';
 import { tenantTargets } from './targets.ts';
 
 /** What the fold threads are built from: plain data only. */
@@ -89,7 +89,7 @@ class FoldThread {
       if (this.ends.length > 0) this.flush();
       if (length > this.bytes.length) this.bytes = Buffer.allocUnsafeSlow(length);
     }
-    this.bytes.set(source.subarray(start, end), this.used);
+    this.bytes.set(start === 0 && end === source.length ? source : source.subarray(start, end), this.used);
     this.used += length;
     this.ends.push(this.used);
     this.partitions.push(partition);
@@ -136,8 +136,10 @@ class FoldPool {
     this.threads = Array.from({ length: settings.threads ?? defaultReplayThreads() }, () => new FoldThread(settings, refKind));
   }
 
-  add(source: Buffer, start: number, end: number, partition: number, ref: number): void {
-    this.threads[shardOfRecord(source, start, end, this.threads.length)]!.add(source, start, end, partition, ref);
+  /** A record, dealt by its Kafka key when it has one (see shard.ts), else by its customer. */
+  add(source: Buffer, start: number, end: number, partition: number, ref: number, key: Buffer | null = null): void {
+    const thread = key !== null && key.length > 0 ? shardOfKey(key, this.threads.length) : shardOfRecord(source, start, end, this.threads.length);
+    this.threads[thread]!.add(source, start, end, partition, ref);
   }
 
   async room(): Promise<void> {
@@ -187,7 +189,7 @@ export async function replayTopicThreaded(kafka: Kafka, topic: string, settings:
     ...(settings.since !== undefined ? { since: settings.since } : {}),
     record: (message, partition, offset) => {
       if (message.value === null) source.rejected?.(`partition ${partition} offset ${message.offset}`, 'record has no value');
-      else fold.add(message.value, 0, message.value.length, partition, offset);
+      else fold.add(message.value, 0, message.value.length, partition, offset, message.key);
     },
     afterBatch: () => fold.room(),
     ...(source.progress ? { progress: source.progress } : {}),
