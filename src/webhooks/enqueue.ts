@@ -3,6 +3,7 @@ import type { EventBatch } from '../log/consumer.ts';
 import type { WebhookCounters } from './counters.ts';
 import type { DeliveryRecords } from './delivery-records.ts';
 import { deliveriesFor, type WebhookDelivery } from './delivery.ts';
+import { WEBHOOK_BACKOFF } from './processor.ts';
 import type { WebhookSettings } from './settings.ts';
 
 const KEEP_SECONDS = 7 * 24 * 3600;
@@ -39,7 +40,7 @@ export function webhookBatchHandler(deps: WebhookEnqueueDeps): (batch: EventBatc
         opts: {
           jobId: data.deliveryId,
           attempts: deps.settings.attempts,
-          backoff: { type: 'exponential', delay: deps.settings.backoffMs },
+          backoff: { type: WEBHOOK_BACKOFF, delay: deps.settings.backoffMs },
           removeOnComplete: { age: KEEP_SECONDS },
           removeOnFail: { age: KEEP_SECONDS },
         },

@@ -3,7 +3,7 @@ import { signWebhook, WEBHOOK_HEADERS } from './signature.ts';
 /** What one attempt came to. */
 export type AttemptResult =
   | { outcome: 'delivered'; httpStatus: number }
-  | { outcome: 'retry'; httpStatus: number | null; error: string }
+  | { outcome: 'retry'; httpStatus: number | null; error: string; retryAfterMs?: number }
   | { outcome: 'permanent'; httpStatus: number; error: string };
 
 /**
@@ -16,6 +16,25 @@ export function classifyAnswer(httpStatus: number): 'delivered' | 'retry' | 'per
   if (httpStatus >= 200 && httpStatus < 300) return 'delivered';
   if (httpStatus === 408 || httpStatus === 429 || httpStatus >= 500) return 'retry';
   return 'permanent';
+}
+
+/** Longest wait a subscriber's Retry-After is honoured for; beyond, the back-off's own delays apply. */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/** The HTTP-date format servers send (RFC 9110, IMF-fixdate), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`. */
+const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/**
+ * A Retry-After header (RFC 9110: delay-seconds or an HTTP-date) as milliseconds from `now`;
+ * undefined when absent, unreadable, or beyond MAX_RETRY_AFTER_MS.
+ */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : IMF_FIXDATE.test(text) ? Date.parse(text) - now : Number.NaN;
+  if (!Number.isFinite(ms)) return undefined;
+  const wait = Math.max(0, ms);
+  return wait <= MAX_RETRY_AFTER_MS ? wait : undefined;
 }
 
 export interface WebhookRequest {
@@ -56,5 +75,8 @@ export async function postWebhook(request: WebhookRequest): Promise<AttemptResul
   const kind = classifyAnswer(response.status);
   if (kind === 'delivered') return { outcome: 'delivered', httpStatus: response.status };
   const error = `HTTP ${response.status}${answer ? `: ${answer}` : ''}`;
-  return kind === 'retry' ? { outcome: 'retry', httpStatus: response.status, error } : { outcome: 'permanent', httpStatus: response.status, error };
+  if (kind === 'permanent') return { outcome: 'permanent', httpStatus: response.status, error };
+  // 429 and 503 may say when to come back.
+  const wait = retryAfterMs(response.headers.get('retry-after'), Date.now());
+  return wait === undefined ? { outcome: 'retry', httpStatus: response.status, error } : { outcome: 'retry', httpStatus: response.status, error, retryAfterMs: wait };
 }

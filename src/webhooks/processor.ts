@@ -16,10 +16,35 @@ export interface WebhookProcessorDeps {
 
 export type WebhookOutcome = { delivered: 'now' | 'before'; httpStatus: number | null; attempts: number };
 
+/** A retryable failure; `retryAfterMs` is the subscriber's own Retry-After, when it gave one. */
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The back-off type delivery jobs are queued with: see `webhookBackoff`. */
+export const WEBHOOK_BACKOFF = 'webhook';
+
+/**
+ * The delay before the next attempt: exponential from the configured first delay, or the
+ * subscriber's Retry-After when that is longer (a 429 or 503 saying when to come back is obeyed,
+ * up to an hour).
+ */
+export function webhookBackoff(attemptsMade: number, firstDelayMs: number, err: Error | undefined): number {
+  const exponential = firstDelayMs * 2 ** Math.max(0, attemptsMade - 1);
+  const asked = err instanceof RetryLater ? (err.retryAfterMs ?? 0) : 0;
+  return Math.max(exponential, asked);
+}
+
 /**
  * One attempt of one delivery. Delivery is at least once: a worker that dies after the subscriber
  * answered but before the record was written sends again, with the same Webhook-Id, which is what
- * the subscriber dedupes on. Retryable failures throw, and BullMQ retries with exponential back-off;
+ * the subscriber dedupes on. Retryable failures throw, and BullMQ retries with exponential back-off
+ * (or after the subscriber's Retry-After, when longer);
  * a permanent one, or the last attempt, throws UnrecoverableError after recording `failed`.
  */
 export function webhookProcessor(deps: WebhookProcessorDeps) {
@@ -61,7 +86,7 @@ export function webhookProcessor(deps: WebhookProcessorDeps) {
       await deps.records.write(delivery, { status: 'retrying', attempts: attempt, httpStatus: result.httpStatus, error: result.error, at: now() });
       deps.counters.add('retried');
       log.warn({ ...context, httpStatus: result.httpStatus, reason: result.error }, 'webhook attempt failed; will retry');
-      throw new Error(result.error);
+      throw new RetryLater(result.error, result.retryAfterMs);
     }
     return fail(result.outcome, result.httpStatus, result.error);
 

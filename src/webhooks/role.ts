@@ -10,7 +10,7 @@ import { WebhookCounters } from './counters.ts';
 import { DeliveryRecords } from './delivery-records.ts';
 import type { WebhookDelivery } from './delivery.ts';
 import { webhookBatchHandler } from './enqueue.ts';
-import { webhookProcessor, type WebhookOutcome } from './processor.ts';
+import { webhookBackoff, webhookProcessor, type WebhookOutcome } from './processor.ts';
 import { webhookSettings, type WebhookSettings } from './settings.ts';
 
 export interface RunningWebhooks {
@@ -50,6 +50,13 @@ export async function startWebhooksRole(config: Config, logger: Logger, override
     prefix,
     concurrency: settings.concurrency,
     lockDuration: Math.max(30_000, settings.timeoutMs * 2),
+    settings: {
+      backoffStrategy: (attemptsMade, _type, err, job) => {
+        const configured = job?.opts.backoff;
+        const firstDelayMs = typeof configured === 'object' && configured.delay !== undefined ? configured.delay : settings.backoffMs;
+        return webhookBackoff(attemptsMade, firstDelayMs, err);
+      },
+    },
   });
   worker.on('error', (err) => log.error({ reason: err.message }, 'webhook worker error'));
 

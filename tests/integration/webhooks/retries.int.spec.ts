@@ -69,6 +69,17 @@ describe('webhook retries', () => {
     expect(role.counters.snapshot()).toMatchObject({ retried: counted.retried + 2, delivered: counted.delivered + 1 });
   });
 
+  it('given a subscriber answering 429 with Retry-After: 2, then the next attempt waits those two seconds, not the back-off', async () => {
+    const { event, record } = await deliverAgainst([{ status: 429, retryAfter: '2' }, { status: 200 }]);
+
+    const attempts = subscriber.of(event.id);
+    expect(attempts).toHaveLength(2);
+    const gap = attempts[1]!.arrivedAt - attempts[0]!.arrivedAt;
+    expect(gap).toBeGreaterThanOrEqual(2000 - 20);
+    expect(gap).toBeLessThan(2000 + 1500);
+    expect(record).toMatchObject({ status: 'delivered', attempts: 2, httpStatus: 200 });
+  });
+
   it.each([410, 400, 401])('given a subscriber answering %i, then the delivery fails at once, recorded, without a retry', async (status) => {
     const counted = role.counters.snapshot();
     const { event, job, record } = await deliverAgainst([{ status }, { status: 200 }]);

@@ -24,8 +24,8 @@ export interface ReceivedWebhook {
   arrivedAt: number;
 }
 
-/** An answer the subscriber gives; `delayMs` holds it back (a slow subscriber). */
-export type Answer = { status: number; delayMs?: number };
+/** An answer the subscriber gives; `delayMs` holds it back (a slow subscriber); `retryAfter` is sent as Retry-After. */
+export type Answer = { status: number; delayMs?: number; retryAfter?: string };
 
 /**
  * A local HTTP server standing in for a subscriber: records every request and answers 200 unless
@@ -45,7 +45,8 @@ export async function startSubscriber() {
       const answers = scripted.get(eventId) ?? [{ status: 200 }];
       const answer = answers[Math.min(nth, answers.length - 1)]!;
       const reply = () => {
-        if (!res.destroyed) res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify({ status: answer.status }));
+        const headers = { 'content-type': 'application/json', ...(answer.retryAfter !== undefined ? { 'retry-after': answer.retryAfter } : {}) };
+        if (!res.destroyed) res.writeHead(answer.status, headers).end(JSON.stringify({ status: answer.status }));
       };
       if (answer.delayMs) setTimeout(reply, answer.delayMs);
       else reply();

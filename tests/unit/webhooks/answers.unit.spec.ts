@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { WebhookCounters } from '../../../src/webhooks/counters.ts';
-import { classifyAnswer } from '../../../src/webhooks/post.ts';
+import { classifyAnswer, retryAfterMs } from '../../../src/webhooks/post.ts';
+import { RetryLater, webhookBackoff } from '../../../src/webhooks/processor.ts';
 
 describe('reading a subscriber’s answer', () => {
   it('2xx is delivered, whatever the body', () => {
@@ -40,5 +41,26 @@ describe('the counters log line', () => {
     await new Promise((r) => setImmediate(r));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ msg: 'webhook counters', counters: { delivered: 2, retried: 1, failedPermanently: 0 } });
+  });
+});
+
+describe('Retry-After, as a subscriber may send it with 429 or 503', () => {
+  const now = Date.parse('2026-11-24T10:00:00Z');
+  it('reads delay-seconds and an HTTP-date; ignores what it cannot read, or a wait beyond an hour', () => {
+    expect(retryAfterMs('120', now)).toBe(120_000);
+    expect(retryAfterMs(' 0 ', now)).toBe(0);
+    expect(retryAfterMs('Tue, 24 Nov 2026 10:00:30 GMT', now)).toBe(30_000);
+    expect(retryAfterMs('Tue, 24 Nov 2026 09:59:00 GMT', now)).toBe(0);
+    expect(retryAfterMs(null, now)).toBeUndefined();
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs('-5', now)).toBeUndefined();
+    expect(retryAfterMs(String(2 * 3600), now)).toBeUndefined();
+  });
+
+  it('waits the longer of the back-off and the subscriber’s Retry-After', () => {
+    expect(webhookBackoff(1, 300, new RetryLater('HTTP 429', 2000))).toBe(2000);
+    expect(webhookBackoff(3, 300, new RetryLater('HTTP 503', 100))).toBe(1200);
+    expect(webhookBackoff(2, 300, new RetryLater('HTTP 500'))).toBe(600);
+    expect(webhookBackoff(1, 300, new Error('unreachable'))).toBe(300);
   });
 });
