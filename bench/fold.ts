@@ -119,11 +119,15 @@ async function foldLag(config: Config) {
       }
     },
   });
-  const bridge = await startBridgeRole(config, logger);
-  await sleep(3000); // group joined, partitions assigned
+  // As deployed: the bridge is a process of its own (the fold-bridge role), the worker here, where
+  // its commits can be timed.
+  const configDir = writeConfigDir(config);
+  const bridgeProcess = spawnRole('fold-bridge', configDir);
+  const bridge = { close: async () => void (bridgeProcess.kill('SIGTERM'), await exited(bridgeProcess)) };
+  await sleep(5000); // the bridge started, group joined, partitions assigned
   // The load comes from a process of its own, as the API's would: it must not share the fold's event loop.
   const publisher = spawn(process.execPath, ['--import', 'tsx', 'bench/paced-publisher.ts'], {
-    env: { ...process.env, CS_CONFIG_DIR: writeConfigDir(config), PUBLISH_RATE: String(LAG_RATE), PUBLISH_SECONDS: String(LAG_SECONDS + LAG_WARMUP), PUBLISH_CUSTOMERS: String(CUSTOMERS) },
+    env: { ...process.env, CS_CONFIG_DIR: configDir, PUBLISH_RATE: String(LAG_RATE), PUBLISH_SECONDS: String(LAG_SECONDS + LAG_WARMUP), PUBLISH_CUSTOMERS: String(CUSTOMERS) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';

@@ -17,6 +17,7 @@ import { createEnvelopeWriter } from '../src/ndjson/codec.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { readTopic } from '../src/replay/kafka-source.ts';
 import { generateStream } from '../src/sim/stream.ts';
+import type * as Threaded from '../src/replay/threaded.ts';
 import { stackUp } from '../scripts/stack/stack.ts';
 import { fmt } from './support.ts';
 
@@ -48,7 +49,7 @@ const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1e6);
 // included. `npm run bench:replay` compiles into .bench/dist first (not dist: the `cs` command
 // would run that); without it, the TypeScript sources (tsx).
 const compiled = new URL('../.bench/dist/src/replay/threaded.js', import.meta.url);
-const { replayFileThreaded, replayTopicThreaded } = (existsSync(compiled) ? await import(compiled.href) : await import('../src/replay/threaded.ts')) as typeof import('../src/replay/threaded.ts');
+const { replayFileThreaded, replayTopicThreaded } = (existsSync(compiled) ? await import(compiled.href) : await import('../src/replay/threaded.ts')) as typeof Threaded;
 
 async function main() {
   console.log(`bench:replay — file ${fmt(EVENTS)} events over ${fmt(CUSTOMERS)} customers; Kafka ${fmt(KAFKA_EVENTS)} events, ${PARTITIONS} partitions; replay ${existsSync(compiled) ? 'compiled' : 'from the sources (tsx)'}`);
