@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.stack/**', 'events/schema/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.stack/**', '.bench/**', 'events/schema/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
