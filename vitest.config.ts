@@ -16,6 +16,8 @@ export default defineConfig({
           name: 'integration',
           include: ['tests/**/*.int.spec.ts', 'tests/**/*.e2e.spec.ts'],
           globalSetup: ['tests/support/global-setup.ts'],
+          // The `cs` command the specs spawn runs these sources, never a build left in dist/.
+          env: { CS_FROM_SOURCES: '1' },
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -173,7 +173,8 @@ describe('cs rebuild, through the public doors', () => {
       // The switch is one Redis transaction on the deployment's control keys.
       const control = controlKeys(config.instance);
       expect(await redis.get(control.activeNamespace)).toBe(namespace);
-      expect(await redis.hgetall(control.liveFold)).toEqual({ namespace, group });
+      // The namespace the fold left is kept, so the step pump drains what its last commits asked for.
+      expect(await redis.hgetall(control.liveFold)).toEqual({ namespace, group, previous: config.fold.namespace });
 
       // The live bridge follows within its poll interval (1 s), while Cara keeps writing.
       const exitedAt = Date.now();
