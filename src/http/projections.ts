@@ -44,19 +44,34 @@ export class ProjectionReader {
     return { tenant, namespace, keys: projectionKeys(namespace) };
   }
 
-  /** The customers of these ids that exist, by id. */
-  async customers(scope: ReadScope, ids: readonly string[]): Promise<Map<string, Customer>> {
+  /**
+   * The customers of these ids that exist, by id. `positions`, when given, receives each id's applied
+   * position as read with its state (the commit writes both at once): see `positions`.
+   */
+  async customers(scope: ReadScope, ids: readonly string[], positions?: Map<string, string | null>): Promise<Map<string, Customer>> {
     const found = new Map<string, Customer>();
     if (ids.length === 0) return found;
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hget(scope.keys.fold(scope.tenant, id), 'state');
-    const states = await exec(pipeline);
-    states.forEach((state) => {
+    for (const id of ids) pipeline.hmget(scope.keys.fold(scope.tenant, id), 'state', 'pos');
+    const replies = (await exec(pipeline)) as Array<[string | null, string | null]>;
+    replies.forEach(([state, pos], i) => {
+      positions?.set(ids[i]!, pos);
       if (typeof state !== 'string') return;
       const customer = parse<CustomerFold>(state).customer;
       if (customer) found.set(customer.id, customer);
     });
     return found;
+  }
+
+  /**
+   * Each customer's applied position now. A commit moves it with everything else of the customer, so
+   * a reader that finds the positions it started from unchanged read one state, not two halves.
+   */
+  async positions(scope: ReadScope, ids: readonly string[]): Promise<Map<string, string | null>> {
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(scope.keys.fold(scope.tenant, id), 'pos');
+    const replies = (await exec(pipeline)) as Array<string | null>;
+    return new Map(ids.map((id, i) => [id, replies[i] ?? null]));
   }
 
   /** Every stored conversation of these customers: one MGET per customer, all in one round trip. */

@@ -59,19 +59,37 @@ const MAX_MERGED_CUSTOMERS = 50;
 
 const newestFirst = (a: Conversation, b: Conversation) => b.openedAt.localeCompare(a.openedAt) || a.id.localeCompare(b.id);
 
+/** Reads of a view before it answers with what it has, should customers keep changing under it. */
+const VIEW_ATTEMPTS = 3;
+
 /**
  * One person across channels: the requested customer, or the customer it was merged into, plus
  * every customer merged into that one (transitively). Undefined when the id is unknown.
+ *
+ * The view takes several reads (customers, then their conversations, then transcripts); a fold
+ * committing in between would show half of each state (a message without its identity, say). So
+ * the customers' positions are read with them and checked again at the end: if one moved, the
+ * view is read again.
  */
 export async function customerView(reader: ReadScopeReader, scope: ReadScope, customerId: string, timelineLimit: number): Promise<CustomerView | undefined> {
-  const requested = (await reader.customers(scope, [customerId])).get(customerId);
+  for (let attempt = 1; ; attempt++) {
+    const positions = new Map<string, string | null>();
+    const view = await readCustomerView(reader, scope, customerId, timelineLimit, positions);
+    if (view === undefined || attempt === VIEW_ATTEMPTS) return view;
+    const now = await reader.positions(scope, [...positions.keys()]);
+    if ([...positions].every(([id, pos]) => now.get(id) === pos)) return view;
+  }
+}
+
+async function readCustomerView(reader: ReadScopeReader, scope: ReadScope, customerId: string, timelineLimit: number, positions: Map<string, string | null>): Promise<CustomerView | undefined> {
+  const requested = (await reader.customers(scope, [customerId], positions)).get(customerId);
   if (!requested) return undefined;
 
   let survivor = requested;
   const visited = new Set([requested.id]);
   for (let hop = 0; survivor.mergedInto && !visited.has(survivor.mergedInto) && hop < MAX_MERGE_HOPS; hop++) {
     visited.add(survivor.mergedInto);
-    const next = (await reader.customers(scope, [survivor.mergedInto])).get(survivor.mergedInto);
+    const next = (await reader.customers(scope, [survivor.mergedInto], positions)).get(survivor.mergedInto);
     // The survivor's side of the merge may not be folded yet (another partition): show what we have.
     if (!next) break;
     survivor = next;
@@ -84,7 +102,7 @@ export async function customerView(reader: ReadScopeReader, scope: ReadScope, cu
   ]);
   let frontier = [...group.values()].flatMap((c) => c.mergedFrom).filter((id) => !group.has(id));
   while (frontier.length > 0 && group.size < MAX_MERGED_CUSTOMERS) {
-    const found = await reader.customers(scope, [...new Set(frontier)].slice(0, MAX_MERGED_CUSTOMERS - group.size));
+    const found = await reader.customers(scope, [...new Set(frontier)].slice(0, MAX_MERGED_CUSTOMERS - group.size), positions);
     for (const c of found.values()) group.set(c.id, c);
     frontier = [...found.values()].flatMap((c) => c.mergedFrom).filter((id) => !group.has(id));
   }
@@ -117,4 +135,4 @@ async function timelineOf(reader: ReadScopeReader, scope: ReadScope, conversatio
   return entries.slice(-limit);
 }
 
-type ReadScopeReader = Pick<ProjectionReader, 'customers' | 'conversationsOf' | 'transcripts'>;
+type ReadScopeReader = Pick<ProjectionReader, 'customers' | 'positions' | 'conversationsOf' | 'transcripts'>;
