@@ -123,7 +123,12 @@ async function foldLag(config: Config) {
   // its commits can be timed.
   const configDir = writeConfigDir(config);
   const bridgeProcess = spawnRole('fold-bridge', configDir);
-  const bridge = { close: async () => void (bridgeProcess.kill('SIGTERM'), await exited(bridgeProcess)) };
+  const bridge = {
+    close: async () => {
+      bridgeProcess.kill('SIGTERM');
+      await exited(bridgeProcess);
+    },
+  };
   await sleep(5000); // the bridge started, group joined, partitions assigned
   // The load comes from a process of its own, as the API's would: it must not share the fold's event loop.
   const publisher = spawn(process.execPath, ['--import', 'tsx', 'bench/paced-publisher.ts'], {

@@ -54,7 +54,7 @@ export async function startBridgeRole(
       partitionsConsumedConcurrently: config.kafka.partitions,
       logger,
     });
-  let assignment: LiveAssignment = await readLiveAssignment(redis, config.instance, fallback).then(({ namespace, group }) => ({ namespace, group }));
+  let assignment = await readLiveAssignment(redis, config.instance, fallback);
   let bridge: RunningFoldBridge | null = await start(assignment);
   let closed = false;
   let switching: Promise<void> = Promise.resolve();
@@ -64,7 +64,7 @@ export async function startBridgeRole(
     switching = switching
       .then(async () => {
         if (closed) return;
-        const next = await readLiveAssignment(redis, config.instance, fallback).then(({ namespace, group }) => ({ namespace, group }), () => assignment);
+        const next = await readLiveAssignment(redis, config.instance, fallback).catch(() => assignment);
         const same = next.namespace === assignment.namespace && next.group === assignment.group;
         if (same && bridge) return;
         if (!same) logger.info({ from: assignment, to: next }, 'live fold moves to a rebuilt namespace');

@@ -7,11 +7,15 @@ export interface LiveAssignment {
   group: string;
 }
 
-/** The assignment, and the namespace the live fold wrote before its last move (whose last steps may still wait to be pumped). */
-export async function readLiveAssignment(redis: Redis, instance: string, fallback: LiveAssignment): Promise<LiveAssignment & { previous?: string }> {
-  const [namespace, group, previous] = await redis.hmget(controlKeys(instance).liveFold, 'namespace', 'group', 'previous');
-  if (!namespace || !group) return fallback;
-  return previous && previous !== namespace ? { namespace, group, previous } : { namespace, group };
+export async function readLiveAssignment(redis: Redis, instance: string, fallback: LiveAssignment): Promise<LiveAssignment> {
+  const [namespace, group] = await redis.hmget(controlKeys(instance).liveFold, 'namespace', 'group');
+  return namespace && group ? { namespace, group } : fallback;
+}
+
+/** The namespace the live fold wrote before its last move (whose last steps may still wait to be pumped), if any. */
+export async function readLeftNamespace(redis: Redis, instance: string): Promise<string | undefined> {
+  const [namespace, previous] = await redis.hmget(controlKeys(instance).liveFold, 'namespace', 'previous');
+  return previous && previous !== namespace ? previous : undefined;
 }
 
 /** The namespace reads use right now. */

@@ -155,7 +155,6 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
       const lastOffset = batch.messages[batch.messages.length - 1]!.offset;
       // Explicit commit of the next offset to read: with autoCommit off, kafkajs commits nothing itself.
       const next = (BigInt(lastOffset) + 1n).toString();
-      const commit = { topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] };
       // Checked again after the await above; from here to the handler nothing else runs.
       if (passedOver(batch.partition, firstOffset)) return;
       accepting++;
@@ -183,7 +182,7 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
         handingOff.add(tracked);
         void tracked.finally(() => handingOff.delete(tracked));
       } else {
-        await commitOffsetsIfNecessary(commit);
+        await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
       }
       await heartbeat();
     },

@@ -173,8 +173,7 @@ describe('omnichannel journey, through the public doors of a real engine process
       return view!;
     };
     const emailView = await byHandle(JANE_EMAIL, (v) => v.timeline.length === 1);
-    // The view reads customer, conversations and transcripts one after another, not as one snapshot:
-    // wait until both the second message and its identity are visible.
+    // Wait until the WhatsApp message is folded: its line and its identity (one state, see customerView).
     const phoneView = await byHandle(JANE_PHONE, (v) => v.timeline.length === 2 && v.customer.identities.length === 2);
     expect(encodeURIComponent(JANE_PHONE)).toBe('%2B14155550123');
     mark('folded');
