@@ -88,7 +88,7 @@ async function main() {
     const raw = await readTopic({ kafka, topic, record: (m) => void (bytes += m.value?.length ?? 0) });
     const rawSeconds = (performance.now() - t0) / 1000;
     t0 = performance.now();
-    const ours = await replayTopicThreaded(kafka, topic, { tenants: config.tenants, kpi: { groupBy: ['tenant', 'channel', 'week'] } });
+    const ours = await replayTopicThreaded(config.kafka, topic, { tenants: config.tenants, kpi: { groupBy: ['tenant', 'channel', 'week'] } });
     seconds = (performance.now() - t0) / 1000;
     const rawRate = raw.records / rawSeconds;
     const ourRate = ours.stats.read / seconds;

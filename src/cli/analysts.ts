@@ -86,7 +86,7 @@ export function analystCommands(program: Command): void {
     };
     const run = o.file
       ? await replayFileThreaded(o.file, settings, source)
-      : await replayTopicThreaded(createKafka(config.kafka, logger()), o.topic ?? config.kafka.topics.events, settings, source);
+      : await replayTopicThreaded(config.kafka, o.topic ?? config.kafka.topics.events, settings, source);
     bar.stop();
     const seconds = (performance.now() - started) / 1000;
     await writeReport(run.report, o.format, o.groupBy ?? [], o.out, { source: o.file ?? `kafka:${o.topic ?? config.kafka.topics.events}`, ...run.stats, seconds: Math.round(seconds * 1000) / 1000 });

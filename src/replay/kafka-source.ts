@@ -5,13 +5,15 @@
  * partition's records in order.
  */
 import { nanoid } from 'nanoid';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import { AssignerProtocol, type Kafka, type KafkaMessage, type PartitionAssigner } from 'kafkajs';
 
 export interface TopicReadOptions {
   kafka: Kafka;
   topic: string;
   /** Start near this instant (epoch ms) using offsets by timestamp; records before it may still come (filter by event time). */
   since?: number;
+  /** Only these partitions (a replay thread reads its share of the topic); default: all. */
+  partitions?: readonly number[];
   /** Called for each record (with its offset as a number); partition order is kept. */
   record(message: KafkaMessage, partition: number, offset: number): void;
   /** Called after each fetched batch: records handled so far of the total to read. */
@@ -25,10 +27,11 @@ export async function readTopic(o: TopicReadOptions): Promise<{ records: number 
   await admin.connect();
   const groupId = `cs-replay-${nanoid(10).replace(/[^A-Za-z0-9]/g, 'x')}`;
   try {
-    const ends = await admin.fetchTopicOffsets(o.topic);
+    const mine = (p: { partition: number }) => o.partitions === undefined || o.partitions.includes(p.partition);
+    const ends = (await admin.fetchTopicOffsets(o.topic)).filter(mine);
     const starts =
       o.since !== undefined
-        ? new Map((await admin.fetchTopicOffsetsByTimestamp(o.topic, o.since)).map((p) => [p.partition, BigInt(p.offset)]))
+        ? new Map((await admin.fetchTopicOffsetsByTimestamp(o.topic, o.since)).filter(mine).map((p) => [p.partition, BigInt(p.offset)]))
         : new Map(ends.map((p) => [p.partition, BigInt(p.low)]));
     const last = new Map<number, bigint>();
     let total = 0;
@@ -42,7 +45,12 @@ export async function readTopic(o: TopicReadOptions): Promise<{ records: number 
     }
     if (last.size === 0) return { records: 0 };
 
-    const consumer = o.kafka.consumer({ groupId, maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 128 * 1024 * 1024, maxWaitTimeInMs: 100, sessionTimeout: 60_000 });
+    const consumer = o.kafka.consumer({
+      groupId,
+      ...(o.partitions !== undefined ? { partitionAssigners: [onlyPartitions(o.topic, [...last.keys()])] } : {}),
+      maxBytesPerPartition: 16 * 1024 * 1024, maxBytes: 128 * 1024 * 1024, maxWaitTimeInMs: 100,
+      sessionTimeout: 60_000,
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: o.topic, fromBeginning: true });
     let records = 0;
@@ -91,4 +99,22 @@ export async function readTopic(o: TopicReadOptions): Promise<{ records: number 
     await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect();
   }
+}
+
+/**
+ * The group's one member takes the given partitions and no others: a throw-away group per reader,
+ * so each replay thread fetches (and kafkajs decodes) only its share of the topic.
+ */
+function onlyPartitions(topic: string, partitions: number[]): PartitionAssigner {
+  const name = 'cs-replay-share';
+  return () => ({
+    name,
+    version: 1,
+    protocol: ({ topics }) => ({ name, metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }) }),
+    assign: async ({ members }) =>
+      members.map((member, i) => ({
+        memberId: member.memberId,
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: { [topic]: i === 0 ? partitions : [] }, userData: Buffer.alloc(0) }),
+      })),
+  });
 }

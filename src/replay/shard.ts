@@ -52,15 +52,6 @@ function fnv1a(bytes: Uint8Array, start: number, end: number): number {
   return hash >>> 0;
 }
 
-/**
- * The thread of a Kafka record by its key, the log's partition key (`tenant/customer`, see
- * events/envelope.ts): every producer of the log keys by it, since the live fold's per-customer
- * order rests on it too. Records without a key are dealt by their content instead.
- */
-export function shardOfKey(key: Uint8Array, threads: number): number {
-  return threads === 1 ? 0 : fnv1a(key, 0, key.length) % threads;
-}
-
 /** The thread (0…threads-1) of the record `[start, end)` of `bytes`; records without a customer go to thread 0, which reports them. */
 export function shardOfRecord(bytes: Buffer, start: number, end: number, threads: number): number {
   if (threads === 1) return 0;

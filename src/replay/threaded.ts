@@ -1,22 +1,28 @@
 /**
- * Replay on several threads: this one reads (the file's lines, or the topic's records through
- * kafkajs) and deals each record to a fold thread by its customer (shard.ts); the fold threads
- * parse, fold and tally the KPIs of their customers; at the end their tallies are merged into one
- * report (the figures are counts and exact value maps, so any split of the customers gives the same
- * report). Reading and folding overlap on the machine's cores instead of taking turns. Order is
- * kept where it matters: a customer's records reach one thread, in reading order. Memory stays
- * bounded: the reader waits when too many batches are in flight.
+ * Replay on several threads. The fold threads parse, fold and tally the KPIs of their customers; at
+ * the end their tallies are merged into one report (the figures are counts and exact value maps, so
+ * any split of the customers gives the same report). Order is kept where it matters: a customer's
+ * records reach one thread, in log order.
+ *
+ * - From a file, this thread reads the lines and deals each to a fold thread by its customer
+ *   (shard.ts); reading and folding overlap on the machine's cores instead of taking turns, and
+ *   memory stays bounded: the reader waits when too many batches are in flight.
+ * - From Kafka, each fold thread consumes a share of the topic's partitions itself. A customer's
+ *   records are on one partition (the record key is the customer), so a share of the partitions is
+ *   a share of the customers. Dealing records from one kafkajs consumer left that consumer's thread
+ *   the bottleneck (kafkajs decodes the fetched batches in JavaScript, most of a core at full rate);
+ *   with a consumer per thread the decoding is spread over the cores too.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Kafka } from 'kafkajs';
 import type { Config } from '../config/schema.ts';
 import { KpiAccumulator, type KpiOptions, type KpiTally } from '../domain/kpi/report.ts';
 import type { ReplayStats } from './engine.ts';
 import { readRecords } from './file-source.ts';
-import { readTopic } from './kafka-source.ts';
+import { createKafka } from '../log/kafka.ts';
+import { createLogger } from '../observability/logger.ts';
 import type { ReplayRun, SourceOptions } from './run.ts';
-import { shardOfKey, shardOfRecord } from './shard.ts';
+import { shardOfRecord } from './shard.ts';
 import { tenantTargets } from './targets.ts';
 
 /** What the fold threads are built from: plain data only. */
@@ -39,7 +45,18 @@ export interface ThreadSettings {
  * number, or an offset in its partition). The reader never decodes a record.
  */
 export type FromReader = { kind: 'batch'; bytes: ArrayBuffer; ends: Int32Array; partitions: Int32Array; refs: Float64Array } | { kind: 'finish' };
-type FromFold = { kind: 'ack' } | { kind: 'done'; tally: KpiTally; stats: ReplayStats & { rejected: number }; firstRejections: Array<{ ref: string; message: string }> };
+export type FromFold =
+  | { kind: 'ack' }
+  | { kind: 'progress'; records: number }
+  | { kind: 'failed'; message: string }
+  | { kind: 'done'; tally: KpiTally; stats: ReplayStats & { rejected: number }; firstRejections: Array<{ ref: string; message: string }> };
+
+/** The partitions a fold thread consumes itself, and how to reach the broker. */
+export interface TopicShare {
+  kafka: Config['kafka'];
+  topic: string;
+  partitions: number[];
+}
 
 /** What a record's reference is: `line 12`, or `partition 3 offset 4567`. */
 export type RefKind = 'line' | 'offset';
@@ -59,11 +76,11 @@ class FoldThread {
   private wake: (() => void) | null = null;
   readonly done: Promise<Extract<FromFold, { kind: 'done' }>>;
 
-  constructor(settings: ThreadSettings, refKind: RefKind) {
+  constructor(settings: ThreadSettings, refKind: RefKind, share?: TopicShare, onProgress?: (records: number) => void) {
     // From the TypeScript sources (tsx) the thread needs tsx too; compiled, it is plain JavaScript.
     const fromSources = import.meta.url.endsWith('.ts');
     const url = new URL(fromSources ? './fold-thread.ts' : './fold-thread.js', import.meta.url);
-    const workerData = { settings, refKind };
+    const workerData = { settings, refKind, ...(share ? { share } : {}) };
     this.worker = fromSources
       ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData })
       : new Worker(url, { workerData });
@@ -73,7 +90,9 @@ class FoldThread {
           this.inFlight--;
           this.wake?.();
           this.wake = null;
-        } else resolve(m);
+        } else if (m.kind === 'progress') onProgress?.(m.records);
+        else if (m.kind === 'failed') reject(new Error(`the replay could not read partitions ${share?.partitions.join(', ')}: ${m.message}`));
+        else resolve(m);
       });
       this.worker.once('error', reject);
       this.worker.once('exit', (code) => reject(new Error(`the replay's fold thread stopped (exit ${code})`)));
@@ -129,17 +148,20 @@ export const defaultReplayThreads = () => Math.max(1, Math.min(availableParallel
 class FoldPool {
   private readonly threads: FoldThread[];
 
+  /** Fold threads fed by this one; or, with shares, one thread per share reading its partitions. */
   constructor(
     private readonly settings: ThreadSettings,
     refKind: RefKind,
+    shares?: { shares: TopicShare[]; progress: (records: number) => void },
   ) {
-    this.threads = Array.from({ length: settings.threads ?? defaultReplayThreads() }, () => new FoldThread(settings, refKind));
+    this.threads = shares
+      ? shares.shares.map((share) => new FoldThread(settings, refKind, share, shares.progress))
+      : Array.from({ length: settings.threads ?? defaultReplayThreads() }, () => new FoldThread(settings, refKind));
   }
 
-  /** A record, dealt by its Kafka key when it has one (see shard.ts), else by its customer. */
-  add(source: Buffer, start: number, end: number, partition: number, ref: number, key: Buffer | null = null): void {
-    const thread = key !== null && key.length > 0 ? shardOfKey(key, this.threads.length) : shardOfRecord(source, start, end, this.threads.length);
-    this.threads[thread]!.add(source, start, end, partition, ref);
+  /** A record, dealt by its customer (see shard.ts). */
+  add(source: Buffer, start: number, end: number, partition: number, ref: number): void {
+    this.threads[shardOfRecord(source, start, end, this.threads.length)]!.add(source, start, end, partition, ref);
   }
 
   async room(): Promise<void> {
@@ -180,19 +202,41 @@ export async function replayFileThreaded(path: string, settings: ThreadSettings,
   return fold.finish(source);
 }
 
-/** The topic, consumed here and folded on the fold threads. */
-export async function replayTopicThreaded(kafka: Kafka, topic: string, settings: ThreadSettings, source: SourceOptions = {}): Promise<ReplayRun> {
-  const fold = new FoldPool(settings, 'offset');
-  await readTopic({
-    kafka,
-    topic,
-    ...(settings.since !== undefined ? { since: settings.since } : {}),
-    record: (message, partition, offset) => {
-      if (message.value === null) source.rejected?.(`partition ${partition} offset ${message.offset}`, 'record has no value');
-      else fold.add(message.value, 0, message.value.length, partition, offset, message.key);
-    },
-    afterBatch: () => fold.room(),
-    ...(source.progress ? { progress: source.progress } : {}),
+/** The topic, each fold thread consuming and folding its share of the partitions. */
+export async function replayTopicThreaded(kafka: Config['kafka'], topic: string, settings: ThreadSettings, source: SourceOptions = {}): Promise<ReplayRun> {
+  const shares = await shareTopic(kafka, topic, settings.threads ?? defaultReplayThreads(), settings.since);
+  const total = shares.reduce((sum, s) => sum + s.records, 0);
+  let done = 0;
+  const fold = new FoldPool(settings, 'offset', {
+    shares: shares.map(({ partitions }) => ({ kafka, topic, partitions })),
+    progress: (records) => source.progress?.((done += records), total),
   });
   return fold.finish(source);
+}
+
+/**
+ * The topic's partitions split into at most `threads` shares of about equal records (largest
+ * first, each to the share with the fewest so far). Partitions without records go nowhere; an
+ * empty topic still gets one (empty) share, so the report has its usual shape.
+ */
+async function shareTopic(config: Config['kafka'], topic: string, threads: number, since?: number): Promise<Array<{ partitions: number[]; records: number }>> {
+  const admin = createKafka(config, createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'cs-replay' })).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const from = since !== undefined ? new Map((await admin.fetchTopicOffsetsByTimestamp(topic, since)).map((p) => [p.partition, BigInt(p.offset)])) : null;
+    const sized = offsets
+      .map((p) => ({ partition: p.partition, records: Number(BigInt(p.high) - (from?.get(p.partition) ?? BigInt(p.low))) }))
+      .filter((p) => p.records > 0);
+    sized.sort((a, b) => b.records - a.records || a.partition - b.partition);
+    const shares = Array.from({ length: Math.max(1, Math.min(threads, sized.length)) }, () => ({ partitions: [] as number[], records: 0 }));
+    for (const p of sized) {
+      const least = shares.reduce((min, s) => (s.records < min.records ? s : min));
+      least.partitions.push(p.partition);
+      least.records += p.records;
+    }
+    return shares;
+  } finally {
+    await admin.disconnect();
+  }
 }
