@@ -2,7 +2,7 @@
  * npm run bench:fold — sustained fold throughput and event-to-projection lag, with BullMQ's no-op
  * one-job-per-event rate measured in the same run as the baseline.
  *
- *   BENCH_EVENTS (default 200000), BENCH_CUSTOMERS (10000), BENCH_PARTITIONS (12),
+ *   BENCH_EVENTS (default 400000), BENCH_CUSTOMERS (10000), BENCH_PARTITIONS (12),
  *   BENCH_LAG_RATE (5000 events/s), BENCH_LAG_SECONDS (20, measured after BENCH_LAG_WARMUP, 3 s,
  *   of the same load: connections, JIT and the first fetches settle), BENCH_WORKERS (1 fold worker process),
  *   BENCH_LAG_ONLY=1 (skip the baseline and the throughput phase)
@@ -25,11 +25,11 @@ import { queuePrefix } from '../src/queues/names.ts';
 import { generateStream } from '../src/sim/stream.ts';
 import { stackUp } from '../scripts/stack/stack.ts';
 import { dropNamespace } from '../tests/support/namespace.ts';
-import { waitForGroupCaughtUp } from '../src/log/group-lag.ts';
+import { groupLag } from '../src/log/group-lag.ts';
 import { exited, spawnRole, writeConfigDir } from '../tests/support/workers.ts';
 import { fmt, obliterate, percentile, sleep } from './support.ts';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 400_000);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 10_000);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 12);
 const LAG_RATE = Number(process.env.BENCH_LAG_RATE ?? 5000);
@@ -88,14 +88,29 @@ async function foldThroughput(config: Config, events: AnyEvent[], triggers = tru
   await sleep(2000); // the worker processes are up
   const t0 = performance.now();
   const bridge = await startBridgeRole(config, logger, { triggers });
-  await waitForGroupCaughtUp(createKafka(config.kafka, logger), config.fold.consumerGroup, config.kafka.topics.events, 600_000);
-  const seconds = (performance.now() - t0) / 1000;
+  // Sustained: from the first poll that finds a fifth of the backlog committed to the last commit,
+  // so the start (connections, the group join, the first fetch) is left out; the bridge reads at
+  // most one fetch (8 MB) ahead of the fold, a small share of the rest. The whole span is reported too.
+  const kafka = createKafka(config.kafka, logger);
+  let first: { at: number; committed: number } | null = null;
+  let start: number | undefined;
+  for (;;) {
+    const lag = Number(await groupLag(kafka, config.fold.consumerGroup, config.kafka.topics.events));
+    if (first === null && lag < events.length) start = start ?? performance.now();
+    if (first === null && lag <= events.length * 0.8) first = { at: performance.now(), committed: events.length - lag };
+    if (lag === 0) break;
+    if (performance.now() - t0 > 600_000) throw new Error('the fold did not catch up within 10 minutes');
+    await sleep(50);
+  }
+  const end = performance.now();
+  const seconds = (end - t0) / 1000;
+  const sustained = first && end > first.at ? (events.length - first.committed) / ((end - first.at) / 1000) : NaN;
   await bridge.close();
   for (const w of workers) {
     w.kill('SIGTERM');
     await exited(w);
   }
-  return { seconds, rate: events.length / seconds };
+  return { seconds, rate: events.length / seconds, sustained, startSeconds: start !== undefined ? (start - t0) / 1000 : NaN };
 }
 
 async function foldLag(config: Config) {
@@ -168,10 +183,13 @@ async function foldLag(config: Config) {
 async function throughputPhase(config: Config, baselineRate: number): Promise<void> {
   const events = [...generateStream({ events: EVENTS, customers: CUSTOMERS, seed: 11, policy: defaultFoldPolicy })];
   const fold = await foldThroughput(config, events);
-  console.log(`fold      sustained: ${fmt(fold.rate)} events/s (${fmt(EVENTS)} events in ${fold.seconds.toFixed(1)}s, Kafka to Redis projections) = ${(fold.rate / baselineRate).toFixed(2)}x the no-op baseline`);
+  console.log(
+    `fold      sustained: ${fmt(fold.sustained)} events/s (Kafka to Redis projections, from a fifth committed to caught up) = ${(fold.sustained / baselineRate).toFixed(2)}x the no-op baseline; ` +
+      `whole run ${fmt(fold.rate)} events/s (${fmt(EVENTS)} events in ${fold.seconds.toFixed(1)}s, of which ${fold.startSeconds.toFixed(1)}s to the first commit)`,
+  );
   if (process.env.BENCH_NO_TRIGGERS) {
     const f = await foldThroughput(benchConfig(), events, false);
-    console.log(`fold      without workflow steps: ${fmt(f.rate)} events/s`);
+    console.log(`fold      without workflow steps: sustained ${fmt(f.sustained)} events/s, whole run ${fmt(f.rate)} events/s`);
   }
 }
 

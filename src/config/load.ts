@@ -26,6 +26,7 @@ const envOverrides: Array<{ env: string; path: string[]; parse: (raw: string) =>
   { env: 'FOLD_NAMESPACE', path: ['fold', 'namespace'], parse: String },
   { env: 'FOLD_CONCURRENCY', path: ['fold', 'concurrency'], parse: numberOrText },
   { env: 'FOLD_LANES', path: ['fold', 'lanes'], parse: numberOrText },
+  { env: 'FOLD_CACHE_CUSTOMERS', path: ['fold', 'cacheCustomers'], parse: numberOrText },
   { env: 'OUTBOUND_ATTEMPTS', path: ['outbound', 'attempts'], parse: numberOrText },
   { env: 'OUTBOUND_CONCURRENCY', path: ['outbound', 'concurrency'], parse: numberOrText },
   { env: 'HTTP_PORT', path: ['http', 'port'], parse: numberOrText },

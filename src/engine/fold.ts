@@ -98,6 +98,7 @@ export function startFoldWorkerRole(config: Config, logger: Logger): Closable & 
     queues: { fold: config.fold.queue, workflow: config.fold.workflowQueue },
     policies: foldPolicies(config.tenants),
     concurrency: config.fold.concurrency,
+    cacheCustomers: config.fold.cacheCustomers,
     lockDurationMs: config.fold.lockDuration,
     stalledIntervalMs: config.fold.stalledInterval,
     logger,

@@ -206,6 +206,12 @@ export async function startFoldBridge(o: FoldBridgeOptions): Promise<RunningFold
     topic: o.topic,
     deadLetterTopic: o.deadLetterTopic,
     partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
+    // Fetches of a few MB, not tens: the bridge decodes and validates a fetch while the fold works
+    // on the one before, and that overlap is the bridge's speed. One 64 MB fetch of a backlog left
+    // the worker idle for seconds while it was decoded (measured: 200k events in 8.5 s with 4.5 s
+    // to the first commit; with these sizes 7 s with 1.1 s).
+    maxBytesPerPartition: 1024 * 1024,
+    maxBytes: 8 * 1024 * 1024,
     logger: log,
     handleBatch,
   });

@@ -5,10 +5,11 @@ import { timerMember, timersOf } from '../domain/fold/timers.ts';
 import { isAgentSubject } from '../../events/types/agent.ts';
 import { foldAgentEvents } from './agent-presence.ts';
 import type { WorkflowTrigger } from '../domain/fold/triggers.ts';
-import { indexEntry, type IndexEntry } from '../projections/index-entries.ts';
+import { indexEntry } from '../projections/index-entries.ts';
 import { TRANSCRIPT_LIMIT } from '../projections/keys.ts';
 import type { Conversation } from '../domain/state.ts';
 import type { CommitOp, CommitRequest, ProjectionStore } from '../projections/store.ts';
+import type { FoldCache, FoldSnapshot } from './fold-cache.ts';
 
 export interface PositionedEvent {
   offset: string;
@@ -42,6 +43,7 @@ export interface FoldBatchResult {
 }
 
 interface CustomerWork {
+  key: string;
   tenant: string;
   customer: string;
   events: PositionedEvent[];
@@ -54,7 +56,7 @@ function groupByCustomer(events: readonly PositionedEvent[]): CustomerWork[] {
   for (const e of events) {
     const key = partitionKey(e.event);
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { tenant: e.event.tenant, customer: e.event.customer, events: [] }));
+    if (!group) groups.set(key, (group = { key, tenant: e.event.tenant, customer: e.event.customer, events: [] }));
     group.events.push(e);
   }
   return [...groups.values()];
@@ -73,6 +75,8 @@ export async function foldBatch(input: {
   policies: FoldPolicies;
   /** Live: ask for workflow steps (written with the commit). A rebuild does not: history has had its effects. */
   asksForSteps: boolean;
+  /** The states this worker committed last (see fold-cache.ts): folded from here instead of read back. */
+  cache?: FoldCache;
 }): Promise<FoldBatchResult> {
   const result: FoldBatchResult = { customers: 0, applied: 0, alreadyApplied: 0, duplicates: 0, conflicts: 0 };
   const groups = groupByCustomer(input.events);
@@ -87,31 +91,48 @@ export async function foldBatch(input: {
   result.customers = pending.length;
   for (let round = 0; pending.length > 0; round++) {
     if (round >= MAX_CONFLICT_ROUNDS) throw new Error(`fold: ${pending.length} customers kept changing under this batch`);
-    const stored = await input.store.readFolds(pending);
+    // A cached state serves when the batch starts after its position (the usual case); a batch
+    // delivered again, or a customer not cached, is read from Redis.
+    const states: Array<{ pos: string | null; fold: CustomerFold; snapshot: FoldSnapshot | null }> = [];
+    const toRead: CustomerWork[] = [];
+    const readAt: number[] = [];
+    pending.forEach((group, i) => {
+      const cached = input.cache?.take(group.key);
+      if (cached && BigInt(group.events[0]!.offset) > (cached.pos === null ? -1n : BigInt(cached.pos))) states[i] = cached;
+      else {
+        toRead.push(group);
+        readAt.push(i);
+      }
+    });
+    if (toRead.length > 0) {
+      const read = await input.store.readFolds(toRead);
+      readAt.forEach((i, j) => (states[i] = { ...read[j]!, snapshot: null }));
+    }
     const fresh = pending.map((group, i) => {
-      const pos = stored[i]!.pos;
+      const pos = states[i]!.pos;
       const after = pos === null ? -1n : BigInt(pos);
       return group.events.filter((e) => BigInt(e.offset) > after);
     });
-    // The conversations the events can touch: the open one, and any an event names.
+    // The conversations the events can touch: the open one, the latest (a digit reply may answer
+    // its survey) and any an event names. A cached state holds the first two already.
     const needed = await input.store.readConversationsOfMany(
       pending.map((group, i) => {
-        const fold = stored[i]!.fold;
+        const fold = states[i]!.fold;
         const ids = new Set(missingConversations(fold, fresh[i]!.map((e) => e.event)));
         const open = fold.customer?.openConversationId;
-        if (open) ids.add(open);
-        // The latest one too: a digit reply may answer its survey.
+        if (open && !fold.conversations[open]) ids.add(open);
         const latest = fold.customer?.conversationIds.at(-1);
-        if (latest) ids.add(latest);
+        if (latest && !fold.conversations[latest]) ids.add(latest);
         return { tenant: group.tenant, customer: group.customer, ids: fresh[i]!.length > 0 ? [...ids] : [] };
       }),
     );
     const requests: CommitRequest[] = [];
     const work: CustomerWork[] = [];
     const tallies: Array<{ applied: number; duplicates: number; alreadyApplied: number }> = [];
+    const afterwards: Array<{ fold: CustomerFold; before: FoldSnapshot; after: FoldSnapshot }> = [];
     for (let i = 0; i < pending.length; i++) {
       const group = pending[i]!;
-      const { pos, fold } = stored[i]!;
+      const { pos, fold, snapshot: cachedSnapshot } = states[i]!;
       const todo = fresh[i]!;
       const tally = { applied: 0, duplicates: 0, alreadyApplied: group.events.length - todo.length };
       if (todo.length === 0) {
@@ -121,7 +142,7 @@ export async function foldBatch(input: {
       for (const c of needed[i]!) fold.conversations[c.id] = c;
 
       const policy = input.policies(group.tenant);
-      const before = snapshot(fold, policy);
+      const before = cachedSnapshot ? withConversations(cachedSnapshot, fold, needed[i]!, policy) : snapshot(fold, policy);
       const effects = noEffects();
       const steps: PositionedTrigger[] = [];
       for (const e of todo) {
@@ -133,18 +154,21 @@ export async function foldBatch(input: {
       }
       tally.applied = effects.applied;
       tally.duplicates = effects.duplicates;
-      const ops = commitOps(input.store, fold, before, effects, policy);
+      const after: FoldSnapshot = { index: new Map(), timers: new Map(), handles: fold.customer?.identities.length ?? 0 };
+      const ops = commitOps(input.store, fold, before, effects, policy, after);
       // The steps go in with the state that called for them, in the same script: no step without its
       // state, no state without its steps, and no queue round trip on the fold's path.
       if (input.asksForSteps) for (const step of steps) ops.push({ o: 'zadd', key: input.store.keys.steps, s: 0, m: stepMember(step) });
       requests.push({ tenant: group.tenant, customer: group.customer, expectedPos: pos, newPos: todo[todo.length - 1]!.offset, fold, ops });
       work.push(group);
       tallies.push(tally);
+      afterwards.push({ fold, before, after });
     }
     const applied = requests.length > 0 ? await input.store.commit(requests) : [];
     pending = [];
     applied.forEach((ok, i) => {
       if (ok) {
+        if (input.cache) input.cache.put(work[i]!.key, cacheable(requests[i]!.newPos, afterwards[i]!));
         result.applied += tallies[i]!.applied;
         result.duplicates += tallies[i]!.duplicates;
         result.alreadyApplied += tallies[i]!.alreadyApplied;
@@ -157,28 +181,44 @@ export async function foldBatch(input: {
   return result;
 }
 
-interface Snapshot {
-  index: Map<string, IndexEntry>;
-  /** Each conversation's timers, as sorted-set members with their due time. */
-  timers: Map<string, Map<string, number>>;
-  handles: number;
-}
-
 function timerEntries(fold: CustomerFold, c: Conversation, policy: FoldPolicy): Map<string, number> {
   return new Map(timersOf(c, policy).map((t) => [timerMember(fold.tenant, fold.customerId, t), Date.parse(t.at)]));
 }
 
-function snapshot(fold: CustomerFold, policy: FoldPolicy): Snapshot {
-  const index = new Map<string, IndexEntry>();
-  const timers = new Map<string, Map<string, number>>();
-  for (const c of Object.values(fold.conversations)) {
-    index.set(c.id, indexEntry(c));
-    timers.set(c.id, timerEntries(fold, c, policy));
-  }
-  return { index, timers, handles: fold.customer?.identities.length ?? 0 };
+/** What the projection holds for the fold's conversations before the batch (its indexes and timers). */
+function snapshot(fold: CustomerFold, policy: FoldPolicy): FoldSnapshot {
+  return withConversations({ index: new Map(), timers: new Map(), handles: fold.customer?.identities.length ?? 0 }, fold, Object.values(fold.conversations), policy);
 }
 
-function commitOps(store: ProjectionStore, fold: CustomerFold, before: Snapshot, fx: FoldEffects, policy: FoldPolicy): CommitOp[] {
+function withConversations(snapshot: FoldSnapshot, fold: CustomerFold, conversations: readonly Conversation[], policy: FoldPolicy): FoldSnapshot {
+  for (const c of conversations) {
+    snapshot.index.set(c.id, indexEntry(c));
+    snapshot.timers.set(c.id, timerEntries(fold, c, policy));
+  }
+  return snapshot;
+}
+
+/**
+ * The committed state as the next batch would read it back: the open and the latest conversation
+ * (what a read loads first), with what the projection now holds for them.
+ */
+function cacheable(pos: string, { fold, before, after }: { fold: CustomerFold; before: FoldSnapshot; after: FoldSnapshot }): { pos: string; fold: CustomerFold; snapshot: FoldSnapshot } {
+  const keep = [fold.customer?.openConversationId, fold.customer?.conversationIds.at(-1)];
+  const conversations: Record<string, Conversation> = {};
+  const snapshot: FoldSnapshot = { index: new Map(), timers: new Map(), handles: after.handles };
+  for (const id of keep) {
+    const c = id ? fold.conversations[id] : undefined;
+    if (!c || conversations[c.id]) continue;
+    conversations[c.id] = c;
+    snapshot.index.set(c.id, after.index.get(c.id) ?? before.index.get(c.id)!);
+    snapshot.timers.set(c.id, after.timers.get(c.id) ?? before.timers.get(c.id)!);
+  }
+  fold.conversations = conversations;
+  return { pos, fold, snapshot };
+}
+
+/** The writes that take the projection from `before` to the folded state; `after` receives what it then holds for the changed conversations. */
+function commitOps(store: ProjectionStore, fold: CustomerFold, before: FoldSnapshot, fx: FoldEffects, policy: FoldPolicy, after: FoldSnapshot): CommitOp[] {
   const { keys } = store;
   const { tenant, customerId } = fold;
   const ops: CommitOp[] = [];
@@ -188,6 +228,7 @@ function commitOps(store: ProjectionStore, fold: CustomerFold, before: Snapshot,
     const was = before.index.get(id);
     if (!was) ops.push({ o: 'hset', key: keys.conversationOwners(tenant), f: id, v: customerId });
     const now = indexEntry(c);
+    after.index.set(id, now);
     if (was?.queue && was.queue !== now.queue) ops.push({ o: 'zrem', key: keys.teamQueue(tenant, was.queue), m: id });
     if (now.queue) ops.push({ o: 'zadd', key: keys.teamQueue(tenant, now.queue), s: now.score, m: id });
     if (was?.agent && was.agent !== now.agent) ops.push({ o: 'hdel', key: keys.agentConversations(tenant, was.agent), f: id });
@@ -198,6 +239,7 @@ function commitOps(store: ProjectionStore, fold: CustomerFold, before: Snapshot,
     }
     const timersBefore = before.timers.get(id) ?? new Map<string, number>();
     const timersNow = timerEntries(fold, c, policy);
+    after.timers.set(id, timersNow);
     for (const member of timersBefore.keys()) if (!timersNow.has(member)) ops.push({ o: 'zrem', key: keys.timers, m: member });
     for (const [member, due] of timersNow) if (!timersBefore.has(member)) ops.push({ o: 'zadd', key: keys.timers, s: due, m: member });
   }

@@ -6,6 +6,7 @@ import { runEventConsumer } from '../log/consumer.ts';
 import type { Logger } from '../observability/logger.ts';
 import { ProjectionStore } from '../projections/store.ts';
 import { foldBatch } from './fold-batch.ts';
+import { FoldCache } from './fold-cache.ts';
 import { moveLiveFold, readLiveAssignment, switchReads, type LiveAssignment } from './live-assignment.ts';
 
 export interface RebuildOptions {
@@ -42,6 +43,7 @@ export async function rebuildProjections(o: RebuildOptions): Promise<RebuildResu
   const group = `${o.config.fold.consumerGroup}@${namespace}`;
   const topic = o.config.kafka.topics.events;
   const store = new ProjectionStore(o.redis, namespace);
+  const cache = new FoldCache(o.config.fold.cacheCustomers);
   const policies = foldPolicies(o.config.tenants);
   const log = o.logger.child({ component: 'rebuild', namespace });
 
@@ -72,7 +74,7 @@ export async function rebuildProjections(o: RebuildOptions): Promise<RebuildResu
     logger: log,
     handleBatch: async (batch) => {
       const events = batch.events.map((e) => ({ offset: e.offset, event: e.event }));
-      await foldBatch({ store, partition: batch.partition, events, policies, asksForSteps: false });
+      await foldBatch({ store, cache, partition: batch.partition, events, policies, asksForSteps: false });
       folded += events.length;
       next.set(batch.partition, BigInt(batch.lastOffset) + 1n);
       o.onProgress?.(folded, totalOf());

@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.ts';
 import { ProjectionStore } from '../projections/store.ts';
 import { queuePrefix, type QueueNames } from '../queues/names.ts';
 import { foldBatch, type FoldBatchResult } from './fold-batch.ts';
+import { FoldCache } from './fold-cache.ts';
 import type { FoldJobData } from './jobs.ts';
 
 export interface FoldWorkerOptions {
@@ -15,6 +16,8 @@ export interface FoldWorkerOptions {
   queues: QueueNames;
   policies: FoldPolicies;
   concurrency: number;
+  /** Customers whose committed state is kept in memory per namespace (see fold-cache.ts); default 20,000, 0: none. */
+  cacheCustomers?: number;
   lockDurationMs: number;
   stalledIntervalMs: number;
   logger: Logger;
@@ -30,10 +33,10 @@ export interface RunningFoldWorker {
 /** Processes fold jobs: any number of these processes may run; each job is one fetch's batches. */
 export function startFoldWorker(o: FoldWorkerOptions): RunningFoldWorker {
   const log = o.logger.child({ component: 'fold-worker' });
-  const stores = new Map<string, ProjectionStore>();
+  const stores = new Map<string, { store: ProjectionStore; cache: FoldCache }>();
   const storeFor = (ns: string) => {
     let store = stores.get(ns);
-    if (!store) stores.set(ns, (store = new ProjectionStore(o.redis, ns)));
+    if (!store) stores.set(ns, (store = { store: new ProjectionStore(o.redis, ns), cache: new FoldCache(o.cacheCustomers ?? 20_000) }));
     return store;
   };
 
@@ -43,7 +46,7 @@ export function startFoldWorker(o: FoldWorkerOptions): RunningFoldWorker {
       const { ns, partition, events } = job.data;
       const positioned = events.map(({ o: offset, e: event, p }) => (p === undefined ? { offset, event } : { offset, event, partition: p }));
       const result = await foldBatch({
-        store: storeFor(ns),
+        ...storeFor(ns),
         partition,
         events: positioned,
         policies: o.policies,

@@ -35,6 +35,8 @@ export interface EventConsumerOptions {
   fromBeginning?: boolean;
   maxWaitTimeInMs?: number;
   maxBytesPerPartition?: number;
+  /** A fetch's whole response at most. */
+  maxBytes?: number;
   logger: Logger;
   /**
    * Handles a batch: resolves once it is handled, and its offsets are then committed. Or resolves
@@ -99,7 +101,7 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
     // Large per-partition fetches when there is a backlog: the fold groups a batch by customer, so
     // the more of a partition one batch holds, the fewer projection writes per event.
     maxBytesPerPartition: options.maxBytesPerPartition ?? 8 * 1024 * 1024,
-    maxBytes: 64 * 1024 * 1024,
+    maxBytes: options.maxBytes ?? 64 * 1024 * 1024,
     sessionTimeout: 60_000,
     heartbeatInterval: 3_000,
   });
