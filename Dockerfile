@@ -18,6 +18,8 @@ COPY --from=build /app/package.json ./package.json
 COPY bin ./bin
 COPY config ./config
 USER node
-# Roles stop gracefully on SIGTERM; node runs as PID 1 without a shell in between.
-ENTRYPOINT ["node", "dist/workers/main.js"]
+# Roles stop gracefully on SIGTERM; node runs as PID 1 without a shell in between. A young
+# generation of 64 MB: the fold and the bridge make many short-lived objects per event, and with
+# the default most of them were copied once more before dying (bench:fold, about 5-10 % faster).
+ENTRYPOINT ["node", "--max-semi-space-size=64", "dist/workers/main.js"]
 CMD ["all"]

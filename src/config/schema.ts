@@ -87,7 +87,7 @@ export const configSchema = z.object({
     workflowQueue: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
     concurrency: z.number().int().min(1).max(256),
     maxJobEvents: z.number().int().min(1).max(10_000),
-    lanes: z.number().int().min(1).max(64).default(4),
+    lanes: z.number().int().min(1).max(64).default(8),
     /** Customers whose committed fold state a worker keeps in memory (0: read every batch from Redis). */
     cacheCustomers: z.number().int().min(0).max(10_000_000).default(20_000),
     lockDuration: durationSchema,
