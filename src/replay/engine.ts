@@ -56,11 +56,60 @@ interface Entry {
   partition: number;
 }
 
+/** A conversation resolved at `resolvedMs`: a candidate for retirement once its partition has moved on. */
+interface Resolved {
+  resolvedMs: number;
+  entry: Entry;
+  id: string;
+}
+
+/** Per partition, the resolved conversations by resolution time, earliest first (a binary heap). */
+class ResolvedHeap {
+  private readonly items: Resolved[] = [];
+
+  push(item: Resolved): void {
+    const a = this.items;
+    a.push(item);
+    for (let i = a.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (a[parent]!.resolvedMs <= a[i]!.resolvedMs) break;
+      [a[parent], a[i]] = [a[i]!, a[parent]!];
+      i = parent;
+    }
+  }
+
+  peek(): Resolved | undefined {
+    return this.items[0];
+  }
+
+  pop(): Resolved | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l]!.resolvedMs < a[m]!.resolvedMs) m = l;
+        if (r < a.length && a[r]!.resolvedMs < a[m]!.resolvedMs) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i]!, a[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
 export class Replay {
   readonly stats: ReplayStats = { read: 0, folded: 0, duplicates: 0, skipped: 0, lateEvents: 0, customers: 0, conversations: 0, retired: 0, peakConversationsInMemory: 0 };
   private readonly folds = new Map<string, Map<string, Entry>>();
   private customers = 0;
   private readonly watermark = new Map<number, number>();
+  /** Resolutions not retired yet, per partition: a retirement pass looks at the due ones only, not at every customer. */
+  private readonly resolved = new Map<number, ResolvedHeap>();
   private readonly accumulator: KpiAccumulator;
   private readonly effects = noEffects();
   private readonly settleAfterMs: number;
@@ -98,6 +147,10 @@ export class Replay {
     const known = fold.customer?.conversationIds.length ?? 0;
     if (applyEvent(fold, event, this.o.policies(event.tenant), fx)) this.stats.folded++;
     else this.stats.duplicates++;
+    for (const id of fx.changedConversations) {
+      const c = fold.conversations[id];
+      if (c?.status === 'resolved') this.resolvedIn(entry.partition).push({ resolvedMs: ms(c.resolvedAt!), entry, id });
+    }
     const opened = (fold.customer?.conversationIds.length ?? 0) - known;
     if (opened > 0) {
       this.inMemory += opened;
@@ -136,12 +189,26 @@ export class Replay {
     for (const ofTenant of this.folds.values()) yield* ofTenant.values();
   }
 
+  private resolvedIn(partition: number): ResolvedHeap {
+    let heap = this.resolved.get(partition);
+    if (!heap) this.resolved.set(partition, (heap = new ResolvedHeap()));
+    return heap;
+  }
+
+  /**
+   * Retires every conversation resolved at or before its partition's horizon and still resolved
+   * then. A conversation reopened (and maybe resolved again later) has a stale heap item: it is
+   * checked against the conversation as it stands, and a later resolution has an item of its own.
+   */
   private retireSettled(): void {
     this.sinceRetire = 0;
-    for (const { fold, partition } of this.entries()) {
+    for (const [partition, heap] of this.resolved) {
       const horizon = (this.watermark.get(partition) ?? -Infinity) - this.settleAfterMs;
-      for (const c of Object.values(fold.conversations)) {
-        if (c.status === 'resolved' && c.id !== fold.customer?.openConversationId && ms(c.resolvedAt!) <= horizon) {
+      for (let item = heap.peek(); item && item.resolvedMs <= horizon; item = heap.peek()) {
+        heap.pop();
+        const { fold } = item.entry;
+        const c = fold.conversations[item.id];
+        if (c && c.status === 'resolved' && c.id !== fold.customer?.openConversationId && ms(c.resolvedAt!) <= horizon) {
           this.retire(fold, c.id);
           this.stats.retired++;
         }
