@@ -48,6 +48,11 @@ describe('the cs command', () => {
     expect(Object.keys(fromFile)).toEqual(['total', 'groups', 'meta']);
     expect(fromFile.total).toEqual(fromKafka.total);
     expect(fromFile.groups).toEqual(fromKafka.groups);
+    // Each thread consumed its own share of the partitions: every record read once, none twice
+    // (the stream's own re-deliveries are dropped as duplicates, as from the file).
+    const { folded, duplicates } = fromFile.meta as { folded: number; duplicates: number };
+    expect(folded).toBeGreaterThan(0);
+    expect(fromKafka.meta).toMatchObject({ read: stream.length, folded, duplicates });
     expect(fromFile.total).toMatchObject({ conversations: expect.any(Number), customerInitiated: expect.any(Number), firstResponseSeconds: { count: expect.any(Number), mean: expect.any(Number), median: expect.any(Number), p90: expect.any(Number) } });
     expect((fromFile.groups as Array<{ key: unknown }>)[0]!.key).toEqual({ channel: 'chat', week: '2026-W02' });
   }, 60_000);
