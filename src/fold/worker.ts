@@ -30,14 +30,25 @@ export interface RunningFoldWorker {
   close(): Promise<void>;
 }
 
+const NAMESPACE_IDLE_MS = 10 * 60_000;
+
 /** Processes fold jobs: any number of these processes may run; each job is one fetch's batches. */
 export function startFoldWorker(o: FoldWorkerOptions): RunningFoldWorker {
   const log = o.logger.child({ component: 'fold-worker' });
-  const stores = new Map<string, { store: ProjectionStore; cache: FoldCache }>();
+  const stores = new Map<string, { store: ProjectionStore; cache: FoldCache; usedAt: number }>();
+  let sweptAt = Date.now();
   const storeFor = (ns: string) => {
+    const now = Date.now();
+    // A namespace the fold left (a rebuild switched the live fold over) gets no more jobs: its
+    // memory of customers is let go once it has been idle a while.
+    if (now - sweptAt > 60_000) {
+      sweptAt = now;
+      for (const [other, s] of stores) if (other !== ns && now - s.usedAt > NAMESPACE_IDLE_MS) stores.delete(other);
+    }
     let store = stores.get(ns);
-    if (!store) stores.set(ns, (store = { store: new ProjectionStore(o.redis, ns), cache: new FoldCache(o.cacheCustomers ?? 20_000) }));
-    return store;
+    if (!store) stores.set(ns, (store = { store: new ProjectionStore(o.redis, ns), cache: new FoldCache(o.cacheCustomers ?? 20_000), usedAt: now }));
+    store.usedAt = now;
+    return { store: store.store, cache: store.cache };
   };
 
   const worker = new Worker<FoldJobData, FoldBatchResult>(
