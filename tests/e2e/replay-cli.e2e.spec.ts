@@ -57,6 +57,25 @@ describe('the cs command', () => {
     expect((fromFile.groups as Array<{ key: unknown }>)[0]!.key).toEqual({ channel: 'chat', week: '2026-W02' });
   }, 60_000);
 
+  it('given --since and --until, the topic on two threads and the file report the same window, and less than the whole', async () => {
+    const file = join(dir, 'window.ndjson');
+    writeFileSync(file, stream.map((e) => JSON.stringify(e)).join('\n'));
+    const times = stream.map((e) => Date.parse(e.time)).sort((a, b) => a - b);
+    const since = new Date(times[Math.floor(times.length / 4)]!).toISOString();
+    const until = new Date(times[Math.floor((times.length * 3) / 4)]!).toISOString();
+    const report = async (...source: string[]) => JSON.parse((await cs('replay', ...source, '--since', since, '--until', until, '--format', 'json', '--group-by', 'channel')).stdout) as { total: { conversations: number }; groups: unknown[]; meta: { skipped: number } };
+    const fromFile = await report('--file', file);
+    const fromKafka = await report('--kafka', '--topic', topics.names.events, '--threads', '2');
+    expect(fromKafka.total).toEqual(fromFile.total);
+    expect(fromKafka.groups).toEqual(fromFile.groups);
+    // About half the events are outside the window: skipped from both sources alike.
+    expect(fromFile.meta.skipped).toBeGreaterThan(stream.length / 3);
+    expect(fromKafka.meta.skipped).toBe(fromFile.meta.skipped);
+    const whole = JSON.parse((await cs('replay', '--file', file, '--format', 'json')).stdout) as { total: { conversations: number } };
+    expect(fromFile.total.conversations).toBeGreaterThan(0);
+    expect(fromFile.total.conversations).toBeLessThan(whole.total.conversations);
+  }, 60_000);
+
   it('a shorter auto-resolve window segments the same stream into more conversations', async () => {
     const file = join(dir, 'plain.ndjson');
     writeFileSync(file, stream.map((e) => JSON.stringify(e)).join('\n'));
