@@ -104,6 +104,18 @@ export async function foldBatch(input: {
         readAt.push(i);
       }
     });
+    // Other workers fold these customers too (a cached commit was refused lately): check the cached
+    // positions first, positions only, and read the stale ones in full.
+    const cachedAt = pending.flatMap((_, i) => (states[i] ? [i] : []));
+    if (cachedAt.length > 0 && input.cache?.shouldVerify()) {
+      const positions = await input.store.readPositions(cachedAt.map((i) => pending[i]!));
+      cachedAt.forEach((i, j) => {
+        if (positions[j] === states[i]!.pos) return;
+        delete states[i];
+        toRead.push(pending[i]!);
+        readAt.push(i);
+      });
+    }
     if (toRead.length > 0) {
       const read = await input.store.readFolds(toRead);
       readAt.forEach((i, j) => (states[i] = { ...read[j]!, snapshot: null }));
@@ -129,7 +141,7 @@ export async function foldBatch(input: {
     const requests: CommitRequest[] = [];
     const work: CustomerWork[] = [];
     const tallies: Array<{ applied: number; duplicates: number; alreadyApplied: number }> = [];
-    const afterwards: Array<{ fold: CustomerFold; before: FoldSnapshot; after: FoldSnapshot }> = [];
+    const afterwards: Array<{ fold: CustomerFold; before: FoldSnapshot; after: FoldSnapshot; cached: boolean }> = [];
     for (let i = 0; i < pending.length; i++) {
       const group = pending[i]!;
       const { pos, fold, snapshot: cachedSnapshot } = states[i]!;
@@ -162,7 +174,7 @@ export async function foldBatch(input: {
       requests.push({ tenant: group.tenant, customer: group.customer, expectedPos: pos, newPos: todo[todo.length - 1]!.offset, fold, ops });
       work.push(group);
       tallies.push(tally);
-      afterwards.push({ fold, before, after });
+      afterwards.push({ fold, before, after, cached: cachedSnapshot !== null });
     }
     const applied = requests.length > 0 ? await input.store.commit(requests) : [];
     pending = [];
@@ -173,6 +185,7 @@ export async function foldBatch(input: {
         result.duplicates += tallies[i]!.duplicates;
         result.alreadyApplied += tallies[i]!.alreadyApplied;
       } else {
+        if (afterwards[i]!.cached) input.cache?.refused();
         result.conflicts++;
         pending.push(work[i]!);
       }

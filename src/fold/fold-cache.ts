@@ -28,11 +28,31 @@ export interface CachedFold {
   snapshot: FoldSnapshot;
 }
 
+/**
+ * Batches after a refused commit during which cached positions are checked before folding: with
+ * several worker processes a customer's batches land on any of them, and a stale memory would cost
+ * a fold whose commit is refused. One worker alone never sees a refusal and never pays the check.
+ */
+const VERIFY_AFTER_REFUSAL = 1000;
+
 /** Least recently folded customers leave first. */
 export class FoldCache {
   private readonly entries = new Map<string, CachedFold>();
+  private verifyBatches = 0;
 
   constructor(readonly capacity: number) {}
+
+  /** Whether this batch should check the cached positions against Redis first (counts the batch). */
+  shouldVerify(): boolean {
+    if (this.verifyBatches === 0) return false;
+    this.verifyBatches--;
+    return true;
+  }
+
+  /** A commit folded from a cached state was refused: another worker folds these customers too. */
+  refused(): void {
+    this.verifyBatches = VERIFY_AFTER_REFUSAL;
+  }
 
   get size(): number {
     return this.entries.size;

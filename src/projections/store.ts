@@ -57,6 +57,18 @@ export class ProjectionStore {
     });
   }
 
+  /** The applied positions of many customers in one round trip (null: never folded). */
+  async readPositions(customers: ReadonlyArray<{ tenant: string; customer: string }>): Promise<Array<string | null>> {
+    const pipeline = this.redis.pipeline();
+    for (const c of customers) pipeline.hget(this.keys.fold(c.tenant, c.customer), 'pos');
+    const replies = (await pipeline.exec()) ?? [];
+    return customers.map((_, i) => {
+      const [err, value] = replies[i] ?? [new Error('no reply'), null];
+      if (err) throw err;
+      return value as string | null;
+    });
+  }
+
   async readConversations(tenant: string, customer: string, ids: readonly string[]): Promise<Conversation[]> {
     const [found] = await this.readConversationsOfMany([{ tenant, customer, ids }]);
     return found ?? [];
