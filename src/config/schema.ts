@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { durationSchema } from '../domain/duration.ts';
 import { tenantFileSchema } from '../tenants/settings.ts';
 import { webhooksConfigSchema } from '../webhooks/config.ts';
+import { DEFAULT_CACHE_CUSTOMERS } from '../fold/fold-cache.ts';
 
 const topicName = z
   .string()
@@ -89,7 +90,7 @@ export const configSchema = z.object({
     maxJobEvents: z.number().int().min(1).max(10_000),
     lanes: z.number().int().min(1).max(64).default(8),
     /** Customers whose committed fold state a worker keeps in memory (0: read every batch from Redis). */
-    cacheCustomers: z.number().int().min(0).max(10_000_000).default(20_000),
+    cacheCustomers: z.number().int().min(0).max(10_000_000).default(DEFAULT_CACHE_CUSTOMERS),
     lockDuration: durationSchema,
     stalledInterval: durationSchema,
   }),

@@ -9,7 +9,7 @@ import { indexEntry } from '../projections/index-entries.ts';
 import { TRANSCRIPT_LIMIT } from '../projections/keys.ts';
 import type { Conversation } from '../domain/state.ts';
 import type { CommitOp, CommitRequest, ProjectionStore } from '../projections/store.ts';
-import type { FoldCache, FoldSnapshot } from './fold-cache.ts';
+import type { CachedFold, FoldCache, FoldSnapshot } from './fold-cache.ts';
 
 export interface PositionedEvent {
   offset: string;
@@ -93,7 +93,8 @@ export async function foldBatch(input: {
     if (round >= MAX_CONFLICT_ROUNDS) throw new Error(`fold: ${pending.length} customers kept changing under this batch`);
     // A cached state serves when the batch starts after its position (the usual case); a batch
     // delivered again, or a customer not cached, is read from Redis.
-    const states: Array<{ pos: string | null; fold: CustomerFold; snapshot: FoldSnapshot | null }> = [];
+    // A state read from Redis has no snapshot yet: it is taken once its conversations are loaded.
+    const states: Array<Omit<CachedFold, 'snapshot'> & { snapshot: FoldSnapshot | null }> = [];
     const toRead: CustomerWork[] = [];
     const readAt: number[] = [];
     pending.forEach((group, i) => {
@@ -215,7 +216,7 @@ function withConversations(snapshot: FoldSnapshot, fold: CustomerFold, conversat
  * The committed state as the next batch would read it back: the open and the latest conversation
  * (what a read loads first), with what the projection now holds for them.
  */
-function cacheable(pos: string, { fold, before, after }: { fold: CustomerFold; before: FoldSnapshot; after: FoldSnapshot }): { pos: string; fold: CustomerFold; snapshot: FoldSnapshot } {
+function cacheable(pos: string, { fold, before, after }: { fold: CustomerFold; before: FoldSnapshot; after: FoldSnapshot }): CachedFold {
   const keep = [fold.customer?.openConversationId, fold.customer?.conversationIds.at(-1)];
   const conversations: Record<string, Conversation> = {};
   const snapshot: FoldSnapshot = { index: new Map(), timers: new Map(), handles: after.handles };

@@ -35,6 +35,9 @@ export interface CachedFold {
  */
 const VERIFY_AFTER_REFUSAL = 1000;
 
+/** Customers a fold worker keeps per namespace unless configured (`fold.cacheCustomers`). */
+export const DEFAULT_CACHE_CUSTOMERS = 20_000;
+
 /** Least recently folded customers leave first. */
 export class FoldCache {
   private readonly entries = new Map<string, CachedFold>();
@@ -73,9 +76,5 @@ export class FoldCache {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-  }
-
-  clear(): void {
-    this.entries.clear();
   }
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../observability/logger.ts';
 import { ProjectionStore } from '../projections/store.ts';
 import { queuePrefix, type QueueNames } from '../queues/names.ts';
 import { foldBatch, type FoldBatchResult } from './fold-batch.ts';
-import { FoldCache } from './fold-cache.ts';
+import { DEFAULT_CACHE_CUSTOMERS, FoldCache } from './fold-cache.ts';
 import type { FoldJobData } from './jobs.ts';
 
 export interface FoldWorkerOptions {
@@ -46,7 +46,7 @@ export function startFoldWorker(o: FoldWorkerOptions): RunningFoldWorker {
       for (const [other, s] of stores) if (other !== ns && now - s.usedAt > NAMESPACE_IDLE_MS) stores.delete(other);
     }
     let store = stores.get(ns);
-    if (!store) stores.set(ns, (store = { store: new ProjectionStore(o.redis, ns), cache: new FoldCache(o.cacheCustomers ?? 20_000), usedAt: now }));
+    if (!store) stores.set(ns, (store = { store: new ProjectionStore(o.redis, ns), cache: new FoldCache(o.cacheCustomers ?? DEFAULT_CACHE_CUSTOMERS), usedAt: now }));
     store.usedAt = now;
     return { store: store.store, cache: store.cache };
   };

@@ -48,11 +48,9 @@ export class ProjectionStore {
   async readFolds(customers: ReadonlyArray<{ tenant: string; customer: string }>): Promise<StoredFold[]> {
     const pipeline = this.redis.pipeline();
     for (const c of customers) pipeline.hmget(this.keys.fold(c.tenant, c.customer), 'pos', 'state');
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = valuesOf(await pipeline.exec(), customers.length);
     return customers.map((c, i) => {
-      const [err, value] = replies[i] ?? [new Error('no reply'), null];
-      if (err) throw err;
-      const [pos, state] = value as [string | null, string | null];
+      const [pos, state] = replies[i] as [string | null, string | null];
       return { pos, fold: state ? (JSON.parse(state) as CustomerFold) : emptyFold(c.tenant, c.customer) };
     });
   }
@@ -61,12 +59,7 @@ export class ProjectionStore {
   async readPositions(customers: ReadonlyArray<{ tenant: string; customer: string }>): Promise<Array<string | null>> {
     const pipeline = this.redis.pipeline();
     for (const c of customers) pipeline.hget(this.keys.fold(c.tenant, c.customer), 'pos');
-    const replies = (await pipeline.exec()) ?? [];
-    return customers.map((_, i) => {
-      const [err, value] = replies[i] ?? [new Error('no reply'), null];
-      if (err) throw err;
-      return value as string | null;
-    });
+    return valuesOf(await pipeline.exec(), customers.length) as Array<string | null>;
   }
 
   async readConversations(tenant: string, customer: string, ids: readonly string[]): Promise<Conversation[]> {
@@ -85,11 +78,9 @@ export class ProjectionStore {
     });
     const out: Conversation[][] = requests.map(() => []);
     if (asked.length === 0) return out;
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = valuesOf(await pipeline.exec(), asked.length);
     asked.forEach((requestIndex, replyIndex) => {
-      const [err, values] = replies[replyIndex] ?? [new Error('no reply'), null];
-      if (err) throw err;
-      out[requestIndex] = (values as Array<string | null>).filter((v): v is string => v !== null).map((v) => JSON.parse(v) as Conversation);
+      out[requestIndex] = (replies[replyIndex] as Array<string | null>).filter((v): v is string => v !== null).map((v) => JSON.parse(v) as Conversation);
     });
     return out;
   }
@@ -113,13 +104,17 @@ export class ProjectionStore {
       for (const op of r.ops) args.push(...flatten(op, String(keyIndex(op.key))));
       pipeline.csFoldCommit(keys.length, ...keys, ...args);
     }
-    const replies = (await pipeline.exec()) ?? [];
-    return requests.map((_, i) => {
-      const [err, value] = replies[i] ?? [new Error('no reply'), 0];
-      if (err) throw err;
-      return value === 1;
-    });
+    return valuesOf(await pipeline.exec(), requests.length).map((value) => value === 1);
   }
+}
+
+/** A pipeline's replies as values, in order; the first failed command (or a missing reply) throws. */
+function valuesOf(replies: Array<[Error | null, unknown]> | null, count: number): unknown[] {
+  return Array.from({ length: count }, (_, i) => {
+    const [err, value] = replies?.[i] ?? [new Error('no reply'), null];
+    if (err) throw err;
+    return value;
+  });
 }
 
 /** An op as the script's four ARGV entries (see commit.lua). */
