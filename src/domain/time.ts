@@ -57,14 +57,22 @@ function daysFromCivil(year: number, month: number, day: number): number {
 const isLeap = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** The last text parsed: a fold step parses the same time (the event's, a conversation's) several times over. */
+/**
+ * The last two texts parsed: a fold step parses the same times several times over, and mostly two
+ * at once (the event's, and the conversation's last activity it is compared with).
+ */
 let lastText = '';
 let lastMs = Number.NaN;
+let otherText = '';
+let otherMs = Number.NaN;
 
 /** Milliseconds since the epoch of an RFC 3339 time: exactly `Date.parse(time)`. */
 export function ms(time: string): number {
   if (time === lastText) return lastMs;
+  if (time === otherText) return otherMs;
   const parsed = parse(time);
+  otherText = lastText;
+  otherMs = lastMs;
   lastText = time;
   lastMs = parsed;
   return parsed;

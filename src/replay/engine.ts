@@ -111,13 +111,15 @@ export class Replay {
   /** Resolutions not retired yet, per partition: a retirement pass looks at the due ones only, not at every customer. */
   private readonly resolved = new Map<number, ResolvedHeap>();
   private readonly accumulator: KpiAccumulator;
-  private readonly effects = noEffects();
+  private readonly effects: FoldEffects;
   private readonly settleAfterMs: number;
   private inMemory = 0;
   private sinceRetire = 0;
 
   constructor(private readonly o: ReplayOptions) {
     this.accumulator = new KpiAccumulator(o.kpi);
+    // A report needs no workflow jobs, and transcript lines only for whoever asked for them.
+    this.effects = noEffects({ transcript: o.onTranscript !== undefined, triggers: false });
     this.settleAfterMs = Math.max(o.settleAfterMs ?? DEFAULT_SETTLE_AFTER_MS, o.kpi?.fcrWindowMs ?? DEFAULT_FCR_WINDOW_MS);
   }
 
@@ -141,9 +143,9 @@ export class Replay {
     if (event.conversation !== undefined && !fold.conversations[event.conversation] && fold.customer?.conversationIds.includes(event.conversation)) this.stats.lateEvents++;
 
     const fx = this.effects;
-    fx.changedConversations.clear();
-    fx.transcript.length = 0;
-    fx.triggers.length = 0;
+    // Set.clear allocates a new table in V8, so only a used one is cleared.
+    if (fx.changedConversations.size > 0) fx.changedConversations.clear();
+    if (fx.transcript.length > 0) fx.transcript.length = 0;
     const known = fold.customer?.conversationIds.length ?? 0;
     if (applyEvent(fold, event, this.o.policies(event.tenant), fx)) this.stats.folded++;
     else this.stats.duplicates++;

@@ -31,7 +31,20 @@ export interface FoldEffects {
   triggers: WorkflowTrigger[];
   applied: number;
   duplicates: number;
+  /**
+   * What the caller will read besides the state. A replay for a report needs neither workflow jobs
+   * nor transcript lines; building them (job ids are escaped and joined, entries copy the message)
+   * was a tenth of its fold. The state is the same either way.
+   */
+  readonly keep: EffectsKept;
 }
+
+export interface EffectsKept {
+  transcript: boolean;
+  triggers: boolean;
+}
+
+const KEEP_ALL: EffectsKept = { transcript: true, triggers: true };
 
 export const emptyFold = (tenant: string, customerId: string): CustomerFold => ({
   tenant,
@@ -41,7 +54,7 @@ export const emptyFold = (tenant: string, customerId: string): CustomerFold => (
   recentEventIds: [],
 });
 
-export const noEffects = (): FoldEffects => ({
+export const noEffects = (keep: EffectsKept = KEEP_ALL): FoldEffects => ({
   customerChanged: false,
   changedConversations: new Set(),
   touched: new Set(),
@@ -49,6 +62,7 @@ export const noEffects = (): FoldEffects => ({
   triggers: [],
   applied: 0,
   duplicates: 0,
+  keep,
 });
 
 /** Pure: folds events into a copy of state. */
@@ -72,7 +86,7 @@ export function applyEvent(fold: CustomerFold, event: AnyEvent, policy: FoldPoli
   if (fold.recentEventIds.length > DEDUPE_WINDOW) fold.recentEventIds.splice(0, fold.recentEventIds.length - DEDUPE_WINDOW);
 
   const at = canonicalTime(event.time);
-  fx.touched.clear();
+  if (fx.touched.size > 0) fx.touched.clear();
   const customer = touchCustomer(fold, at, fx);
   const watched = watchMetrics(fold.conversations, customer, event);
   closeIfInactive(fold, customer, at, policy, fx);
@@ -158,6 +172,7 @@ function resolve(
   stopClock(conversation);
   if (customer.openConversationId === conversation.id) customer.openConversationId = null;
   changed(fx, conversation);
+  if (!fx.keep.triggers) return;
   // The agent's seat is free again: the queues may hold someone for it.
   if (conversation.assignee !== null) fx.triggers.push({ kind: 'drain', jobId: jobIds.drain(causeId), conversationId: conversation.id, at });
   fx.triggers.push({
@@ -183,7 +198,7 @@ function open(
   customer.conversationIds.push(conversation.id);
   customer.openConversationId = conversation.id;
   changed(fx, conversation);
-  if (initiatedBy === 'customer') {
+  if (initiatedBy === 'customer' && fx.keep.triggers) {
     fx.triggers.push({ kind: 'triage', jobId: jobIds.triage(conversation.id), conversationId: conversation.id, at });
   }
   return conversation;
@@ -191,7 +206,7 @@ function open(
 
 /** The conversation needs people: the bot's turn first (if it never had one), then the queue drain. */
 function route(conversation: Conversation, event: AnyEvent, at: string, fx: FoldEffects): void {
-  fx.triggers.push({ kind: 'route', jobId: jobIds.route(conversation.id, event.id), conversationId: conversation.id, at });
+  if (fx.keep.triggers) fx.triggers.push({ kind: 'route', jobId: jobIds.route(conversation.id, event.id), conversationId: conversation.id, at });
 }
 
 function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: string, policy: FoldPolicy, fx: FoldEffects): void {
@@ -236,7 +251,7 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
           c.bot = 'handed-off';
           c.handoff = event.data.reason ?? null;
         }
-        if (from !== null && from !== event.data.toAgent) fx.triggers.push({ kind: 'drain', jobId: jobIds.drain(event.id), conversationId: c.id, at });
+        if (from !== null && from !== event.data.toAgent && fx.keep.triggers) fx.triggers.push({ kind: 'drain', jobId: jobIds.drain(event.id), conversationId: c.id, at });
         if (event.data.toAgent === null && c.status !== 'resolved') route(c, event, at, fx);
       });
     case 'conversation.escalated':
@@ -313,7 +328,7 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
         if (!survey || survey.answeredAt !== null) return;
         survey.score = event.data.score;
         survey.answeredAt = at;
-        fx.triggers.push({ kind: 'survey-answered', jobId: jobIds.surveyAnswered(survey.id), conversationId: c.id, at, surveyId: survey.id, score: survey.score, byReply: false });
+        if (fx.keep.triggers) fx.triggers.push({ kind: 'survey-answered', jobId: jobIds.surveyAnswered(survey.id), conversationId: c.id, at, surveyId: survey.id, score: survey.score, byReply: false });
       });
     default: {
       const unhandled: never = event;
@@ -353,7 +368,7 @@ function customerWrote(
   // The customer answered (or opened): the ball is in our court, the clocks run.
   if (c.status === 'pending') c.status = 'open';
   startWaiting(c, at, policy);
-  if (existing && c.bot === 'answering') fx.triggers.push({ kind: 'bot', jobId: jobIds.bot(c.id, event.id), conversationId: c.id, at });
+  if (existing && c.bot === 'answering' && fx.keep.triggers) fx.triggers.push({ kind: 'bot', jobId: jobIds.bot(c.id, event.id), conversationId: c.id, at });
   c.channels = withChannel(c.channels, d.channel);
   c.replyTo = { channel: d.channel, provider: d.provider, handle: d.handle };
   if (d.subject && !c.subject) c.subject = d.subject;
@@ -365,6 +380,7 @@ function customerWrote(
   c.lastActivityAt = latest(c.lastActivityAt, at);
   c.messageCount++;
   changed(fx, c);
+  if (!fx.keep.transcript) return;
   const entry: TranscriptEntry = {
     eventId: event.id,
     at,
@@ -383,11 +399,12 @@ function customerWrote(
 function automatedReply(fold: CustomerFold, customer: Customer, event: EventEnvelope<'message.received'>, at: string, fx: FoldEffects): void {
   const c = openConversationOf(fold, customer);
   if (!c) return;
+  changed(fx, c);
+  if (!fx.keep.transcript) return;
   const d = event.data;
   const entry: TranscriptEntry = { eventId: event.id, at, direction: 'in', channel: d.channel, provider: d.provider, author: { kind: 'system', id: d.automated ?? 'auto-reply' }, text: d.text };
   if (d.subject !== undefined) entry.subject = d.subject;
   fx.transcript.push({ conversationId: c.id, entry });
-  changed(fx, c);
 }
 
 function weWrote(
@@ -406,18 +423,20 @@ function weWrote(
     if (d.internal) return;
     c = open(fold, customer, event, at, 'agent', fx);
   }
-  const entry: TranscriptEntry = {
-    eventId: event.id,
-    at,
-    direction: 'out',
-    channel: d.channel,
-    provider: d.provider,
-    author: { kind: d.author.kind, id: d.author.id },
-    text: d.text,
-  };
-  if (d.subject !== undefined) entry.subject = d.subject;
-  if (d.internal) entry.internal = true;
-  fx.transcript.push({ conversationId: c.id, entry });
+  if (fx.keep.transcript) {
+    const entry: TranscriptEntry = {
+      eventId: event.id,
+      at,
+      direction: 'out',
+      channel: d.channel,
+      provider: d.provider,
+      author: { kind: d.author.kind, id: d.author.id },
+      text: d.text,
+    };
+    if (d.subject !== undefined) entry.subject = d.subject;
+    if (d.internal) entry.internal = true;
+    fx.transcript.push({ conversationId: c.id, entry });
+  }
   changed(fx, c);
   if (d.internal) return;
 
@@ -464,11 +483,13 @@ function answersSurvey(fold: CustomerFold, customer: Customer, event: EventEnvel
   pending.score = reply.score;
   pending.answeredAt = at;
   changed(fx, last);
-  fx.transcript.push({
-    conversationId: last.id,
-    entry: { eventId: event.id, at, direction: 'in', channel: event.data.channel, provider: event.data.provider, author: { kind: 'customer', id: customer.id }, text: event.data.text },
-  });
-  fx.triggers.push({ kind: 'survey-answered', jobId: jobIds.surveyAnswered(pending.id), conversationId: last.id, at, surveyId: pending.id, score: reply.score, byReply: true });
+  if (fx.keep.transcript) {
+    fx.transcript.push({
+      conversationId: last.id,
+      entry: { eventId: event.id, at, direction: 'in', channel: event.data.channel, provider: event.data.provider, author: { kind: 'customer', id: customer.id }, text: event.data.text },
+    });
+  }
+  if (fx.keep.triggers) fx.triggers.push({ kind: 'survey-answered', jobId: jobIds.surveyAnswered(pending.id), conversationId: last.id, at, surveyId: pending.id, score: reply.score, byReply: true });
   return true;
 }
 

@@ -25,9 +25,15 @@ export class Distribution {
     return this.n;
   }
 
-  /** The values in ascending order with their counts. */
+  /**
+   * The values in ascending order with their counts. Sorted as a typed array (a numeric sort in
+   * the engine, no comparator calls): merging a replay's threads sorts maps of 10^5 values.
+   */
   sorted(): Array<[valueMs: number, count: number]> {
-    return [...this.counts].sort((a, b) => a[0] - b[0]);
+    const values = Float64Array.from(this.counts.keys()).sort();
+    const out = new Array<[number, number]>(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = [values[i]!, this.counts.get(values[i]!)!];
+    return out;
   }
 
   /** count, mean, median (p50) and p90, in seconds; null figures when empty. */

@@ -58,6 +58,78 @@ interface WeekTally {
 }
 
 
+/**
+ * What one conversation contributes to a group's figures, computed once however many groups it
+ * counts in (the total and its own group): the times are parsed and the weeks and days found once.
+ */
+export interface ConversationFacts {
+  /** `tenant/customer`: distinct people are counted after merges are followed. */
+  customerKey: string;
+  tenant: string;
+  customerInitiated: boolean;
+  category: string | null;
+  channel: string | null;
+  openedWeek: string;
+  firstResponseMs: number | null;
+  nextResponseMs: readonly number[];
+  /** Null while open. */
+  resolutionMs: number | null;
+  /** Null when no agent held or answered it. */
+  handlingMs: number | null;
+  /** Resolved and customer-initiated: whether at the first contact; null otherwise. */
+  firstContact: boolean | null;
+  firstResolutionMs: number | null;
+  reopened: boolean;
+  surveys: Array<{ kind: 'csat' | 'nps'; score: number | null; answeredWeek: string | null }>;
+  slaFirstResponse: 'met' | 'breached' | null;
+  slaResolution: 'met' | 'breached' | null;
+  nextResponseMet: number;
+  nextResponseBreached: number;
+  /** Backlog changes as day, delta, day, delta, …: an open spell counts at each midnight it spans. */
+  backlog: number[];
+  lastDay: number;
+}
+
+export function conversationFacts(c: Conversation, customer: Customer | null, fcrWindowMs: number): ConversationFacts {
+  const m = c.metrics;
+  const start = ms(c.firstCustomerMessageAt ?? c.openedAt);
+  const resolved = c.status === 'resolved';
+  let firstContact: boolean | null = null;
+  if (resolved && c.initiatedBy === 'customer') {
+    const repeatGap = customer?.contactHistory?.repeatedAfterMs[c.id];
+    firstContact = c.reopenCount === 0 && (repeatGap === undefined || repeatGap > fcrWindowMs);
+  }
+  // Open spells: [opened, resolved, reopened, resolved, ...].
+  const backlog: number[] = [];
+  for (let i = 0; i < m.spells.length; i += 2) {
+    backlog.push(backlogDayOf(ms(m.spells[i]!)), 1);
+    const end = m.spells[i + 1];
+    if (end !== undefined) backlog.push(backlogDayOf(ms(end)), -1);
+  }
+  return {
+    customerKey: `${c.tenant}/${c.customer}`,
+    tenant: c.tenant,
+    customerInitiated: c.initiatedBy === 'customer',
+    category: c.category,
+    channel: channelOf(c),
+    openedWeek: isoWeek(ms(c.openedAt)),
+    firstResponseMs: c.initiatedBy === 'customer' && c.firstResponseAt !== null && c.firstCustomerMessageAt !== null ? ms(c.firstResponseAt) - start : null,
+    nextResponseMs: m.nextResponseMs,
+    resolutionMs: resolved ? ms(c.resolvedAt!) - start : null,
+    handlingMs: resolved && (c.assignee !== null || c.lastAgentMessageAt !== null) ? m.handlingMs : null,
+    firstContact,
+    firstResolutionMs: m.firstResolvedAt !== null ? ms(m.firstResolvedAt) - start : null,
+    reopened: c.reopenCount > 0,
+    surveys: c.surveys.map((s) => ({ kind: s.kind, score: s.score, answeredWeek: s.answeredAt !== null && s.score !== null ? isoWeek(ms(s.answeredAt)) : null })),
+    slaFirstResponse: m.sla.firstResponse,
+    slaResolution: m.sla.resolution,
+    nextResponseMet: m.sla.nextResponseMet,
+    nextResponseBreached: m.sla.nextResponseBreached,
+    backlog,
+    lastDay: Math.max(dayIndex(ms(c.lastActivityAt)), dayIndex(ms(c.resolvedAt ?? c.lastActivityAt))),
+  };
+}
+
 export class GroupFigures {
   conversations = 0;
   customerInitiated = 0;
@@ -83,39 +155,35 @@ export class GroupFigures {
   lastDay = -Infinity;
   readonly weeks = new Map<string, WeekTally>();
 
-  add(c: Conversation, customer: Customer | null, fcrWindowMs: number): void {
-    const m = c.metrics;
+  add(f: ConversationFacts): void {
     this.conversations++;
-    if (c.initiatedBy === 'customer') this.customerInitiated++;
+    if (f.customerInitiated) this.customerInitiated++;
     else this.agentInitiated++;
-    this.customers.add(`${c.tenant}/${c.customer}`);
-    this.tenants.add(c.tenant);
-    const channel = channelOf(c);
-    bump(this.categories, c.category);
-    bump(this.channels, channel);
-    bump(this.week(isoWeek(ms(c.openedAt))).channels, channel ?? '(none)');
+    this.customers.add(f.customerKey);
+    this.tenants.add(f.tenant);
+    bump(this.categories, f.category);
+    bump(this.channels, f.channel);
+    bump(this.week(f.openedWeek).channels, f.channel ?? '(none)');
 
-    const start = ms(c.firstCustomerMessageAt ?? c.openedAt);
-    if (c.initiatedBy === 'customer' && c.firstResponseAt !== null && c.firstCustomerMessageAt !== null) this.firstResponse.add(ms(c.firstResponseAt) - start);
-    for (const wait of m.nextResponseMs) this.nextResponse.add(wait);
-    if (c.status === 'resolved') {
+    if (f.firstResponseMs !== null) this.firstResponse.add(f.firstResponseMs);
+    for (const wait of f.nextResponseMs) this.nextResponse.add(wait);
+    if (f.resolutionMs !== null) {
       this.resolved++;
-      this.resolution.add(ms(c.resolvedAt!) - start);
-      if (c.assignee !== null || c.lastAgentMessageAt !== null) this.handling.add(m.handlingMs);
-      if (c.initiatedBy === 'customer') {
+      this.resolution.add(f.resolutionMs);
+      if (f.handlingMs !== null) this.handling.add(f.handlingMs);
+      if (f.firstContact !== null) {
         this.fcrResolved++;
-        const repeatGap = customer?.contactHistory?.repeatedAfterMs[c.id];
-        if (c.reopenCount === 0 && (repeatGap === undefined || repeatGap > fcrWindowMs)) this.fcrFirstContact++;
+        if (f.firstContact) this.fcrFirstContact++;
       }
     }
-    if (m.firstResolvedAt !== null) {
+    if (f.firstResolutionMs !== null) {
       this.everResolved++;
-      this.firstResolution.add(ms(m.firstResolvedAt) - start);
-      if (c.reopenCount > 0) this.reopened++;
+      this.firstResolution.add(f.firstResolutionMs);
+      if (f.reopened) this.reopened++;
     }
 
-    for (const s of c.surveys) {
-      const tally = s.answeredAt !== null && s.score !== null ? this.week(isoWeek(ms(s.answeredAt))) : null;
+    for (const s of f.surveys) {
+      const tally = s.answeredWeek !== null ? this.week(s.answeredWeek) : null;
       if (s.kind === 'csat') {
         this.csat.sent++;
         if (tally && s.score !== null) {
@@ -143,18 +211,13 @@ export class GroupFigures {
       }
     }
 
-    count(this.sla.firstResponse, m.sla.firstResponse);
-    count(this.sla.resolution, m.sla.resolution);
-    this.sla.nextResponse.met += m.sla.nextResponseMet;
-    this.sla.nextResponse.breached += m.sla.nextResponseBreached;
+    count(this.sla.firstResponse, f.slaFirstResponse);
+    count(this.sla.resolution, f.slaResolution);
+    this.sla.nextResponse.met += f.nextResponseMet;
+    this.sla.nextResponse.breached += f.nextResponseBreached;
 
-    // Open spells: [opened, resolved, reopened, resolved, ...]; a spell counts at each midnight it spans.
-    for (let i = 0; i < m.spells.length; i += 2) {
-      bump(this.backlogDelta, backlogDayOf(ms(m.spells[i]!)), 1);
-      const end = m.spells[i + 1];
-      if (end !== undefined) bump(this.backlogDelta, backlogDayOf(ms(end)), -1);
-    }
-    this.lastDay = Math.max(this.lastDay, dayIndex(ms(c.lastActivityAt)), dayIndex(ms(c.resolvedAt ?? c.lastActivityAt)));
+    for (let i = 0; i < f.backlog.length; i += 2) bump(this.backlogDelta, f.backlog[i]!, f.backlog[i + 1]!);
+    this.lastDay = Math.max(this.lastDay, f.lastDay);
   }
 
   /**

@@ -43,9 +43,21 @@ function valueOf(c: Conversation, d: GroupDimension): string | null {
   }
 }
 
+/** Each day's week, computed once: a report asks several times per conversation. */
+const weekOfDay = new Map<number, string>();
+
 /** ISO 8601 week of a UTC instant, as `2026-W02` (weeks start on Monday; week 1 holds the year's first Thursday). */
 export function isoWeek(epochMs: number): string {
   const day = Math.floor(epochMs / DAY_MS);
+  let week = weekOfDay.get(day);
+  if (week === undefined) {
+    if (weekOfDay.size >= 4096) weekOfDay.clear();
+    weekOfDay.set(day, (week = weekOfDayNumber(day)));
+  }
+  return week;
+}
+
+function weekOfDayNumber(day: number): string {
   const weekday = (((day + 3) % 7) + 7) % 7; // 0 = Monday (1970-01-01 was a Thursday)
   const thursday = new Date((day - weekday + 3) * DAY_MS);
   const year = thursday.getUTCFullYear();
@@ -59,5 +71,18 @@ export const dayLabel = (day: number) => new Date(day * DAY_MS).toISOString().sl
 /** The first end-of-day instant (midnight UTC) at or after `epochMs`, as its day number: a spell open then counts in that day's backlog. */
 export const backlogDayOf = (epochMs: number) => Math.ceil(epochMs / DAY_MS) - 1;
 
-/** A stable text form of a key, for maps and ordering. */
+/**
+ * A key's identity for maps: each value length-prefixed (so no two keys share it, whatever their
+ * values hold), cheap enough to build for every conversation. Reports order groups by `keyText`.
+ */
+export function groupId(key: GroupKey, dimensions: readonly GroupDimension[]): string {
+  let id = '';
+  for (const d of dimensions) {
+    const v = key[d];
+    id += v === null || v === undefined ? '-|' : `${v.length}:${v}|`;
+  }
+  return id;
+}
+
+/** A stable text form of a key, for ordering. */
 export const keyText = (key: GroupKey, dimensions: readonly GroupDimension[]) => JSON.stringify(dimensions.map((d) => key[d] ?? null));

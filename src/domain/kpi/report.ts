@@ -4,8 +4,8 @@
  * settle; the live report feeds it the projections; both give the same report (docs/metrics.md).
  */
 import type { Conversation, Customer } from '../state.ts';
-import { GroupFigures, type KpiFigures } from './figures.ts';
-import { groupKeyOf, keyText, type GroupDimension, type GroupKey } from './groups.ts';
+import { conversationFacts, GroupFigures, type KpiFigures } from './figures.ts';
+import { groupId, groupKeyOf, keyText, type GroupDimension, type GroupKey } from './groups.ts';
 import { defaultKpiTargets, type KpiTargets } from './targets.ts';
 
 export interface KpiOptions {
@@ -48,13 +48,14 @@ export class KpiAccumulator {
 
   /** A conversation as it stands at the end of the stream (or once it can no longer change), with its customer's record. */
   addConversation(c: Conversation, customer: Customer | null): void {
-    this.total.add(c, customer, this.options.fcrWindowMs);
+    const facts = conversationFacts(c, customer, this.options.fcrWindowMs);
+    this.total.add(facts);
     if (this.options.groupBy.length === 0) return;
     const key = groupKeyOf(c, this.options.groupBy);
-    const text = keyText(key, this.options.groupBy);
-    let group = this.groups.get(text);
-    if (!group) this.groups.set(text, (group = { key, figures: new GroupFigures() }));
-    group.figures.add(c, customer, this.options.fcrWindowMs);
+    const id = groupId(key, this.options.groupBy);
+    let group = this.groups.get(id);
+    if (!group) this.groups.set(id, (group = { key, figures: new GroupFigures() }));
+    group.figures.add(facts);
   }
 
   /** What has been seen so far as plain data (structured-cloneable: it crosses threads). */
@@ -80,9 +81,10 @@ export class KpiAccumulator {
   report(): KpiReport {
     const person = (key: string) => this.personOf(key);
     const targetsOf = (f: GroupFigures) => (f.tenants.size === 1 ? this.options.targets([...f.tenants][0]!) : defaultKpiTargets);
-    const groups = [...this.groups]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, g]) => ({ key: g.key, ...g.figures.finish(person, targetsOf(g.figures)) }));
+    const groups = [...this.groups.values()]
+      .map((g) => ({ g, text: keyText(g.key, this.options.groupBy) }))
+      .sort(({ text: a }, { text: b }) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(({ g }) => ({ key: g.key, ...g.figures.finish(person, targetsOf(g.figures)) }));
     return { total: this.total.finish(person, targetsOf(this.total)), groups };
   }
 
