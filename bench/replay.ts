@@ -5,7 +5,8 @@
  *
  *   BENCH_EVENTS (default 1000000), BENCH_CUSTOMERS (50000), BENCH_KAFKA_EVENTS (300000), BENCH_PARTITIONS (12)
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import { loadConfig } from '../src/config/load.ts';
@@ -18,6 +19,9 @@ import { createLogger } from '../src/observability/logger.ts';
 import { readTopic } from '../src/replay/kafka-source.ts';
 import { generateStream } from '../src/sim/stream.ts';
 import type * as Threaded from '../src/replay/threaded.ts';
+import type * as Engine from '../src/replay/engine.ts';
+import type * as FastParse from '../src/replay/fast-parse.ts';
+import { tenantTargets } from '../src/replay/targets.ts';
 import { stackUp } from '../scripts/stack/stack.ts';
 import { fmt } from './support.ts';
 
@@ -50,6 +54,33 @@ const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1e6);
 // would run that); without it, the TypeScript sources (tsx).
 const compiled = new URL('../.bench/dist/src/replay/threaded.js', import.meta.url);
 const { replayFileThreaded, replayTopicThreaded } = (existsSync(compiled) ? await import(compiled.href) : await import('../src/replay/threaded.ts')) as typeof Threaded;
+const sibling = (name: string) => new URL(`../.bench/dist/src/replay/${name}.js`, import.meta.url).href;
+const { Replay } = (existsSync(compiled) ? await import(sibling('engine')) : await import('../src/replay/engine.ts')) as typeof Engine;
+const { readTrusted } = (existsSync(compiled) ? await import(sibling('fast-parse')) : await import('../src/replay/fast-parse.ts')) as typeof FastParse;
+
+/**
+ * Where a fold thread's time goes, on this thread: the file's first lines parsed (JSON.parse and the
+ * envelope check), then the parsed events folded into a KPI report, each timed alone. With every
+ * core doing only that, the machine could replay at most cores / (parse + fold) events a second:
+ * the ceiling the threaded rate is measured against.
+ */
+function perEventCosts(path: string, lines: number): { parseUs: number; foldUs: number } {
+  const bytes = Buffer.allocUnsafe(lines * 400);
+  const fd = openSync(path, 'r');
+  const filled = readSync(fd, bytes, 0, bytes.length, 0);
+  closeSync(fd);
+  const texts: string[] = [];
+  for (let start = 0, nl = bytes.indexOf(10); nl !== -1 && nl < filled && texts.length < lines; start = nl + 1, nl = bytes.indexOf(10, start)) texts.push(bytes.toString('utf8', start, nl));
+  let t0 = performance.now();
+  const events = texts.map((text) => readTrusted(text)).flatMap((r) => (r.ok ? [r.event] : []));
+  const parseUs = ((performance.now() - t0) * 1000) / texts.length;
+  const replay = new Replay({ policies, kpi: { groupBy: ['tenant', 'channel', 'week'], targets: tenantTargets(config) } });
+  t0 = performance.now();
+  for (const e of events) replay.add(e);
+  replay.finish();
+  const foldUs = ((performance.now() - t0) * 1000) / events.length;
+  return { parseUs, foldUs };
+}
 
 async function main() {
   console.log(`bench:replay — file ${fmt(EVENTS)} events over ${fmt(CUSTOMERS)} customers; Kafka ${fmt(KAFKA_EVENTS)} events, ${PARTITIONS} partitions; replay ${existsSync(compiled) ? 'compiled' : 'from the sources (tsx)'}`);
@@ -60,6 +91,13 @@ async function main() {
   console.log(
     `file      ${fmt(fromFile.stats.read / seconds)} events/s (${fmt(fromFile.stats.read)} events, ${(statSync(file).size / 1e6).toFixed(0)} MB, in ${seconds.toFixed(1)}s); ` +
       `heap after ${heapMb()} MB; conversations ${fmt(fromFile.stats.conversations)}, at most ${fmt(fromFile.stats.peakConversationsInMemory)} in memory, ${fmt(fromFile.stats.retired)} retired early; customers ${fmt(fromFile.stats.customers)}`,
+  );
+
+  const cores = availableParallelism();
+  const cost = perEventCosts(file, Math.min(EVENTS, 300_000));
+  console.log(
+    `per event one thread: parse ${cost.parseUs.toFixed(2)} µs, fold and KPIs ${cost.foldUs.toFixed(2)} µs; ` +
+      `ceiling on ${cores} cores doing nothing else ${fmt((cores * 1e6) / (cost.parseUs + cost.foldUs))} events/s (parsing alone ${fmt((cores * 1e6) / cost.parseUs)})`,
   );
 
   await stackUp();
