@@ -142,6 +142,7 @@ function resolutionOutcome(c: Conversation, before: MetricsWatch, resolvedAt: st
     },
     policy.sla.policy,
     policy.sla.calendar,
+    false,
   );
   return outcome(resolvedAt, schedule.resolutionDueAt);
 }

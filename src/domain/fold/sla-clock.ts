@@ -39,15 +39,15 @@ function resumeClock(c: Conversation, at: string, policy: FoldPolicy): void {
   c.sla.pausedSince = null;
 }
 
-/** The deadlines in force for the conversation as it stands (all null without an SLA policy). */
-export function scheduleOf(c: Conversation, policy: FoldPolicy): SlaSchedule | null {
+/** The deadlines in force for the conversation as it stands (all null without an SLA policy); the warning instants too unless `warnings` is false. */
+export function scheduleOf(c: Conversation, policy: FoldPolicy, warnings = true): SlaSchedule | null {
   if (!policy.sla || c.status === 'resolved') return null;
-  return slaDeadlines(slaClockOf(c, { waitingSince: c.sla.waitingSince, pausedMs: c.sla.pausedMs }), policy.sla.policy, policy.sla.calendar);
+  return slaDeadlines(slaClockOf(c, { waitingSince: c.sla.waitingSince, pausedMs: c.sla.pausedMs }), policy.sla.policy, policy.sla.calendar, warnings);
 }
 
 /** Writes the deadlines in force into the projection (queues sort by them, the console shows them). */
 export function refreshDeadlines(c: Conversation, policy: FoldPolicy): void {
-  const schedule = scheduleOf(c, policy);
+  const schedule = scheduleOf(c, policy, false);
   c.sla.firstResponseDueAt = schedule?.firstResponseDueAt ?? null;
   c.sla.nextResponseDueAt = schedule?.nextResponseDueAt ?? null;
   c.sla.resolutionDueAt = schedule?.resolutionDueAt ?? null;

@@ -147,9 +147,10 @@ export interface SlaSchedule {
  *   that is `target + pausedMs` of business time after `openedAt`.
  *
  * A warning instant can lie in the past (a long pause, a priority raised late): the caller skips a
- * warning whose time has gone.
+ * warning whose time has gone. Without `warnings`, the warning instants are left null: the fold
+ * writes only the deadlines, on every change, and each instant is a walk over the calendar.
  */
-export function slaDeadlines(clock: SlaClock, policy: SlaPolicy, calendar: BusinessCalendar): SlaSchedule {
+export function slaDeadlines(clock: SlaClock, policy: SlaPolicy, calendar: BusinessCalendar, warnings = true): SlaSchedule {
   const schedule: SlaSchedule = {
     firstResponseDueAt: null,
     nextResponseDueAt: null,
@@ -163,7 +164,7 @@ export function slaDeadlines(clock: SlaClock, policy: SlaPolicy, calendar: Busin
     if (target === null) return null;
     return {
       dueAt: addBusinessTime(start, target + alreadyStoodStillMs, calendar),
-      warnAt: addBusinessTime(start, Math.round(target * policy.warnShare) + alreadyStoodStillMs, calendar),
+      warnAt: warnings ? addBusinessTime(start, Math.round(target * policy.warnShare) + alreadyStoodStillMs, calendar) : null,
     };
   };
 
