@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { foldPolicies } from '../../../src/config/policies.ts';
@@ -26,6 +28,8 @@ afterEach(async () => {
 });
 
 const EVENTS = 20_000;
+const root = resolve(import.meta.dirname, '../../..');
+const run = promisify(execFile);
 
 describe('replay equals live', () => {
   it('given traffic folded live, when the topic is exported and replayed, then KPIs and projections are identical', async () => {
@@ -88,9 +92,27 @@ describe('replay equals live', () => {
     expect(replayedFolds.size).toBe(liveFolds.size);
     expect([...replayedFolds].filter(([key, value]) => liveFolds.get(key) !== value).map(([key]) => key)).toEqual([]);
 
+    // `cs conversation` finds a conversation's customer through the live projections and folds the
+    // customer's events from the topic: the view equals the one folded from the export.
+    const resolvedOne = [...replayedConversations.values()].map((json) => JSON.parse(json) as { id: string; resolvedAt: string | null; messageCount: number }).find((c) => c.resolvedAt !== null && c.messageCount > 2)!;
+    const csConversation = async (...source: string[]) =>
+      JSON.parse(
+        (
+          await run(process.execPath, [join(root, 'bin/cs.js'), 'conversation', resolvedOne.id, '--as-of', resolvedOne.resolvedAt!, ...source], {
+            cwd: root,
+            env: { ...process.env, LOG_LEVEL: 'silent', CS_FROM_SOURCES: '1', CS_INSTANCE: config.instance, FOLD_NAMESPACE: config.fold.namespace },
+            maxBuffer: 64 * 1024 * 1024,
+          })
+        ).stdout,
+      ) as { conversation: { id: string; status: string }; transcript: unknown[] };
+    const fromKafka = await csConversation('--topic', config.kafka.topics.events);
+    expect(fromKafka.conversation).toMatchObject({ id: resolvedOne.id, status: 'resolved' });
+    expect(fromKafka.transcript.length).toBeGreaterThan(1);
+    expect(fromKafka).toEqual(await csConversation('--file', file));
+
     // A redacted export replays to the same KPIs.
     const redactedFile = join(dir, 'redacted.ndjson');
     await exportTopic({ kafka, topic: config.kafka.topics.events, out: redactedFile, redact: createRedactor() });
     expect((await replayFile(redactedFile, { policies, kpi })).report).toEqual(live.report);
-  }, 90_000);
+  }, 120_000);
 });
