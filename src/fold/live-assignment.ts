@@ -12,10 +12,14 @@ export async function readLiveAssignment(redis: Redis, instance: string, fallbac
   return namespace && group ? { namespace, group } : fallback;
 }
 
-/** The namespace the live fold wrote before its last move (whose last steps may still wait to be pumped), if any. */
-export async function readLeftNamespace(redis: Redis, instance: string): Promise<string | undefined> {
-  const [namespace, previous] = await redis.hmget(controlKeys(instance).liveFold, 'namespace', 'previous');
-  return previous && previous !== namespace ? previous : undefined;
+/**
+ * In one read: the namespace the live fold writes, and the one it wrote before its last move (whose
+ * last steps may still wait to be pumped), if any.
+ */
+export async function readFoldNamespaces(redis: Redis, instance: string, fallback: string): Promise<{ live: string; left?: string }> {
+  const [namespace, group, previous] = await redis.hmget(controlKeys(instance).liveFold, 'namespace', 'group', 'previous');
+  const live = namespace && group ? namespace : fallback;
+  return previous && previous !== namespace ? { live, left: previous } : { live };
 }
 
 /** The namespace reads use right now. */

@@ -4,7 +4,7 @@ import { parseTimerMember } from '../domain/fold/timers.ts';
 import { jobId } from '../domain/fold/triggers.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { PositionedTrigger } from '../fold/fold-batch.ts';
-import { readLeftNamespace, readLiveAssignment } from '../fold/live-assignment.ts';
+import { readFoldNamespaces } from '../fold/live-assignment.ts';
 import { projectionKeys } from '../projections/keys.ts';
 import { jobOptions, stepJob, type WorkflowJobData } from './trigger-queue.ts';
 
@@ -47,9 +47,8 @@ export function stepPump(o: StepPumpOptions): { pumpOnce(): Promise<number> } {
     return due.length;
   };
   const pumpOnce = async (): Promise<number> => {
-    const { namespace } = await readLiveAssignment(o.redis, o.instance, { namespace: o.fallbackNamespace, group: '' });
-    const previous = await readLeftNamespace(o.redis, o.instance);
-    const keys = projectionKeys(namespace);
+    const { live, left: previous } = await readFoldNamespaces(o.redis, o.instance, o.fallbackNamespace);
+    const keys = projectionKeys(live);
     const toStep = (m: string) => stepJob(JSON.parse(m) as PositionedTrigger);
     // The namespace the live fold left: its last commits' steps are pumped too (timers are state, rebuilt in the new one).
     const left = previous ? await drainSet(projectionKeys(previous).steps, '+inf', toStep) : 0;
