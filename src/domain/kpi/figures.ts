@@ -4,7 +4,7 @@
  * what lets a replay (conversations in the order they settle) and the live projections (in Redis
  * scan order) produce identical reports.
  */
-import type { Conversation, Customer } from '../state.ts';
+import type { Conversation, Customer, SlaOutcome } from '../state.ts';
 import { Distribution, type DurationSummary } from './distribution.ts';
 import { backlogDayOf, channelOf, dayIndex, dayLabel, isoWeek } from './groups.ts';
 import { rate, round4, serviceScore, type KpiTargets, type ServiceScore } from './targets.ts';
@@ -57,7 +57,6 @@ interface WeekTally {
   npsNet: number;
 }
 
-
 /**
  * What one conversation contributes to a group's figures, computed once however many groups it
  * counts in (the total and its own group): the times are parsed and the weeks and days found once.
@@ -81,8 +80,8 @@ export interface ConversationFacts {
   firstResolutionMs: number | null;
   reopened: boolean;
   surveys: Array<{ kind: 'csat' | 'nps'; score: number | null; answeredWeek: string | null }>;
-  slaFirstResponse: 'met' | 'breached' | null;
-  slaResolution: 'met' | 'breached' | null;
+  slaFirstResponse: SlaOutcome | null;
+  slaResolution: SlaOutcome | null;
   nextResponseMet: number;
   nextResponseBreached: number;
   /** Backlog changes as day, delta, day, delta, …: an open spell counts at each midnight it spans. */
