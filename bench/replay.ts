@@ -67,20 +67,17 @@ const { readTrusted } = (existsSync(compiled) ? await import(sibling('fast-parse
  * from the thread's start to its last record, as the replay is. Needs the compiled modules.
  */
 function rawConsumeInThread(topic: string): Promise<{ records: number; bytes: number; seconds: number }> {
-  const modules = { kafkaSource: sibling('kafka-source'), kafka: new URL('../.bench/dist/src/log/kafka.js', import.meta.url).href, logger: new URL('../.bench/dist/src/observability/logger.js', import.meta.url).href };
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
     (async () => {
-      const { readTopic } = await import(workerData.modules.kafkaSource);
-      const { createKafka } = await import(workerData.modules.kafka);
-      const { createLogger } = await import(workerData.modules.logger);
-      const kafka = createKafka(workerData.kafka, createLogger({ level: 'warn', name: 'bench' }));
+      const { readTopic, replayKafka } = await import(workerData.kafkaSource);
+      const kafka = replayKafka(workerData.kafka);
       let bytes = 0;
       const { records } = await readTopic({ kafka, topic: workerData.topic, record: (m) => void (bytes += m.value ? m.value.length : 0) });
       parentPort.postMessage({ records, bytes });
     })().catch((err) => { throw err; });`;
   const t0 = performance.now();
-  const worker = new Worker(code, { eval: true, workerData: { modules, kafka: config.kafka, topic } });
+  const worker = new Worker(code, { eval: true, workerData: { kafkaSource: sibling('kafka-source'), kafka: config.kafka, topic } });
   return new Promise((resolve, reject) => {
     worker.once('message', (m: { records: number; bytes: number }) => {
       resolve({ ...m, seconds: (performance.now() - t0) / 1000 });

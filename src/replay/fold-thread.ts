@@ -9,12 +9,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { foldPolicies } from '../config/policies.ts';
-import { createKafka } from '../log/kafka.ts';
-import { createLogger } from '../observability/logger.ts';
 import { Replay } from './engine.ts';
 import { tenantTargets } from './targets.ts';
 import { readStrict, readTrusted } from './fast-parse.ts';
-import { readTopic } from './kafka-source.ts';
+import { readTopic, replayKafka } from './kafka-source.ts';
 import type { FromFold, FromReader, RefKind, ThreadSettings, TopicShare } from './threaded.ts';
 
 const { settings, refKind, share } = workerData as { settings: ThreadSettings; refKind: RefKind; share?: TopicShare };
@@ -47,7 +45,7 @@ function finish(): void {
 }
 
 if (share) {
-  const kafka = createKafka(share.kafka, createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'cs-replay' }));
+  const kafka = replayKafka(share.kafka);
   let done = 0;
   readTopic({
     kafka,

@@ -5,7 +5,10 @@
  * partition's records in order.
  */
 import { nanoid } from 'nanoid';
-import { AssignerProtocol, type Kafka, type KafkaMessage, type PartitionAssigner } from 'kafkajs';
+import { AssignerProtocol, type Admin, type Kafka, type KafkaMessage, type PartitionAssigner } from 'kafkajs';
+import type { Config } from '../config/schema.ts';
+import { createKafka } from '../log/kafka.ts';
+import { createLogger } from '../observability/logger.ts';
 
 export interface TopicReadOptions {
   kafka: Kafka;
@@ -22,30 +25,40 @@ export interface TopicReadOptions {
   afterBatch?(): Promise<void>;
 }
 
+/** The Kafka client of a replay (its own log name and level). */
+export const replayKafka = (config: Config['kafka']): Kafka => createKafka(config, createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'cs-replay' }));
+
+/** A partition's records to read: offsets `from` to `last`, both included. */
+export interface PartitionRange {
+  partition: number;
+  from: number;
+  last: number;
+}
+
+/**
+ * What a read of the topic covers, per partition: from the start (or the first offset at `since`)
+ * to the last offset written when asked; partitions with nothing to read are left out. Offsets are
+ * numbers: exact below 2^53 records per partition, and a record's offset is compared per record
+ * (BigInt conversions cost more than the comparison they serve).
+ */
+export async function partitionRanges(admin: Admin, topic: string, o: { since?: number; partitions?: readonly number[] } = {}): Promise<PartitionRange[]> {
+  const mine = (p: { partition: number }) => o.partitions === undefined || o.partitions.includes(p.partition);
+  const ends = (await admin.fetchTopicOffsets(topic)).filter(mine);
+  const starts = o.since !== undefined ? new Map((await admin.fetchTopicOffsetsByTimestamp(topic, o.since)).map((p) => [p.partition, Number(p.offset)])) : null;
+  return ends
+    .map((p) => ({ partition: p.partition, from: starts?.get(p.partition) ?? Number(p.low), last: Number(p.high) - 1 }))
+    .filter((r) => r.last >= r.from);
+}
+
 export async function readTopic(o: TopicReadOptions): Promise<{ records: number }> {
   const admin = o.kafka.admin();
   await admin.connect();
   const groupId = `cs-replay-${nanoid(10).replace(/[^A-Za-z0-9]/g, 'x')}`;
   try {
-    const mine = (p: { partition: number }) => o.partitions === undefined || o.partitions.includes(p.partition);
-    const ends = (await admin.fetchTopicOffsets(o.topic)).filter(mine);
-    // Offsets as numbers: exact below 2^53 records per partition, and a record's offset is compared
-    // per record (BigInt conversions cost more than the comparison they serve).
-    const starts =
-      o.since !== undefined
-        ? new Map((await admin.fetchTopicOffsetsByTimestamp(o.topic, o.since)).filter(mine).map((p) => [p.partition, Number(p.offset)]))
-        : new Map(ends.map((p) => [p.partition, Number(p.low)]));
-    const last = new Map<number, number>();
-    let total = 0;
-    for (const p of ends) {
-      const high = Number(p.high);
-      const from = starts.get(p.partition) ?? Number(p.low);
-      if (high > from) {
-        last.set(p.partition, high - 1);
-        total += high - from;
-      }
-    }
-    if (last.size === 0) return { records: 0 };
+    const ranges = await partitionRanges(admin, o.topic, o);
+    if (ranges.length === 0) return { records: 0 };
+    const last = new Map(ranges.map((r) => [r.partition, r.last]));
+    const total = ranges.reduce((sum, r) => sum + r.last - r.from + 1, 0);
 
     const consumer = o.kafka.consumer({
       groupId,
@@ -68,12 +81,12 @@ export async function readTopic(o: TopicReadOptions): Promise<{ records: number 
     const { GROUP_JOIN, CRASH } = consumer.events;
     consumer.on(GROUP_JOIN, () => {
       if (o.since === undefined) return;
-      for (const [partition, offset] of starts) consumer.seek({ topic: o.topic, partition, offset: String(offset) });
+      for (const { partition, from } of ranges) consumer.seek({ topic: o.topic, partition, offset: String(from) });
     });
     consumer.on(CRASH, (e) => fail(e.payload.error));
     // The next offset each partition should hand on: a fetch that overlaps an earlier one (kafkajs
     // may fetch a range again) never hands a record on twice.
-    const next = new Map(starts);
+    const next = new Map(ranges.map((r) => [r.partition, r.from]));
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch, heartbeat }) => {

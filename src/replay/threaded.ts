@@ -19,8 +19,7 @@ import type { Config } from '../config/schema.ts';
 import { KpiAccumulator, type KpiOptions, type KpiTally } from '../domain/kpi/report.ts';
 import type { ReplayStats } from './engine.ts';
 import { readRecords } from './file-source.ts';
-import { createKafka } from '../log/kafka.ts';
-import { createLogger } from '../observability/logger.ts';
+import { partitionRanges, replayKafka } from './kafka-source.ts';
 import type { ReplayRun, SourceOptions } from './run.ts';
 import { shardOfRecord } from './shard.ts';
 import { tenantTargets } from './targets.ts';
@@ -220,14 +219,10 @@ export async function replayTopicThreaded(kafka: Config['kafka'], topic: string,
  * empty topic still gets one (empty) share, so the report has its usual shape.
  */
 async function shareTopic(config: Config['kafka'], topic: string, threads: number, since?: number): Promise<Array<{ partitions: number[]; records: number }>> {
-  const admin = createKafka(config, createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'cs-replay' })).admin();
+  const admin = replayKafka(config).admin();
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    const from = since !== undefined ? new Map((await admin.fetchTopicOffsetsByTimestamp(topic, since)).map((p) => [p.partition, BigInt(p.offset)])) : null;
-    const sized = offsets
-      .map((p) => ({ partition: p.partition, records: Number(BigInt(p.high) - (from?.get(p.partition) ?? BigInt(p.low))) }))
-      .filter((p) => p.records > 0);
+    const sized = (await partitionRanges(admin, topic, since !== undefined ? { since } : {})).map((r) => ({ partition: r.partition, records: r.last - r.from + 1 }));
     sized.sort((a, b) => b.records - a.records || a.partition - b.partition);
     const shares = Array.from({ length: Math.max(1, Math.min(threads, sized.length)) }, () => ({ partitions: [] as number[], records: 0 }));
     for (const p of sized) {
