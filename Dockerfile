@@ -1,4 +1,4 @@
-# One image for every engine role: `docker run IMAGE <role>` (see workers/main.ts for the roles).
+# One image for every engine role: `docker run IMAGE <role>` (see src/roles/index.ts for the roles).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -10,7 +10,7 @@ import { defaultFoldPolicy } from '../src/domain/fold/policy.ts';
 import { openKafkaEventLog } from '../src/log/event-log.ts';
 import { createKafka } from '../src/log/kafka.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { generateStream } from '../src/sim/stream.ts';
+import { generateStream } from '../scripts/sim/stream.ts';
 import { sleep } from './support.ts';
 
 const rate = Number(process.env.PUBLISH_RATE ?? 5000);

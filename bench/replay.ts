@@ -19,7 +19,7 @@ import { toRecord } from '../src/log/record.ts';
 import { createEnvelopeWriter } from '../src/ndjson/codec.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { readTopic } from '../src/replay/kafka-source.ts';
-import { generateStream } from '../src/sim/stream.ts';
+import { generateStream } from '../scripts/sim/stream.ts';
 import type * as Threaded from '../src/replay/threaded.ts';
 import type * as Engine from '../src/replay/engine.ts';
 import type * as FastParse from '../src/replay/fast-parse.ts';

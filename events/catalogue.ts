@@ -1,5 +1,5 @@
-import type { z } from 'zod';
-import type { EnvelopeAttributes } from './envelope.ts';
+import { EVENT_TYPE_PATTERN } from './attributes.ts';
+import type { Catalogue } from './definition.ts';
 import {
   conversationAssigned,
   conversationEscalated,
@@ -15,25 +15,6 @@ import { messageStatusUpdated } from './types/delivery.ts';
 import { messageReceived, messageSent } from './types/message.ts';
 import { slaBreached, slaWarned } from './types/sla.ts';
 import { surveyAnswered, surveySent } from './types/survey.ts';
-
-/**
- * Turns `data` written at version n into the shape of version n + 1. It receives the raw JSON
- * object (old schemas are not kept, so nothing was validated yet) and must be pure: return a new
- * object, never mutate the input, never look at a clock. The final shape is validated against the
- * current schema after the last step.
- */
-export type Upcaster = (data: Record<string, unknown>, envelope: EnvelopeAttributes) => Record<string, unknown>;
-
-export interface EventDefinition<S extends z.ZodType = z.ZodType> {
-  /** Schema of `data` at the current version. */
-  readonly schema: S;
-  /** Current `dataversion`. Bump it, with an upcaster, for any change old data would not satisfy. */
-  readonly version: number;
-  /** `upcasters[n]` turns version n data into version n + 1 data: one for every n below `version`. */
-  readonly upcasters: Readonly<Record<number, Upcaster>>;
-}
-
-export type Catalogue = Readonly<Record<string, EventDefinition>>;
 
 /**
  * Every event type the engine knows. To add a type: write `types/<area>.ts` with its schema and
@@ -61,8 +42,6 @@ export const catalogue = {
 
 export type EventType = keyof typeof catalogue & string;
 
-/** Lowercase dot-separated segments, for example `message.received`, `sla.breached`. */
-export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/;
 
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(catalogue, type);
@@ -97,3 +76,6 @@ export function assertValidCatalogue(c: Catalogue): void {
 }
 
 assertValidCatalogue(catalogue);
+
+export { EVENT_TYPE_PATTERN } from './attributes.ts';
+export type { Catalogue, EventDefinition, Upcaster } from './definition.ts';

@@ -1,6 +1,6 @@
 import { loadConfig } from '../src/config/load.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { roles } from './roles.ts';
+import { roles } from '../src/roles/index.ts';
 
 /**
  * The one entry point of the image: `main <role>`. Reads config, builds the role, runs it, and on
@@ -8,9 +8,9 @@ import { roles } from './roles.ts';
  */
 async function main(): Promise<void> {
   const roleName = process.argv[2] ?? 'all';
-  const start = roles[roleName];
+  const start = roles.get(roleName);
   if (!start) {
-    console.error(`unknown role "${roleName}"; roles: ${Object.keys(roles).join(', ')}`);
+    console.error(`unknown role "${roleName}"; roles: ${[...roles.keys()].join(', ')}`);
     process.exit(2);
   }
   const config = loadConfig();

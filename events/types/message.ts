@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition } from '../catalogue.ts';
+import type { EventDefinition } from '../definition.ts';
 
 /** Any printable string: ids and handles end up in Kafka headers, Redis keys and log lines. */
 const printable = (max: number) =>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition } from '../catalogue.ts';
+import type { EventDefinition } from '../definition.ts';
 import { idSchema } from './common.ts';
 import { channelSchema } from './message.ts';
 

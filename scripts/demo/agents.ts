@@ -6,10 +6,10 @@
  * (a Russian refund: nobody in billing speaks Russian; an SMS to a team without SMS seats) and
  * assigns them to someone outside the team, preferably who speaks the customer's language.
  */
-import type { AgentView, HeldConversation } from '../../src/channels/actions/agents.ts';
+import type { AgentView, HeldConversation } from '../../src/api/actions/agents.ts';
 import type { Conversation, TranscriptEntry } from '../../src/domain/state.ts';
-import type { ConversationSummary } from '../../src/http/views.ts';
-import { seededRandom } from '../../src/sim/random.ts';
+import type { ConversationSummary } from '../../src/projections/views.ts';
+import { seededRandom } from '../sim/random.ts';
 import { apologyText, closingText, noteText, replyText } from './script.ts';
 import type { World } from './world.ts';
 

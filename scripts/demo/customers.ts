@@ -5,8 +5,8 @@
  * the survey with a digit or by opening the e-mail's score link.
  */
 import { randomBytes } from 'node:crypto';
-import { postAsMeta, postAsTwilio, postChatMessage, twilioInboundSms, whatsappTextWebhook, type DoorAnswer } from '../../src/sim/doors.ts';
-import { seededRandom } from '../../src/sim/random.ts';
+import { postAsMeta, postAsTwilio, postChatMessage, twilioInboundSms, whatsappTextWebhook, type DoorAnswer } from '../sim/doors.ts';
+import { seededRandom } from '../sim/random.ts';
 import { SUPPORT_ADDRESS } from './deployment.ts';
 import type { Delivery } from './inbox.ts';
 import { ASK_FOR_HUMAN, FOLLOW_UPS, type Persona } from './script.ts';

@@ -3,7 +3,7 @@
  * reachable through every door, every provider pointing at a local stand-in, and names of its own
  * (topics, queues, groups, namespace) so a run never touches another's data.
  */
-import { freePort } from '../../src/sim/free-port.ts';
+import { freePort } from '../sim/free-port.ts';
 import { randomBytes } from 'node:crypto';
 import { tenantRegistry } from '../../src/config/policies.ts';
 import type { Config } from '../../src/config/schema.ts';

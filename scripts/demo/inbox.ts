@@ -5,7 +5,7 @@
  */
 import { simpleParser } from 'mailparser';
 import WebSocket from 'ws';
-import { messageOfCall, type ProviderApis, type SmtpSink } from '../../src/sim/providers.ts';
+import { messageOfCall, type ProviderApis, type SmtpSink } from '../sim/providers.ts';
 
 export interface Delivery {
   text: string;

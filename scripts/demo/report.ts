@@ -4,10 +4,10 @@
  * figures (first response, resolution, CSAT, SLA compliance) are the KPI report's own
  * (src/domain/kpi, what `cs` replays compute), fed with the conversations as the API shows them.
  */
-import type { AgentView } from '../../src/channels/actions/agents.ts';
+import type { AgentView } from '../../src/api/actions/agents.ts';
 import { kpiReport, type DurationSummary } from '../../src/domain/kpi/index.ts';
 import type { Conversation, Customer, TranscriptEntry } from '../../src/domain/state.ts';
-import type { CustomerView } from '../../src/http/views.ts';
+import type { CustomerView } from '../../src/projections/views.ts';
 import type { World } from './world.ts';
 
 const share = (part: number, whole: number) => (whole === 0 ? '–' : `${Math.round((100 * part) / whole)}%`);

@@ -2,7 +2,7 @@
  * What the demo's people say: customers' openings and follow-ups per scenario and language, agents'
  * replies per contact reason and language, and the seeded mix of who writes on which channel.
  */
-import { seededRandom } from '../../src/sim/random.ts';
+import { seededRandom } from '../sim/random.ts';
 
 export type Language = 'en' | 'ru' | 'zh';
 export type DemoChannel = 'email' | 'chat' | 'sms' | 'whatsapp';

@@ -1,5 +1,5 @@
 /** What the demo's customers and agents share: the deployment, the customers' devices, the API, the counters and the console. */
-import type { smtpClient } from '../../src/sim/doors.ts';
+import type { smtpClient } from '../sim/doors.ts';
 import type { Deployment } from './deployment.ts';
 import type { Inboxes } from './inbox.ts';
 

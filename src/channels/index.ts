@@ -1,4 +1,3 @@
-import { actionRoutes } from './actions/routes.ts';
 import { chatRoutes } from './chat/routes.ts';
 import type { ChannelRoutes } from './context.ts';
 import { emailRoutes } from './email/index.ts';
@@ -13,5 +12,4 @@ export const channelRoutes: ChannelRoutes[] = [
   metaRoutes,
   emailRoutes,
   chatRoutes,
-  actionRoutes,
 ];

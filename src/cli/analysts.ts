@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.ts';
 import type { GroupDimension } from '../domain/kpi/groups.ts';
 import { DEFAULT_FCR_WINDOW_MS, type KpiOptions } from '../domain/kpi/report.ts';
 import { tenantTargets } from '../replay/targets.ts';
-import { readActiveNamespace } from '../fold/live-assignment.ts';
+import { readActiveNamespace } from '../projections/live-assignment.ts';
 import { createKafka } from '../log/kafka.ts';
 import { createLogger } from '../observability/logger.ts';
 import { conversationAsOf, openingEventOf } from '../replay/as-of.ts';

@@ -5,7 +5,7 @@ import { createKafka } from '../log/kafka.ts';
 import { createLogger } from '../observability/logger.ts';
 import { projectionKeys } from '../projections/keys.ts';
 import { redisConnection } from '../queues/connection.ts';
-import { carryOverSteps, readActiveNamespace } from '../fold/live-assignment.ts';
+import { carryOverSteps, readActiveNamespace } from '../projections/live-assignment.ts';
 import { progress } from './progress.ts';
 
 export function rebuildCommand(program: Command): void {

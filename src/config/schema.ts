@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../domain/duration.ts';
 import { tenantFileSchema } from '../tenants/settings.ts';
-import { webhooksConfigSchema } from '../webhooks/config.ts';
-import { DEFAULT_CACHE_CUSTOMERS } from '../fold/fold-cache.ts';
+import { webhooksConfigSchema } from './webhooks.ts';
 
 const topicName = z
   .string()
@@ -61,6 +60,9 @@ const channelsSchema = z.object({
     widgets: z.record(z.string().min(8), z.string().min(1)).default({}),
   }),
 });
+
+/** How many customers a fold worker keeps in memory by default (docs/DESIGN.md, the fold worker's memory). */
+export const DEFAULT_CACHE_CUSTOMERS = 20_000;
 
 export const configSchema = z.object({
   /** Name of this engine deployment: its control keys in Redis live under it. */

@@ -1,16 +1,10 @@
 import type { AnyEvent } from '../../events/index.ts';
-import { evolveBoard, emptyBoard, type AgentLive } from '../domain/routing/agents.ts';
+import { evolveBoard, emptyBoard } from '../domain/routing/agents.ts';
 import { jobIds } from '../domain/fold/triggers.ts';
+import type { StoredPresence } from '../projections/presence.ts';
 import type { ProjectionStore } from '../projections/store.ts';
-import { stepMember, type PositionedEvent, type PositionedTrigger } from './fold-batch.ts';
-
-/** An agent's presence as the projection keeps it, with the offset of the last event applied. */
-export interface StoredPresence {
-  status: AgentLive['status'];
-  since: string | null;
-  capacity: AgentLive['capacity'];
-  pos: string;
-}
+import { stepMember, type PositionedTrigger } from '../projections/steps.ts';
+import type { PositionedEvent } from './jobs.ts';
 
 /**
  * Folds agents' own events (agent.status_changed) into the tenant's presence hash. One agent's

@@ -1,37 +1,16 @@
-import { partitionKey, type AnyEvent } from '../../events/index.ts';
+import { partitionKey } from '../../events/index.ts';
 import { applyEvent, missingConversations, noEffects, type CustomerFold, type FoldEffects } from '../domain/fold/customer-fold.ts';
 import type { FoldPolicies, FoldPolicy } from '../domain/fold/policy.ts';
 import { timerMember, timersOf } from '../domain/fold/timers.ts';
 import { isAgentSubject } from '../../events/types/agent.ts';
 import { foldAgentEvents } from './agent-presence.ts';
-import type { WorkflowTrigger } from '../domain/fold/triggers.ts';
+import type { PositionedEvent } from './jobs.ts';
+import { stepMember, type PositionedTrigger } from '../projections/steps.ts';
 import { indexEntry } from '../projections/index-entries.ts';
 import { TRANSCRIPT_LIMIT } from '../projections/keys.ts';
 import type { Conversation } from '../domain/state.ts';
 import type { CommitOp, CommitRequest, ProjectionStore } from '../projections/store.ts';
 import type { CachedFold, FoldCache, FoldSnapshot } from './fold-cache.ts';
-
-export interface PositionedEvent {
-  offset: string;
-  event: AnyEvent;
-  /** The event's partition, when a batch spans partitions (else the batch's). */
-  partition?: number;
-}
-
-/** A workflow trigger with the log position that caused it: its job waits until the projection has it. */
-export interface PositionedTrigger {
-  trigger: WorkflowTrigger;
-  tenant: string;
-  customer: string;
-  partition: number;
-  offset: string;
-}
-
-/**
- * A step's member in the steps set: the positioned trigger as JSON. Folding the same events again
- * gives the same member, and ZADD keeps one.
- */
-export const stepMember = (t: PositionedTrigger) => JSON.stringify(t);
 
 export interface FoldBatchResult {
   customers: number;
@@ -271,3 +250,5 @@ function commitOps(store: ProjectionStore, fold: CustomerFold, before: FoldSnaps
   }
   return ops;
 }
+
+export type { PositionedEvent } from './jobs.ts';

@@ -35,8 +35,6 @@ export interface CachedFold {
  */
 const VERIFY_AFTER_REFUSAL = 1000;
 
-/** Customers a fold worker keeps per namespace unless configured (`fold.cacheCustomers`). */
-export const DEFAULT_CACHE_CUSTOMERS = 20_000;
 
 /** Least recently folded customers leave first. */
 export class FoldCache {

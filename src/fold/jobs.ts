@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { AnyEvent } from '../../events/index.ts';
 
+export interface PositionedEvent {
+  offset: string;
+  event: AnyEvent;
+  /** The event's partition, when a batch spans partitions (else the batch's). */
+  partition?: number;
+}
+
 /**
  * A fold job: the batches of one fetch (each partition's contiguous run, in offset order), to fold
  * into namespace `ns`. `partition` is the first event's; each event carries its own.

@@ -7,7 +7,7 @@ import type { Logger } from '../observability/logger.ts';
 import { ProjectionStore } from '../projections/store.ts';
 import { foldBatch } from './fold-batch.ts';
 import { FoldCache } from './fold-cache.ts';
-import { moveLiveFold, readLiveAssignment, switchReads, type LiveAssignment } from './live-assignment.ts';
+import { moveLiveFold, readLiveAssignment, switchReads, type LiveAssignment } from '../projections/live-assignment.ts';
 
 export interface RebuildOptions {
   config: Config;

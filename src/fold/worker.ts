@@ -5,7 +5,8 @@ import type { Logger } from '../observability/logger.ts';
 import { ProjectionStore } from '../projections/store.ts';
 import { queuePrefix, type QueueNames } from '../queues/names.ts';
 import { foldBatch, type FoldBatchResult } from './fold-batch.ts';
-import { DEFAULT_CACHE_CUSTOMERS, FoldCache } from './fold-cache.ts';
+import { DEFAULT_CACHE_CUSTOMERS } from '../config/schema.ts';
+import { FoldCache } from './fold-cache.ts';
 import type { FoldJobData } from './jobs.ts';
 
 export interface FoldWorkerOptions {

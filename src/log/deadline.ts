@@ -1,4 +1,8 @@
-import { LogUnavailableError } from './event-log.ts';
+/** Kafka did not acknowledge in time: the caller answers 503 so its sender retries. */
+export class LogUnavailableError extends Error {
+  override name = 'LogUnavailableError';
+}
+
 
 /**
  * Kafka work with a deadline: past it, or on any failure, the caller gets a LogUnavailableError

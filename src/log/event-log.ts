@@ -3,10 +3,6 @@ import type { AnyEvent } from '../../events/index.ts';
 import { withinDeadline } from './deadline.ts';
 import { toRecord } from './record.ts';
 
-/** Kafka did not acknowledge in time: the caller answers 503 so its sender retries. */
-export class LogUnavailableError extends Error {
-  override name = 'LogUnavailableError';
-}
 
 export interface Position {
   partition: number;
@@ -56,3 +52,5 @@ export async function openKafkaEventLog(options: KafkaEventLogOptions): Promise<
     close: () => producer.disconnect(),
   };
 }
+
+export { LogUnavailableError } from './deadline.ts';

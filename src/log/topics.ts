@@ -1,4 +1,7 @@
 import type { Admin } from 'kafkajs';
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../observability/logger.ts';
+import { createKafka } from './kafka.ts';
 
 export interface TopicSpec {
   topic: string;
@@ -40,5 +43,17 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<vo
           'set kafka.partitions to match (repartitioning would reorder customers’ events)',
       );
     }
+  }
+}
+
+/** Creates the engine's configured topics (every role that reads or writes the log calls this first). */
+export async function provisionTopics(config: Config, logger: Logger): Promise<void> {
+  const admin = createKafka(config.kafka, logger).admin();
+  await admin.connect();
+  try {
+    const { partitions, replicationFactor, topics } = config.kafka;
+    await ensureTopics(admin, Object.values(topics).map((topic) => ({ topic, partitions, replicationFactor })));
+  } finally {
+    await admin.disconnect();
   }
 }

@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { nanoid } from 'nanoid';
 import type { AnyEvent } from '../../events/index.ts';
-import type { ProjectionReader } from '../http/projections.ts';
+import type { ProjectionReader } from '../projections/reader.ts';
 import type { EventLog } from '../log/event-log.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Connectors } from './connectors/registry.ts';

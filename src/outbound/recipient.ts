@@ -1,4 +1,4 @@
-import type { ProjectionReader } from '../http/projections.ts';
+import type { ProjectionReader } from '../projections/reader.ts';
 import type { OutboundJobData } from './job.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AnyEvent } from '../../events/index.ts';
-import { matchesEventType } from './event-patterns.ts';
-import type { WebhookSubscription } from './config.ts';
+import { matchesEventType } from '../../events/patterns.ts';
+import type { WebhookSubscription } from '../config/webhooks.ts';
 
 /** One event for one subscription: a BullMQ job, retried until the subscriber took it. */
 export interface WebhookDelivery {

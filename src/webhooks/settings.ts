@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts';
-import type { WebhookSubscription } from './config.ts';
+import type { WebhookSubscription } from '../config/webhooks.ts';
 
 /** How the webhooks role runs: the config's `webhooks` section, overridable per role (tests). */
 export interface WebhookSettings {

@@ -1,5 +1,5 @@
 import type { Conversation, Customer } from '../domain/state.ts';
-import type { ReadScope } from '../http/projections.ts';
+import type { ReadScope } from '../projections/reader.ts';
 import { StepMustWait, type WorkflowContext } from './context.ts';
 
 export interface Loaded {

@@ -1,7 +1,7 @@
 import type { AgentBoard, AgentLive } from '../domain/routing/agents.ts';
 import type { AgentConfig } from '../domain/routing/config.ts';
 import type { Channel } from '../domain/state.ts';
-import type { StoredPresence } from '../fold/agent-presence.ts';
+import type { StoredPresence } from '../projections/presence.ts';
 import type { ProjectionKeys } from '../projections/keys.ts';
 import type { WorkflowContext } from './context.ts';
 

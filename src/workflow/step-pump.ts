@@ -3,8 +3,8 @@ import type { Redis } from 'ioredis';
 import { parseTimerMember } from '../domain/fold/timers.ts';
 import { jobId } from '../domain/fold/triggers.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { PositionedTrigger } from '../fold/fold-batch.ts';
-import { readFoldNamespaces } from '../fold/live-assignment.ts';
+import type { PositionedTrigger } from '../projections/steps.ts';
+import { readFoldNamespaces } from '../projections/live-assignment.ts';
 import { projectionKeys } from '../projections/keys.ts';
 import { jobOptions, stepJob, type WorkflowJobData } from './trigger-queue.ts';
 

@@ -1,6 +1,6 @@
 import type { DueTimer } from '../domain/fold/timers.ts';
 import type { WorkflowTrigger } from '../domain/fold/triggers.ts';
-import type { PositionedTrigger } from '../fold/fold-batch.ts';
+import type { PositionedTrigger } from '../projections/steps.ts';
 
 /** What a workflow job runs: a fold trigger, a timer that came due, or a step's own follow-up. */
 export type WorkflowStep = WorkflowTrigger | { kind: 'timer'; timer: DueTimer } | { kind: 'survey-send'; resolvedAt: string; surveyId: string };

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Conversation, TranscriptEntry } from '../domain/state.ts';
-import { ProjectionReader, type ReadScope } from '../http/projections.ts';
+import { ProjectionReader, type ReadScope } from '../projections/reader.ts';
 
 /**
  * The projections as workflow steps read them: the query API's reader (same key layout, same

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyEvent, EventEnvelope } from '../../events/index.ts';
-import { actionRoutes } from '../../src/channels/actions/routes.ts';
+import { actionRoutes } from '../../src/api/actions/routes.ts';
 import { chatRoutes } from '../../src/channels/chat/routes.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { Conversation, TranscriptEntry } from '../../src/domain/state.ts';
-import { startWorkflowRole, type RunningWorkflow } from '../../src/workflow/role.ts';
+import { startWorkflowRole, type RunningWorkflow } from '../../src/roles/workflow.ts';
 import { API_KEY, outboundConfig, startEngine, TENANT, WIDGET_KEY } from '../integration/outbound/support.ts';
 import { eventually } from '../support/collect.ts';
 import { testLogger } from '../support/kafka.ts';

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AnyEvent, EventEnvelope } from '../../events/index.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { Conversation, TranscriptEntry } from '../../src/domain/state.ts';
-import type { CustomerView } from '../../src/http/views.ts';
+import type { CustomerView } from '../../src/projections/views.ts';
 import { createKafka } from '../../src/log/kafka.ts';
 import { collectEvents, startProviderApis, startSmtpSink, statusesOf } from '../integration/outbound/support.ts';
 import { eventually } from '../support/collect.ts';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toKafkaRecord, type AnyEvent } from '../../events/index.ts';
 import { foldPolicies } from '../../src/config/policies.ts';
 import { loadConfig } from '../../src/config/load.ts';
-import { generateStream } from '../../src/sim/stream.ts';
+import { generateStream } from '../../scripts/sim/stream.ts';
 import { freshTopics, testKafka } from '../support/kafka.ts';
 
 const run = promisify(execFile);

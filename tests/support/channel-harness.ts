@@ -4,11 +4,11 @@ import type { AnyEvent } from '../../events/index.ts';
 import { buildChannelContext } from '../../src/channels/build.ts';
 import type { ChannelContext, ChannelRoutes } from '../../src/channels/context.ts';
 import type { Config } from '../../src/config/schema.ts';
-import { provisionTopics } from '../../src/engine/fold.ts';
+import { provisionTopics } from '../../src/log/topics.ts';
 import { openKafkaEventLog } from '../../src/log/event-log.ts';
 import { createKafka } from '../../src/log/kafka.ts';
 import { runEventConsumer } from '../../src/log/consumer.ts';
-import { createApiServer } from '../../src/http/server.ts';
+import { createApiServer } from '../../src/api/server.ts';
 import { testLogger } from './kafka.ts';
 
 export interface ChannelHarness {

@@ -1,1 +1,1 @@
-export { freePort } from '../../src/sim/free-port.ts';
+export { freePort } from '../../scripts/sim/free-port.ts';

@@ -1,6 +1,6 @@
 import { nanoid } from 'nanoid';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
-import { lazyEventLog } from '../../src/http/lazy-event-log.ts';
+import { lazyEventLog } from './lazy-event-log.ts';
 import { openKafkaEventLog, type EventLog } from '../../src/log/event-log.ts';
 import { ensureTopics } from '../../src/log/topics.ts';
 import { createLogger } from '../../src/observability/logger.ts';

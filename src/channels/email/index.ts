@@ -1,3 +1,3 @@
-/** The e-mail channel: SMTP listener (workers/smtp.ts) and the inbound webhook (channel routes). */
+/** The e-mail channel: SMTP listener (the smtp role, src/roles/smtp.ts) and the inbound webhook (channel routes). */
 export { startSmtpListener, type SmtpListener } from './smtp.ts';
 export { emailRoutes } from './webhook.ts';

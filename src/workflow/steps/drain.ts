@@ -3,7 +3,7 @@ import type { AnyEvent } from '../../../events/index.ts';
 import { roundRobinCursor } from '../../domain/routing/agents.ts';
 import { drainQueue, type Task } from '../../domain/routing/decide.ts';
 import { skillsFor } from '../../domain/routing/config.ts';
-import type { ReadScope } from '../../http/projections.ts';
+import type { ReadScope } from '../../projections/reader.ts';
 import { StepMustWait, stepEvent, type WorkflowContext } from '../context.ts';
 import { awaitPosition } from '../load.ts';
 import { readBoard, routingKeys, type InFlight } from '../routing-board.ts';

@@ -2,7 +2,7 @@ import { decideSurvey, type SurveyInvitation } from '../../domain/survey/index.t
 import type { Conversation } from '../../domain/state.ts';
 import { stepEvent, type WorkflowContext } from '../context.ts';
 import type { Loaded } from '../load.ts';
-import { surveyLink, surveyToken } from '../survey-links.ts';
+import { surveyLink, surveyToken } from '../../surveys/links.ts';
 import { jobOptions } from '../trigger-queue.ts';
 import { messageToCustomer } from './messages.ts';
 import type { StepJob } from './step.ts';

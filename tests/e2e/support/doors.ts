@@ -1,8 +1,8 @@
 import twilio from 'twilio';
-import { answerOf, type DoorAnswer } from '../../../src/sim/doors.ts';
+import { answerOf, type DoorAnswer } from '../../../scripts/sim/doors.ts';
 
-// The payload builders are shared with the demo's simulated customers (src/sim/doors.ts).
-export { postAsMeta, twilioInboundSms, whatsappTextWebhook, type DoorAnswer } from '../../../src/sim/doors.ts';
+// The payload builders are shared with the demo's simulated customers (scripts/sim/doors.ts).
+export { postAsMeta, twilioInboundSms, whatsappTextWebhook, type DoorAnswer } from '../../../scripts/sim/doors.ts';
 
 /** The form Twilio posts to a message's StatusCallback. */
 export function twilioStatusCallback(input: { accountSid: string; messageSid: string; status: string; from: string; to: string }): Record<string, string> {

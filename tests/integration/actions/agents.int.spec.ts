@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentSubject } from '../../../events/types/agent.ts';
-import type { StoredPresence } from '../../../src/fold/agent-presence.ts';
+import type { StoredPresence } from '../../../src/projections/presence.ts';
 import { eventually } from '../../support/collect.ts';
 import { actionsConfig, API_KEY, OTHER_KEY, startActionsEngine, TENANT, type ActionsEngine } from './support.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actionRoutes } from '../../../src/channels/actions/routes.ts';
-import { createApiServer } from '../../../src/http/server.ts';
+import { actionRoutes } from '../../../src/api/actions/routes.ts';
+import { createApiServer } from '../../../src/api/server.ts';
 import { testLogger, unreachableEventLog } from '../../support/kafka.ts';
 import { actionsConfig, API_KEY, asAgent, OTHER_KEY, startActionsEngine, type ActionsEngine } from './support.ts';
 

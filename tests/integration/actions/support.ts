@@ -1,11 +1,12 @@
 import { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import { createEvent, type AnyEvent, type EventType } from '../../../events/index.ts';
-import { actionRoutes } from '../../../src/channels/actions/routes.ts';
+import { actionRoutes } from '../../../src/api/actions/routes.ts';
 import type { Config } from '../../../src/config/schema.ts';
 import type { Conversation } from '../../../src/domain/state.ts';
-import { startBridgeRole, startFoldWorkerRole } from '../../../src/engine/fold.ts';
-import { ProjectionReader, type ReadScope } from '../../../src/http/projections.ts';
+import { startBridgeRole } from '../../../src/roles/fold-bridge.ts';
+import { startFoldWorkerRole } from '../../../src/roles/fold-worker.ts';
+import { ProjectionReader, type ReadScope } from '../../../src/projections/reader.ts';
 import { tenantFileSchema } from '../../../src/tenants/settings.ts';
 import { startChannelHarness } from '../../support/channel-harness.ts';
 import { eventually } from '../../support/collect.ts';
@@ -143,7 +144,7 @@ export async function startActionsEngine(config: Config) {
 
 export type ActionsEngine = Awaited<ReturnType<typeof startActionsEngine>>;
 
-/** The action receipts (src/channels/actions/idempotency.ts) of the test deployment. */
+/** The action receipts (src/api/actions/idempotency.ts) of the test deployment. */
 async function dropReceipts(config: Config): Promise<void> {
   const redis = new Redis(config.redis.url);
   try {

@@ -1,11 +1,11 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actionRoutes } from '../../../src/channels/actions/routes.ts';
+import { actionRoutes } from '../../../src/api/actions/routes.ts';
 import { chatRoutes } from '../../../src/channels/chat/routes.ts';
 import { Ingestor } from '../../../src/channels/ingest.ts';
 import type { Config } from '../../../src/config/schema.ts';
-import { lazyEventLog } from '../../../src/http/lazy-event-log.ts';
-import { createApiServer } from '../../../src/http/server.ts';
+import { lazyEventLog } from '../../support/lazy-event-log.ts';
+import { createApiServer } from '../../../src/api/server.ts';
 import { openKafkaEventLog } from '../../../src/log/event-log.ts';
 import { createKafka } from '../../../src/log/kafka.ts';
 import { eventually } from '../../support/collect.ts';

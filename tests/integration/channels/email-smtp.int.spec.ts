@@ -12,7 +12,7 @@ import type { AnyEvent } from '../../../events/index.ts';
 import { buildChannelContext } from '../../../src/channels/build.ts';
 import { startSmtpListener, type SmtpListener } from '../../../src/channels/email/index.ts';
 import type { Config } from '../../../src/config/schema.ts';
-import { provisionTopics } from '../../../src/engine/fold.ts';
+import { provisionTopics } from '../../../src/log/topics.ts';
 import { createKafka } from '../../../src/log/kafka.ts';
 import { startChannelHarness, type ChannelHarness } from '../../support/channel-harness.ts';
 import { eventually } from '../../support/collect.ts';

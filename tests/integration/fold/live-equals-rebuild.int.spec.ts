@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBridgeRole } from '../../../src/engine/fold.ts';
+import { startBridgeRole } from '../../../src/roles/fold-bridge.ts';
 import { rebuildProjections } from '../../../src/fold/rebuild.ts';
 import { openKafkaEventLog } from '../../../src/log/event-log.ts';
 import { createKafka } from '../../../src/log/kafka.ts';
-import { generateStream } from '../../../src/sim/stream.ts';
+import { generateStream } from '../../../scripts/sim/stream.ts';
 import { testConfig } from '../../support/engine.ts';
 import { foldPolicies } from '../../../src/config/policies.ts';
 import { testLogger } from '../../support/kafka.ts';

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBridgeRole, startFoldWorkerRole } from '../../../src/engine/fold.ts';
+import { startBridgeRole } from '../../../src/roles/fold-bridge.ts';
+import { startFoldWorkerRole } from '../../../src/roles/fold-worker.ts';
 import { createKafka } from '../../../src/log/kafka.ts';
 import { openKafkaEventLog } from '../../../src/log/event-log.ts';
 import { ProjectionStore } from '../../../src/projections/store.ts';

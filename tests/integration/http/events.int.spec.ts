@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nanoid } from 'nanoid';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { lazyEventLog } from '../../../src/http/lazy-event-log.ts';
+import { lazyEventLog } from '../../support/lazy-event-log.ts';
 import { openKafkaEventLog, type EventLog } from '../../../src/log/event-log.ts';
 import { eventually } from '../../support/collect.ts';
 import { freshTopics, testKafka } from '../../support/kafka.ts';

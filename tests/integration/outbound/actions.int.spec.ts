@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvent } from '../../../events/index.ts';
-import { actionRoutes } from '../../../src/channels/actions/routes.ts';
+import { actionRoutes } from '../../../src/api/actions/routes.ts';
 import type { Config } from '../../../src/config/schema.ts';
 import { eventually } from '../../support/collect.ts';
 import { ACCOUNT_SID, outboundConfig, startEngine, startProviderApis, startSmtpSink, statusesOf, TENANT, TWILIO_FROM } from './support.ts';

@@ -3,7 +3,7 @@ import { createEvent, type EventDataInput } from '../../../events/index.ts';
 import type { Config } from '../../../src/config/schema.ts';
 import { openKafkaEventLog, type EventLog } from '../../../src/log/event-log.ts';
 import { createKafka } from '../../../src/log/kafka.ts';
-import { startOutboundRole, type RunningOutbound } from '../../../src/outbound/role.ts';
+import { startOutboundRole, type RunningOutbound } from '../../../src/roles/outbound.ts';
 import { eventually } from '../../support/collect.ts';
 import { nextTime } from '../../support/events.ts';
 import { testLogger } from '../../support/kafka.ts';

@@ -3,12 +3,13 @@ import type { AnyEvent } from '../../../events/index.ts';
 import type { ChannelRoutes } from '../../../src/channels/context.ts';
 import type { Config } from '../../../src/config/schema.ts';
 import type { Conversation, Customer } from '../../../src/domain/state.ts';
-import { startBridgeRole, startFoldWorkerRole } from '../../../src/engine/fold.ts';
-import { ProjectionReader } from '../../../src/http/projections.ts';
+import { startBridgeRole } from '../../../src/roles/fold-bridge.ts';
+import { startFoldWorkerRole } from '../../../src/roles/fold-worker.ts';
+import { ProjectionReader } from '../../../src/projections/reader.ts';
 import { controlKeys } from '../../../src/projections/keys.ts';
 import { runEventConsumer, type RunningConsumer } from '../../../src/log/consumer.ts';
 import { createKafka } from '../../../src/log/kafka.ts';
-import { startOutboundRole } from '../../../src/outbound/role.ts';
+import { startOutboundRole } from '../../../src/roles/outbound.ts';
 import { startChannelHarness } from '../../support/channel-harness.ts';
 import { eventually } from '../../support/collect.ts';
 import { testConfig } from '../../support/engine.ts';
@@ -16,8 +17,8 @@ import { testLogger } from '../../support/kafka.ts';
 import { dropNamespace } from '../../support/namespace.ts';
 import { deleteKafkaResources, obliterateQueues } from '../../support/teardown.ts';
 
-// The provider stand-ins live in src/sim (the demo runs on them too); specs import them from here.
-export { startProviderApis, startSmtpSink, type Answer, type ReceivedMail, type RecordedCall } from '../../../src/sim/providers.ts';
+// The provider stand-ins live in scripts/sim (the demo runs on them too); specs import them from here.
+export { startProviderApis, startSmtpSink, type Answer, type ReceivedMail, type RecordedCall } from '../../../scripts/sim/providers.ts';
 
 export const TENANT = 'acme';
 export const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;

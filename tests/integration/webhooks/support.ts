@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import { createEvent, type AnyEvent } from '../../../events/index.ts';
 import type { Config } from '../../../src/config/schema.ts';
 import { createKafka } from '../../../src/log/kafka.ts';
-import type { WebhookSubscription } from '../../../src/webhooks/config.ts';
+import type { WebhookSubscription } from '../../../src/config/webhooks.ts';
 import { nextTime } from '../../support/events.ts';
 import { testConfig } from '../../support/engine.ts';
 import { testLogger } from '../../support/kafka.ts';

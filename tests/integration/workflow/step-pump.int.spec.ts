@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
 import { nanoid } from 'nanoid';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stepMember, type PositionedTrigger } from '../../../src/fold/fold-batch.ts';
-import { carryOverSteps, moveLiveFold } from '../../../src/fold/live-assignment.ts';
+import { stepMember, type PositionedTrigger } from '../../../src/projections/steps.ts';
+import { carryOverSteps, moveLiveFold } from '../../../src/projections/live-assignment.ts';
 import { controlKeys, projectionKeys } from '../../../src/projections/keys.ts';
 import { redisConnection } from '../../../src/queues/connection.ts';
 import { queuePrefix } from '../../../src/queues/names.ts';

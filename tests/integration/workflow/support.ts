@@ -1,9 +1,9 @@
 import type { EventEnvelope, AnyEvent } from '../../../events/index.ts';
-import { actionRoutes } from '../../../src/channels/actions/routes.ts';
+import { actionRoutes } from '../../../src/api/actions/routes.ts';
 import { chatRoutes } from '../../../src/channels/chat/routes.ts';
 import type { Config } from '../../../src/config/schema.ts';
 import type { TenantFileInput } from '../../../src/tenants/settings.ts';
-import { startWorkflowRole } from '../../../src/workflow/role.ts';
+import { startWorkflowRole } from '../../../src/roles/workflow.ts';
 import { API_KEY, outboundConfig, startEngine, TENANT, WIDGET_KEY } from '../outbound/support.ts';
 import { testLogger } from '../../support/kafka.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, emptyFold, noEffects, type CustomerFold } from '../../../src/domain/fold/customer-fold.ts';
 import { defaultFoldPolicy } from '../../../src/domain/fold/policy.ts';
-import { generateStream } from '../../../src/sim/stream.ts';
+import { generateStream } from '../../../scripts/sim/stream.ts';
 
 /** Folds every event of a generated stream per customer with the given effects; the folds and what the effects gathered. */
 function foldAll(keep: { transcript: boolean; triggers: boolean }) {

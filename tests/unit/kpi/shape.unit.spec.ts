@@ -4,7 +4,7 @@ import { isoWeek } from '../../../src/domain/kpi/groups.ts';
 import { Distribution, nearestRank } from '../../../src/domain/kpi/distribution.ts';
 import { createRedactor } from '../../../src/replay/redact.ts';
 import { replayEvents } from '../../../src/replay/run.ts';
-import { generateStream } from '../../../src/sim/stream.ts';
+import { generateStream } from '../../../scripts/sim/stream.ts';
 import { customer, MINUTE, replayed, slaPolicy } from './given.ts';
 
 describe('group-by', () => {

@@ -9,7 +9,7 @@ import { Replay } from '../../../src/replay/engine.ts';
 import { replayFile } from '../../../src/replay/run.ts';
 import { tenantTargets } from '../../../src/replay/targets.ts';
 import { replayFileThreaded } from '../../../src/replay/threaded.ts';
-import { generateStream } from '../../../src/sim/stream.ts';
+import { generateStream } from '../../../scripts/sim/stream.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cs-threaded-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.ts';
-import { webhooksConfigSchema } from '../../../src/webhooks/config.ts';
+import { webhooksConfigSchema } from '../../../src/config/webhooks.ts';
 
 const section = (subscriptions: unknown[]) => ({ queue: 'webhooks', consumerGroup: 'cs-webhooks', attempts: 3, backoff: '1s', timeout: '10s', concurrency: 4, fromBeginning: false, subscriptions });
 const good = { id: 'crm', tenant: 'acme', url: 'https://crm.example/hooks', secret: 'whsec-0123456789abcdef', events: ['conversation.*', 'sla.breached'] };

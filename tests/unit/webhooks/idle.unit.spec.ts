@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startWebhooksRole } from '../../../src/webhooks/index.ts';
+import { startWebhooksRole } from '../../../src/roles/webhooks.ts';
 import { testConfig } from '../../support/engine.ts';
 import { testLogger } from '../../support/kafka.ts';
 

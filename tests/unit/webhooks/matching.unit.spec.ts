@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createEvent, type AnyEvent } from '../../../events/index.ts';
-import type { WebhookSubscription } from '../../../src/webhooks/config.ts';
+import type { WebhookSubscription } from '../../../src/config/webhooks.ts';
 import { deliveriesFor, webhookDeliveryId } from '../../../src/webhooks/delivery.ts';
-import { eventPatternProblem, matchesEventType } from '../../../src/webhooks/event-patterns.ts';
+import { eventPatternProblem, matchesEventType } from '../../../events/patterns.ts';
 
 const subscription = (id: string, tenant: string, events: string[]): WebhookSubscription => ({ id, tenant, url: `https://hooks.example/${id}`, secret: 'whsec-0123456789abcdef', events });
 

@@ -1,0 +1,38 @@
+import { tenantRegistry } from '../../config/policies.ts';
+import { apiKeyAuth } from '../auth.ts';
+import { ProjectionReader } from '../../projections/reader.ts';
+import type { ChannelRoutes } from '../../channels/context.ts';
+import { agentStatusRoute } from './agent-status.ts';
+import { agentsRoute } from './agents.ts';
+import { assignRoute } from './assign.ts';
+import type { ActionDeps } from './conversation-action.ts';
+import { ActionReceipts } from './idempotency.ts';
+import { mergeRoute } from './merge.ts';
+import { noteRoute } from './note.ts';
+import { priorityRoute } from './priority.ts';
+import { reopenRoute } from './reopen.ts';
+import { replyRoute } from './reply.ts';
+import { resolveRoute } from './resolve.ts';
+import { transferRoute } from './transfer.ts';
+
+/**
+ * What agents do to conversations and customers through the API. Registered beside the channels
+ * (it needs the channel context: identities, the event log), behind the same API-key auth as /v1:
+ * the key's tenant scopes every id in the request.
+ */
+export const actionRoutes: ChannelRoutes = (app, ctx) => {
+  app.addHook('onRequest', apiKeyAuth(ctx.config.http.apiKeys));
+  const reader = new ProjectionReader(ctx.redis, { instance: ctx.config.instance, fallback: ctx.config.fold.namespace });
+  replyRoute(app, ctx, reader);
+  noteRoute(app, ctx, reader);
+  mergeRoute(app, ctx, reader);
+
+  const deps: ActionDeps = { ctx, reader, tenants: tenantRegistry(ctx.config.tenants), receipts: new ActionReceipts(ctx.redis, ctx.config.instance) };
+  assignRoute(app, deps);
+  transferRoute(app, deps);
+  resolveRoute(app, deps);
+  reopenRoute(app, deps);
+  priorityRoute(app, deps);
+  agentStatusRoute(app, deps);
+  agentsRoute(app, deps);
+};

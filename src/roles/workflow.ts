@@ -1,0 +1,70 @@
+import { Queue, Worker } from 'bullmq';
+import type { Config } from '../config/schema.ts';
+import { foldPolicies, tenantRegistry } from '../config/policies.ts';
+import { openKafkaEventLog } from '../log/event-log.ts';
+import { createKafka } from '../log/kafka.ts';
+import { provisionTopics } from '../log/topics.ts';
+import type { Logger } from '../observability/logger.ts';
+import { redisConnection } from '../queues/connection.ts';
+import { queuePrefix } from '../queues/names.ts';
+import type { WorkflowContext } from '../workflow/context.ts';
+import { workflowProcessor } from '../workflow/processor.ts';
+import { startStepPump } from '../workflow/step-pump.ts';
+import type { WorkflowJobData } from '../workflow/trigger-queue.ts';
+import { ProjectionView } from '../workflow/view.ts';
+import { openHeld, runsUntilStopped, type Role } from './role.ts';
+
+export interface RunningWorkflow {
+  queue: Queue<WorkflowJobData>;
+  worker: Worker<WorkflowJobData, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The workflow role: runs the steps the fold asks for (triage, routing, bot, surveys) and the
+ * timers that come due (auto-resolve, SLA warnings and breaches). Every step reads the projection,
+ * decides with a pure function of `src/domain`, and publishes events; scale it out freely.
+ */
+export async function startWorkflowRole(config: Config, logger: Logger, options: { now?: () => Date } = {}): Promise<RunningWorkflow> {
+  const log = logger.child({ component: 'workflow' });
+  await provisionTopics(config, logger);
+  return openHeld(async (hold) => {
+    const redis = hold.hold(redisConnection(config.redis.url, 'cs-workflow'), (r) => r.disconnect());
+    const bullmq = hold.hold(redisConnection(config.redis.url, 'cs-workflow-bullmq'), (r) => r.disconnect());
+    const eventLog = hold.hold(
+      await openKafkaEventLog({ kafka: createKafka(config.kafka, logger), topic: config.kafka.topics.events, publishTimeoutMs: config.kafka.publishTimeoutMs }),
+      (l) => l.close(),
+    );
+    const prefix = queuePrefix(config.fold.workflowQueue);
+    const queue = hold.hold(new Queue<WorkflowJobData>(config.fold.workflowQueue, { connection: redis, prefix }), (q) => q.close());
+    const view = new ProjectionView(redis, config.instance, config.fold.namespace);
+    const ctx: WorkflowContext = {
+      redis,
+      view,
+      tenants: tenantRegistry(config.tenants),
+      policies: foldPolicies(config.tenants),
+      eventLog,
+      queue,
+      instance: config.instance,
+      publicUrl: config.channels.publicUrl,
+      linkSecret: config.http.linkSecret,
+      logger: log,
+      now: options.now ?? (() => new Date()),
+    };
+    const worker = hold.hold(
+      new Worker<WorkflowJobData, string>(config.fold.workflowQueue, workflowProcessor(ctx), { connection: bullmq, prefix, concurrency: config.workflow.concurrency }),
+      (w) => w.close(),
+    );
+    worker.on('completed', (job, result) => log.debug({ jobId: job.id, step: job.name, result }, 'workflow step done'));
+    worker.on('error', (err) => log.error({ err }, 'workflow worker error'));
+    hold.hold(startStepPump({ redis, instance: config.instance, fallbackNamespace: config.fold.namespace, queue, logger: log }), (pump) => pump.close());
+    return { queue, worker };
+  });
+}
+
+/** Workflow steps and timers: triage, routing, bot, SLA escalation, auto-resolve, surveys. Scale it out freely. */
+export const workflow: Role = async ({ config, logger }) => {
+  const running = await startWorkflowRole(config, logger);
+  logger.info({ queue: config.fold.workflowQueue }, 'workflow running');
+  return { done: runsUntilStopped, stop: running.close };
+};
