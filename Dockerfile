@@ -7,6 +7,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY events ./events
 COPY src ./src
 COPY workers ./workers
+COPY scripts/copy-lua.mjs ./scripts/copy-lua.mjs
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

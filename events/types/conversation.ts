@@ -33,7 +33,11 @@ export const conversationAssignedData = z
     channel: channelSchema.optional(),
     /** What the agent should know on taking it (the bot's hand-off summary, an escalation). */
     context: z.string().max(5000).optional(),
-    /** Who assigned it by hand (reason manual); routing's own assignments leave it out. */
+    /**
+     * Who assigned it: the agent or supervisor for a manual assignment (`{kind: 'system', id: 'api'}`
+     * when the request named nobody), `{kind: 'system', id: 'routing'}` for routing's own. Absent on
+     * older events (routing's, and manual ones whose request named nobody).
+     */
     by: actorSchema.optional(),
   })
   .describe('A conversation was given to an agent.');

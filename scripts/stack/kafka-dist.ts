@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { explainSpawnError, requireTool } from './tools.ts';
 
 /**
  * The broker we run locally: Apache Kafka 3.9 in KRaft mode, straight from the jars that Maven
@@ -37,6 +38,11 @@ const pom = (version: string) => `<?xml version="1.0" encoding="UTF-8"?>
 </project>
 `;
 
+export const JAVA_MISSING =
+  'Java is needed to run the local Kafka broker and `java` was not found on PATH; install Java 17 (on Debian `apt-get install openjdk-17-jre-headless`) or have a Kafka broker already answering at KAFKA_BROKERS (default 127.0.0.1:9092).';
+export const MAVEN_MISSING =
+  'Maven is needed to fetch the Kafka broker jars from Maven Central and `mvn` was not found on PATH; install it (on Debian `apt-get install maven`, with Java 17) or have a Kafka broker already answering at KAFKA_BROKERS (default 127.0.0.1:9092).';
+
 /** Resolves the broker jars into the cache once; later calls return at once. */
 export function ensureKafkaJars(stackDir: string, log: (line: string) => void): string {
   const libs = kafkaLibDir(stackDir);
@@ -45,20 +51,31 @@ export function ensureKafkaJars(stackDir: string, log: (line: string) => void): 
   const work = join(stackDir, 'kafka', KAFKA_VERSION);
   mkdirSync(work, { recursive: true });
   writeFileSync(join(work, 'pom.xml'), pom(KAFKA_VERSION));
+  // Maven runs on Java: name the one that is missing, not mvn's complaint about JAVA_HOME.
+  requireTool('java', JAVA_MISSING);
+  requireTool('mvn', MAVEN_MISSING);
   log(`resolving Kafka ${KAFKA_VERSION} broker jars with Maven (first run only)…`);
-  execFileSync(
-    'mvn',
-    [
-      '-B',
-      '-q',
-      '-f',
-      join(work, 'pom.xml'),
-      'org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies',
-      `-DoutputDirectory=${libs}`,
-      '-DincludeScope=runtime',
-    ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
-  );
+  try {
+    execFileSync(
+      'mvn',
+      [
+        '-B',
+        '-q',
+        '-f',
+        join(work, 'pom.xml'),
+        'org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies',
+        `-DoutputDirectory=${libs}`,
+        '-DincludeScope=runtime',
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+  } catch (err) {
+    const status = (err as { status?: number | null }).status;
+    if (typeof status === 'number') {
+      throw new Error(`Maven could not resolve Kafka ${KAFKA_VERSION} from Maven Central (mvn exited with code ${status}; its output is above)`);
+    }
+    throw explainSpawnError(err, 'mvn', MAVEN_MISSING);
+  }
   const jars = readdirSync(libs).filter((f) => f.endsWith('.jar'));
   if (!jars.some((j) => j.startsWith(`kafka_2.13-${KAFKA_VERSION}`))) {
     throw new Error(`Maven did not deliver kafka_2.13-${KAFKA_VERSION}.jar into ${libs}`);

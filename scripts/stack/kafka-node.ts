@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ensureKafkaJars } from './kafka-dist.ts';
+import { JAVA_MISSING, ensureKafkaJars } from './kafka-dist.ts';
 import { portOpen, readPid, stopFromPidFile, waitFor } from './process.ts';
+import { explainSpawnError, requireTool } from './tools.ts';
 
 /** One KRaft node acting as broker and controller, with its data, config and log under `dir`. */
 export interface KafkaNodeOptions {
@@ -48,6 +49,7 @@ log4j.logger.kafka.request.logger=WARN
 `;
 
 function java(o: KafkaNodeOptions, args: string[], detached: boolean, logFile?: string) {
+  requireTool('java', JAVA_MISSING);
   const libs = ensureKafkaJars(o.stackDir, (l) => console.log(`[stack] ${l}`));
   const jvm = [
     `-Xms256m`,
@@ -74,7 +76,7 @@ function formatStorageOnce(o: KafkaNodeOptions): Promise<void> {
   while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
   const child = java(o, ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', join(o.dir, 'server.properties')], false, join(o.dir, 'format.log'));
   return new Promise((resolve, reject) => {
-    child.once('error', reject);
+    child.once('error', (err) => reject(explainSpawnError(err, 'java', JAVA_MISSING)));
     child.once('exit', (code) =>
       code === 0 ? resolve() : reject(new Error(`kafka storage format failed (exit ${code}); see ${join(o.dir, 'format.log')}`)),
     );
@@ -119,10 +121,13 @@ export async function startKafkaNode(o: KafkaNodeOptions, timeoutMs = 120_000): 
   child.unref();
   writeFileSync(kafkaPidFile(o.dir), `${child.pid}\n`);
   let exited: number | null = null;
+  let failed: Error | undefined;
   child.once('exit', (code) => (exited = code ?? -1));
+  child.once('error', (err) => (failed = explainSpawnError(err, 'java', JAVA_MISSING)));
   await waitFor(
     `Kafka on 127.0.0.1:${o.port}`,
     async () => {
+      if (failed) throw failed;
       if (exited !== null) throw new Error(`Kafka exited with code ${exited} while starting; see ${logFile}`);
       return answersMetadata(o.port);
     },

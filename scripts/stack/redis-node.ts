@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { portOpen, readPid, stopFromPidFile, waitFor } from './process.ts';
+import { CannotInstallError, MissingToolError, installBlocker, installDebianPackage } from './tools.ts';
 
 export const redisPidFile = (dir: string) => join(dir, 'redis.pid');
 
@@ -9,12 +10,22 @@ function hasRedisServer(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-function installRedisServer(log: (line: string) => void): void {
+const HOW_TO_GET_REDIS = 'install it with `apt-get install redis-server` (or your system\'s Redis package) or set REDIS_URL to a Redis that answers';
+
+async function installRedisServer(log: (line: string) => void): Promise<void> {
+  const missing = "redis-server is needed for the local stack's Redis and was not found";
+  const blocker = installBlocker();
+  if (blocker) throw new MissingToolError('redis-server', `${missing}, and it cannot be installed here (${blocker}); ${HOW_TO_GET_REDIS}.`);
   log('redis-server is not on PATH; installing it from Debian packages…');
-  const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
-  const run = (args: string[]) => execFileSync(sudo[0] ?? args[0]!, sudo.length ? args : args.slice(1), { stdio: 'inherit' });
-  run(['apt-get', 'update', '-qq']);
-  run(['apt-get', 'install', '-y', '-qq', 'redis-server']);
+  try {
+    await installDebianPackage('redis-server');
+  } catch (err) {
+    const reason = err instanceof CannotInstallError ? err.reason : String(err);
+    throw new MissingToolError('redis-server', `${missing}, and it could not be installed (${reason}); ${HOW_TO_GET_REDIS}.`);
+  }
+  if (!hasRedisServer()) {
+    throw new MissingToolError('redis-server', `redis-server is needed for the local stack's Redis and is still not on PATH after installing Debian's redis-server; ${HOW_TO_GET_REDIS}.`);
+  }
 }
 
 /**
@@ -28,7 +39,7 @@ export async function startRedis(url: URL, dir: string, log: (line: string) => v
   if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
     throw new Error(`REDIS_URL points at ${host}:${port}, which does not answer, and is not local`);
   }
-  if (!hasRedisServer()) installRedisServer(log);
+  if (!hasRedisServer()) await installRedisServer(log);
   mkdirSync(dir, { recursive: true });
   execFileSync('redis-server', [
     '--daemonize', 'yes',

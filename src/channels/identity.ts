@@ -1,18 +1,23 @@
 import type { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
+import { identityKeys } from '../projections/keys.ts';
 
 /**
  * Handle -> customer, per tenant. First sight creates the customer atomically (SET NX), so two
  * messages from a new number arriving at once still make one customer.
  */
 export class IdentityStore {
+  private readonly keys: ReturnType<typeof identityKeys>;
+
   constructor(
     private readonly redis: Redis,
-    private readonly instance: string,
-  ) {}
+    instance: string,
+  ) {
+    this.keys = identityKeys(instance);
+  }
 
   key(tenant: string, identityKey: string): string {
-    return `cs:id:{${this.instance}:${tenant}}:${identityKey}`;
+    return this.keys.customer(tenant, identityKey);
   }
 
   async lookup(tenant: string, identityKey: string): Promise<string | null> {
@@ -20,7 +25,7 @@ export class IdentityStore {
   }
 
   private announcedKey(tenant: string, identityKey: string): string {
-    return `${this.key(tenant, identityKey)}:announced`;
+    return this.keys.announced(tenant, identityKey);
   }
 
   /**

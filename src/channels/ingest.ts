@@ -11,6 +11,7 @@ import {
 } from '../../events/index.ts';
 import type { Channel } from '../domain/state.ts';
 import type { EventLog } from '../log/event-log.ts';
+import { ingestKeys } from '../projections/keys.ts';
 import { normaliseHandle } from './handles.ts';
 import type { IdentityStore } from './identity.ts';
 
@@ -62,10 +63,10 @@ export interface IngestorOptions {
  * A failure anywhere leaves no mark, so the provider's retry starts over; nothing is half-written.
  */
 export class Ingestor {
-  constructor(private readonly o: IngestorOptions) {}
+  private readonly keys: ReturnType<typeof ingestKeys>;
 
-  private claimKey(tenant: string, eventId: string): string {
-    return `cs:in:{${this.o.instance}:${tenant}}:${eventId}`;
+  constructor(private readonly o: IngestorOptions) {
+    this.keys = ingestKeys(o.instance);
   }
 
   async ingest(message: InboundMessage): Promise<IngestOutcome> {
@@ -76,7 +77,7 @@ export class Ingestor {
       ? deterministicEventId(message.tenant, message.provider, message.providerMessageId)
       : randomEventId();
 
-    const claim = this.claimKey(message.tenant, eventId);
+    const claim = this.keys.claim(message.tenant, eventId);
     if (message.providerMessageId) {
       const claimed = await this.o.redis.set(claim, 'pending', 'EX', 120, 'NX');
       if (claimed !== 'OK') {

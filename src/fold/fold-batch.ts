@@ -28,6 +28,56 @@ interface CustomerWork {
   events: PositionedEvent[];
 }
 
+export interface FoldBatchInput {
+  store: ProjectionStore;
+  partition: number;
+  events: readonly PositionedEvent[];
+  policies: FoldPolicies;
+  /** Live: ask for workflow steps (written with the commit). A rebuild does not: history has had its effects. */
+  asksForSteps: boolean;
+  /** The states this worker committed last (see fold-cache.ts): folded from here instead of read back. */
+  cache?: FoldCache;
+}
+
+/**
+ * A customer's fold and applied position to fold from. One read from Redis has no snapshot yet: it
+ * is taken once its conversations are loaded.
+ */
+type StartingFold = Omit<CachedFold, 'snapshot'> & { snapshot: FoldSnapshot | null };
+
+/**
+ * One customer in one round of a batch (a round folds every customer whose commit is still to
+ * apply: all of them first, then those refused by a conflict), filled in as the round goes.
+ */
+interface CustomerRound {
+  /** The customer and its events in the batch, in log order. */
+  work: CustomerWork;
+  /** Where its fold starts: this worker's memory of it, or what Redis holds; null until known. */
+  start: StartingFold | null;
+  /** Its events after the start's position, to apply; those at or before it were applied already. */
+  fresh: PositionedEvent[];
+  /** Conversations read from Redis for this round: those its fresh events can touch that the start lacks. */
+  loaded: Conversation[];
+  /** The fold of its fresh events, to commit; null while not folded, or when nothing was fresh. */
+  folded: FoldedCustomer | null;
+}
+
+/** A customer's fresh events folded: the commit that writes them, and what the cache keeps once it applied. */
+interface FoldedCustomer {
+  /** State, position and writes for the commit script, which checks the start's position still stands. */
+  request: CommitRequest;
+  /** What the batch counts for this customer once the commit applied. */
+  tally: { applied: number; duplicates: number; alreadyApplied: number };
+  /** The state after the events (the start's, folded in place). */
+  fold: CustomerFold;
+  /** What the projection held for the fold's conversations before the events. */
+  before: FoldSnapshot;
+  /** What the projection holds for the conversations the events changed, once committed. */
+  after: FoldSnapshot;
+  /** Folded from this worker's memory: if the commit is refused, other workers fold this customer too. */
+  cached: boolean;
+}
+
 const MAX_CONFLICT_ROUNDS = 10;
 
 function groupByCustomer(events: readonly PositionedEvent[]): CustomerWork[] {
@@ -47,16 +97,7 @@ function groupByCustomer(events: readonly PositionedEvent[]): CustomerWork[] {
  * Lua script that checks the position did not move meanwhile. Exactly-once effect on
  * at-least-once delivery; a customer's events stay in log order.
  */
-export async function foldBatch(input: {
-  store: ProjectionStore;
-  partition: number;
-  events: readonly PositionedEvent[];
-  policies: FoldPolicies;
-  /** Live: ask for workflow steps (written with the commit). A rebuild does not: history has had its effects. */
-  asksForSteps: boolean;
-  /** The states this worker committed last (see fold-cache.ts): folded from here instead of read back. */
-  cache?: FoldCache;
-}): Promise<FoldBatchResult> {
+export async function foldBatch(input: FoldBatchInput): Promise<FoldBatchResult> {
   const result: FoldBatchResult = { customers: 0, applied: 0, alreadyApplied: 0, duplicates: 0, conflicts: 0 };
   const groups = groupByCustomer(input.events);
   // Agents' own events (presence) fold into the agents' board, not into a customer.
@@ -70,108 +111,101 @@ export async function foldBatch(input: {
   result.customers = pending.length;
   for (let round = 0; pending.length > 0; round++) {
     if (round >= MAX_CONFLICT_ROUNDS) throw new Error(`fold: ${pending.length} customers kept changing under this batch`);
+    const customers: CustomerRound[] = pending.map((work) => ({ work, start: null, fresh: [], loaded: [], folded: null }));
     // A cached state serves when the batch starts after its position (the usual case); a batch
     // delivered again, or a customer not cached, is read from Redis.
-    // A state read from Redis has no snapshot yet: it is taken once its conversations are loaded.
-    const states: Array<Omit<CachedFold, 'snapshot'> & { snapshot: FoldSnapshot | null }> = [];
-    const toRead: CustomerWork[] = [];
-    const readAt: number[] = [];
-    pending.forEach((group, i) => {
-      const cached = input.cache?.take(group.key);
-      if (cached && BigInt(group.events[0]!.offset) > (cached.pos === null ? -1n : BigInt(cached.pos))) states[i] = cached;
-      else {
-        toRead.push(group);
-        readAt.push(i);
-      }
-    });
+    const toRead: CustomerRound[] = [];
+    for (const c of customers) {
+      const cached = input.cache?.take(c.work.key);
+      if (cached && BigInt(c.work.events[0]!.offset) > (cached.pos === null ? -1n : BigInt(cached.pos))) c.start = cached;
+      else toRead.push(c);
+    }
     // Other workers fold these customers too (a cached commit was refused lately): check the cached
     // positions first, positions only, and read the stale ones in full.
-    const cachedAt = pending.flatMap((_, i) => (states[i] ? [i] : []));
-    if (cachedAt.length > 0 && input.cache?.shouldVerify()) {
-      const positions = await input.store.readPositions(cachedAt.map((i) => pending[i]!));
-      cachedAt.forEach((i, j) => {
-        if (positions[j] === states[i]!.pos) return;
-        delete states[i];
-        toRead.push(pending[i]!);
-        readAt.push(i);
+    const fromCache = customers.filter((c) => c.start);
+    if (fromCache.length > 0 && input.cache?.shouldVerify()) {
+      const positions = await input.store.readPositions(fromCache.map((c) => c.work));
+      fromCache.forEach((c, j) => {
+        if (positions[j] === c.start!.pos) return;
+        c.start = null;
+        toRead.push(c);
       });
     }
     if (toRead.length > 0) {
-      const read = await input.store.readFolds(toRead);
-      readAt.forEach((i, j) => (states[i] = { ...read[j]!, snapshot: null }));
+      const read = await input.store.readFolds(toRead.map((c) => c.work));
+      toRead.forEach((c, j) => (c.start = { ...read[j]!, snapshot: null }));
     }
-    const fresh = pending.map((group, i) => {
-      const pos = states[i]!.pos;
+    for (const c of customers) {
+      const pos = c.start!.pos;
       const after = pos === null ? -1n : BigInt(pos);
-      return group.events.filter((e) => BigInt(e.offset) > after);
-    });
+      c.fresh = c.work.events.filter((e) => BigInt(e.offset) > after);
+    }
     // The conversations the events can touch: the open one, the latest (a digit reply may answer
     // its survey) and any an event names. A cached state holds the first two already.
-    const needed = await input.store.readConversationsOfMany(
-      pending.map((group, i) => {
-        const fold = states[i]!.fold;
-        const ids = new Set(missingConversations(fold, fresh[i]!.map((e) => e.event)));
+    const loaded = await input.store.readConversationsOfMany(
+      customers.map(({ work, start, fresh }) => {
+        const fold = start!.fold;
+        const ids = new Set(missingConversations(fold, fresh.map((e) => e.event)));
         const open = fold.customer?.openConversationId;
         if (open && !fold.conversations[open]) ids.add(open);
         const latest = fold.customer?.conversationIds.at(-1);
         if (latest && !fold.conversations[latest]) ids.add(latest);
-        return { tenant: group.tenant, customer: group.customer, ids: fresh[i]!.length > 0 ? [...ids] : [] };
+        return { tenant: work.tenant, customer: work.customer, ids: fresh.length > 0 ? [...ids] : [] };
       }),
     );
-    const requests: CommitRequest[] = [];
-    const work: CustomerWork[] = [];
-    const tallies: Array<{ applied: number; duplicates: number; alreadyApplied: number }> = [];
-    const afterwards: Array<{ fold: CustomerFold; before: FoldSnapshot; after: FoldSnapshot; cached: boolean }> = [];
-    for (let i = 0; i < pending.length; i++) {
-      const group = pending[i]!;
-      const { pos, fold, snapshot: cachedSnapshot } = states[i]!;
-      const todo = fresh[i]!;
-      const tally = { applied: 0, duplicates: 0, alreadyApplied: group.events.length - todo.length };
-      if (todo.length === 0) {
-        result.alreadyApplied += tally.alreadyApplied;
-        continue;
-      }
-      for (const c of needed[i]!) fold.conversations[c.id] = c;
-
-      const policy = input.policies(group.tenant);
-      const before = cachedSnapshot ? withConversations(cachedSnapshot, fold, needed[i]!, policy) : snapshot(fold, policy);
-      const effects = noEffects();
-      const steps: PositionedTrigger[] = [];
-      for (const e of todo) {
-        const firstTrigger = effects.triggers.length;
-        applyEvent(fold, e.event, policy, effects);
-        for (const trigger of effects.triggers.slice(firstTrigger)) {
-          steps.push({ trigger, tenant: group.tenant, customer: group.customer, partition: e.partition ?? input.partition, offset: e.offset });
-        }
-      }
-      tally.applied = effects.applied;
-      tally.duplicates = effects.duplicates;
-      const after: FoldSnapshot = { index: new Map(), timers: new Map(), handles: fold.customer?.identities.length ?? 0 };
-      const ops = commitOps(input.store, fold, before, effects, policy, after);
-      // The steps go in with the state that called for them, in the same script: no step without its
-      // state, no state without its steps, and no queue round trip on the fold's path.
-      if (input.asksForSteps) for (const step of steps) ops.push({ o: 'zadd', key: input.store.keys.steps, s: 0, m: stepMember(step) });
-      requests.push({ tenant: group.tenant, customer: group.customer, expectedPos: pos, newPos: todo[todo.length - 1]!.offset, fold, ops });
-      work.push(group);
-      tallies.push(tally);
-      afterwards.push({ fold, before, after, cached: cachedSnapshot !== null });
+    customers.forEach((c, i) => (c.loaded = loaded[i]!));
+    for (const c of customers) {
+      c.folded = foldCustomer(c, input);
+      // Nothing fresh: every event of the customer was applied before (a batch delivered again).
+      if (!c.folded) result.alreadyApplied += c.work.events.length;
     }
-    const applied = requests.length > 0 ? await input.store.commit(requests) : [];
+    const committing = customers.flatMap(({ work, folded }) => (folded ? [{ work, folded }] : []));
+    const applied = committing.length > 0 ? await input.store.commit(committing.map((c) => c.folded.request)) : [];
     pending = [];
     applied.forEach((ok, i) => {
+      const { work, folded } = committing[i]!;
       if (ok) {
-        if (input.cache) input.cache.put(work[i]!.key, cacheable(requests[i]!.newPos, afterwards[i]!));
-        result.applied += tallies[i]!.applied;
-        result.duplicates += tallies[i]!.duplicates;
-        result.alreadyApplied += tallies[i]!.alreadyApplied;
+        if (input.cache) input.cache.put(work.key, cacheable(folded.request.newPos, folded));
+        result.applied += folded.tally.applied;
+        result.duplicates += folded.tally.duplicates;
+        result.alreadyApplied += folded.tally.alreadyApplied;
       } else {
-        if (afterwards[i]!.cached) input.cache?.refused();
+        if (folded.cached) input.cache?.refused();
         result.conflicts++;
-        pending.push(work[i]!);
+        pending.push(work);
       }
     });
   }
   return result;
+}
+
+/** Applies a customer's fresh events to its starting fold and gathers the writes; null when none is fresh. */
+function foldCustomer({ work, start, fresh, loaded }: CustomerRound, input: FoldBatchInput): FoldedCustomer | null {
+  const { pos, fold, snapshot: cachedSnapshot } = start!;
+  if (fresh.length === 0) return null;
+  const tally = { applied: 0, duplicates: 0, alreadyApplied: work.events.length - fresh.length };
+  for (const c of loaded) fold.conversations[c.id] = c;
+
+  const policy = input.policies(work.tenant);
+  const before = cachedSnapshot ? withConversations(cachedSnapshot, fold, loaded, policy) : snapshot(fold, policy);
+  const effects = noEffects();
+  const steps: PositionedTrigger[] = [];
+  for (const e of fresh) {
+    const firstTrigger = effects.triggers.length;
+    applyEvent(fold, e.event, policy, effects);
+    for (const trigger of effects.triggers.slice(firstTrigger)) {
+      steps.push({ trigger, tenant: work.tenant, customer: work.customer, partition: e.partition ?? input.partition, offset: e.offset });
+    }
+  }
+  tally.applied = effects.applied;
+  tally.duplicates = effects.duplicates;
+  const after: FoldSnapshot = { index: new Map(), timers: new Map(), handles: fold.customer?.identities.length ?? 0 };
+  const ops = commitOps(input.store, fold, before, effects, policy, after);
+  // The steps go in with the state that called for them, in the same script: no step without its
+  // state, no state without its steps, and no queue round trip on the fold's path.
+  if (input.asksForSteps) for (const step of steps) ops.push({ o: 'zadd', key: input.store.keys.steps, s: 0, m: stepMember(step) });
+  const request: CommitRequest = { tenant: work.tenant, customer: work.customer, expectedPos: pos, newPos: fresh[fresh.length - 1]!.offset, fold, ops };
+  return { request, tally, fold, before, after, cached: cachedSnapshot !== null };
 }
 
 function timerEntries(fold: CustomerFold, c: Conversation, policy: FoldPolicy): Map<string, number> {

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import { outboundKeys } from '../projections/keys.ts';
 
 /**
  * Per message: has the provider been called successfully? A state machine rather than a SET NX
@@ -18,41 +20,30 @@ export type ClaimResult =
   | { outcome: 'sent'; providerMessageId: string }
   | { outcome: 'reported'; providerMessageId: string };
 
-const CLAIM = `
-local state = redis.call('HGET', KEYS[1], 'state')
-if state == 'sent' or state == 'reported' then
-  return {state, redis.call('HGET', KEYS[1], 'providerMessageId') or ''}
-end
-local holder = redis.call('GET', KEYS[2])
-if holder and holder ~= ARGV[1] then return {'busy', holder} end
-redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-redis.call('HSET', KEYS[1], 'state', 'sending')
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return {'claimed', state or ''}
-`;
-
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 1
-`;
+const CLAIM = readFileSync(new URL('./delivery-claim.lua', import.meta.url), 'utf8');
+const RELEASE = readFileSync(new URL('./delivery-release.lua', import.meta.url), 'utf8');
 
 /** Kept well beyond the week BullMQ keeps a finished job, so a late re-enqueue is still recognised. */
 const STATE_TTL_SECONDS = 30 * 24 * 3600;
 
 export class DeliveryState {
+  private readonly keys: ReturnType<typeof outboundKeys>;
+
   constructor(
     private readonly redis: Redis,
-    private readonly instance: string,
+    instance: string,
     /** Longer than a provider call may take. */
     private readonly leaseMs: number,
-  ) {}
+  ) {
+    this.keys = outboundKeys(instance);
+  }
 
   key(tenant: string, messageId: string): string {
-    return `cs:out:{${this.instance}:${tenant}}:${messageId}`;
+    return this.keys.delivery(tenant, messageId);
   }
 
   private lease(tenant: string, messageId: string): string {
-    return `${this.key(tenant, messageId)}:lease`;
+    return this.keys.lease(tenant, messageId);
   }
 
   async claim(tenant: string, messageId: string, token: string): Promise<ClaimResult> {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { EventEnvelope } from '../../events/index.ts';
+import { outboundKeys } from '../projections/keys.ts';
 
 const TTL_SECONDS = 90 * 24 * 3600;
 
@@ -11,14 +12,18 @@ const TTL_SECONDS = 90 * 24 * 3600;
  * follows.
  */
 export class ThreadIndex {
+  private readonly keys: ReturnType<typeof outboundKeys>;
+
   constructor(
     private readonly redis: Redis,
-    private readonly instance: string,
-  ) {}
+    instance: string,
+  ) {
+    this.keys = outboundKeys(instance);
+  }
 
   /** By handle, not customer: a merge moves the conversation's customer, not the mailbox. */
   private key(tenant: string, handle: string): string {
-    return `cs:out:thread:{${this.instance}:${tenant}}:${handle}`;
+    return this.keys.thread(tenant, handle);
   }
 
   async remember(events: ReadonlyArray<EventEnvelope<'message.received'>>): Promise<void> {

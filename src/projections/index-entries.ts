@@ -1,3 +1,4 @@
+import { conversationChannel } from '../domain/conversation-channel.ts';
 import type { Conversation, Priority } from '../domain/state.ts';
 import { UNTRIAGED_TEAM } from './keys.ts';
 
@@ -23,7 +24,7 @@ export function queueScore(c: Conversation): number {
 
 export function indexEntry(c: Conversation | undefined): IndexEntry {
   if (!c || c.status === 'resolved') return { queue: null, agent: null, seat: null, score: 0 };
-  if (c.assignee) return { queue: null, agent: c.assignee, seat: c.assignment?.channel ?? c.replyTo?.channel ?? c.channels[0] ?? 'chat', score: 0 };
+  if (c.assignee) return { queue: null, agent: c.assignee, seat: c.assignment?.channel ?? conversationChannel(c), score: 0 };
   // The bot holds it: no agent should pick it from a queue until the bot hands off.
   if (c.bot === 'answering') return { queue: null, agent: null, seat: null, score: 0 };
   return { queue: c.team ?? UNTRIAGED_TEAM, agent: null, seat: null, score: queueScore(c) };

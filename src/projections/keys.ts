@@ -1,10 +1,16 @@
 /**
- * Redis key layout of the projections. Everything of one customer carries the hash tag
- * {tenant/customer}, so under Redis Cluster it lives on one slot and one Lua script can update it
- * with its applied position atomically. Everything sits under a namespace, so a rebuild can fill a
- * new one and reads can switch to it in one SET.
+ * Every Redis key the engine writes, one family per block, each spelled here and nowhere else (the
+ * BullMQ queues have their own prefixes, `src/queues/names.ts`).
+ *
+ * Deployment keys carry the config's `instance` in their hash tag, so two engines can share a
+ * Redis. Projections sit under a namespace, so a rebuild can fill a new one and reads can switch to
+ * it in one SET; everything of one customer carries the hash tag {tenant/customer}, so under Redis
+ * Cluster it lives on one slot and one Lua script can update it with its applied position atomically.
  */
 export const TRANSCRIPT_LIMIT = 200;
+
+// ─── cs:ctl, cs:projections ──────────────────────────────────────────────────────────────────────
+// Owned by projections/live-assignment.ts (moved by `cs rebuild`): which namespace reads and the live fold use.
 
 /** Which namespace reads use; a rebuild moves it. Kept for readers that know no deployment name. */
 export const activeNamespaceKey = 'cs:projections:active';
@@ -21,6 +27,9 @@ export function controlKeys(instance: string) {
   };
 }
 
+// ─── cs:p ────────────────────────────────────────────────────────────────────────────────────────
+// Owned by the fold (projections/store.ts, commit.lua): the read model of one namespace; everyone else only reads it.
+
 const tag = (tenant: string, customer: string) => `{${tenant}/${customer}}`;
 
 export function projectionKeys(ns: string) {
@@ -28,10 +37,14 @@ export function projectionKeys(ns: string) {
   return {
     /** Hash: pos (offset of the last applied event), state (the customer fold as JSON). */
     fold: (tenant: string, customer: string) => `${base}:${tag(tenant, customer)}:fold`,
+    /** SCAN pattern: the fold hashes of one tenant's customers, or of every tenant's. */
+    foldPattern: (tenant?: string) => (tenant ? `${base}:${tag(tenant, '*')}:fold` : `${base}:{*}:fold`),
     conversation: (tenant: string, customer: string, id: string) => `${base}:${tag(tenant, customer)}:conv:${id}`,
     transcript: (tenant: string, customer: string, id: string) => `${base}:${tag(tenant, customer)}:transcript:${id}`,
     /** Hash: conversation id -> customer id, to find a conversation by id alone. */
     conversationOwners: (tenant: string) => `${base}:owners:{${tenant}}`,
+    /** SCAN pattern: every tenant's owners hash (the tenant is between the braces). */
+    conversationOwnersPattern: `${base}:owners:{*}`,
     /**
      * Set: the customers seen with a normalised handle (one, unless two customers share a phone or
      * address). A set, not a hash, so the result does not depend on which partition folded first.
@@ -60,3 +73,84 @@ export type ProjectionKeys = ReturnType<typeof projectionKeys>;
 
 /** Team queue members wait here until triage names a team. */
 export const UNTRIAGED_TEAM = '_untriaged';
+
+// ─── cs:in ───────────────────────────────────────────────────────────────────────────────────────
+// Owned by the channels' ingest (channels/ingest.ts): provider message ids being or already ingested.
+
+export function ingestKeys(instance: string) {
+  return {
+    /** String: 'pending' while a request appends the message, then 'done' (dedupe of provider retries). */
+    claim: (tenant: string, eventId: string) => `cs:in:{${instance}:${tenant}}:${eventId}`,
+  };
+}
+
+// ─── cs:id ───────────────────────────────────────────────────────────────────────────────────────
+// Owned by the channels' identity store (channels/identity.ts): which customer a handle is.
+
+export function identityKeys(instance: string) {
+  return {
+    /** String: the customer id of a normalised identity (`channel:handle`). */
+    customer: (tenant: string, identityKey: string) => `cs:id:{${instance}:${tenant}}:${identityKey}`,
+    /** String '1': the identity's `customer.identified` is on the log. */
+    announced: (tenant: string, identityKey: string) => `cs:id:{${instance}:${tenant}}:${identityKey}:announced`,
+  };
+}
+
+// ─── cs:act ──────────────────────────────────────────────────────────────────────────────────────
+// Owned by the agents' command API (api/actions/idempotency.ts): receipts of actions Kafka acknowledged.
+
+export function actionKeys(instance: string) {
+  return {
+    /** String 'done', by the action's event id. */
+    receipt: (tenant: string, eventId: string) => `cs:act:{${instance}:${tenant}}:${eventId}`,
+  };
+}
+
+// ─── cs:out ──────────────────────────────────────────────────────────────────────────────────────
+// Owned by outbound delivery (outbound/delivery-state.ts, outbound/threads.ts): per-message provider calls, mail threading.
+
+export function outboundKeys(instance: string) {
+  return {
+    /** Hash: state (sending | sent | reported | failed), providerMessageId. */
+    delivery: (tenant: string, messageId: string) => `cs:out:{${instance}:${tenant}}:${messageId}`,
+    /** String: the token of the attempt calling the provider now, with a lease (PX). */
+    lease: (tenant: string, messageId: string) => `cs:out:{${instance}:${tenant}}:${messageId}:lease`,
+    /** String: the provider id of a handle's latest inbound message, which replies thread under. */
+    thread: (tenant: string, handle: string) => `cs:out:thread:{${instance}:${tenant}}:${handle}`,
+  };
+}
+
+// ─── cs:wf ───────────────────────────────────────────────────────────────────────────────────────
+// Owned by the workflow's routing drain (workflow/steps/drain.ts, workflow/routing-board.ts): one drain per tenant, seats promised.
+
+export function routingKeys(instance: string, tenant: string) {
+  return {
+    /** String with PX: the token of the drain running for this tenant. */
+    lock: `cs:wf:{${instance}}:routing-lock:${tenant}`,
+    /** Hash: conversation id -> the assignment published but maybe not folded yet (JSON). */
+    inFlight: `cs:wf:{${instance}}:in-flight:${tenant}`,
+  };
+}
+
+// ─── cs:wh ───────────────────────────────────────────────────────────────────────────────────────
+// Owned by the webhooks role (webhooks/delivery-records.ts): the last status of each delivery, operators read it.
+
+export function webhookKeys(instance: string) {
+  return {
+    /** Hash: status, subscriptionId, eventId, eventType, attempts, httpStatus, error, at; by Webhook-Id. */
+    delivery: (tenant: string, deliveryId: string) => `cs:wh:{${instance}:${tenant}}:${deliveryId}`,
+  };
+}
+
+// ─── cs:chat ─────────────────────────────────────────────────────────────────────────────────────
+// Written by the outbound chat connector, read by the chat channel's sockets (channels/chat/connections.ts): replies to visitors.
+
+export function chatKeys(instance: string) {
+  const base = (tenant: string, visitor: string) => `cs:chat:{${instance}:${tenant}}:${visitor}`;
+  return {
+    /** Pub/sub channel an agent reply for this visitor is published on (one per visitor, so an API instance only hears its own). */
+    channel: base,
+    /** List of replies published while no socket listened: sent when the visitor connects again (see chat-delivery.ts). */
+    pending: (tenant: string, visitor: string) => `${base(tenant, visitor)}:pending`,
+  };
+}

@@ -16,7 +16,7 @@ export interface NamespaceReadHandlers {
 
 export async function readNamespace(redis: Redis, namespace: string, on: NamespaceReadHandlers, tenant?: string): Promise<{ customers: number; conversations: number }> {
   const keys = projectionKeys(namespace);
-  const pattern = tenant ? `cs:p:${namespace}:{${tenant}/*}:fold` : `cs:p:${namespace}:{*}:fold`;
+  const pattern = keys.foldPattern(tenant);
   let cursor = '0';
   let customers = 0;
   let conversations = 0;
@@ -59,7 +59,7 @@ export async function ownerOf(redis: Redis, namespace: string, conversationId: s
   else {
     let cursor = '0';
     do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `cs:p:${namespace}:owners:{*}`, 'COUNT', 1000);
+      const [next, found] = await redis.scan(cursor, 'MATCH', keys.conversationOwnersPattern, 'COUNT', 1000);
       cursor = next;
       for (const key of found) tenants.push(key.slice(key.indexOf('{') + 1, -1));
     } while (cursor !== '0');

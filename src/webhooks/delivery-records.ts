@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { webhookKeys } from '../projections/keys.ts';
 import type { WebhookDelivery } from './delivery.ts';
 
 /**
@@ -8,8 +9,9 @@ import type { WebhookDelivery } from './delivery.ts';
  *     │ └─408, 429, 5xx, timeout, unreachable─▶ retrying ─…─▶ delivered | failed (attempts used up)
  *     └─any other answer (4xx, 3xx)─▶ failed (no retry can mend it)
  *
- * Operators read it (`HGETALL cs:wh:{<instance>:<tenant>}:<Webhook-Id>`); the role reads it to skip
- * settled deliveries when the log is read again after their jobs were removed.
+ * Operators read it (`HGETALL` of `webhookKeys(instance).delivery(tenant, Webhook-Id)`, see
+ * projections/keys.ts); the role reads it to skip settled deliveries when the log is read again
+ * after their jobs were removed.
  */
 export type DeliveryStatus = 'queued' | 'retrying' | 'delivered' | 'failed';
 
@@ -32,13 +34,17 @@ export interface DeliveryRecord {
 const RECORD_TTL_SECONDS = 30 * 24 * 3600;
 
 export class DeliveryRecords {
+  private readonly keys: ReturnType<typeof webhookKeys>;
+
   constructor(
     private readonly redis: Redis,
-    private readonly instance: string,
-  ) {}
+    instance: string,
+  ) {
+    this.keys = webhookKeys(instance);
+  }
 
   key(tenant: string, deliveryId: string): string {
-    return `cs:wh:{${this.instance}:${tenant}}:${deliveryId}`;
+    return this.keys.delivery(tenant, deliveryId);
   }
 
   /** Deliveries that are done with, for good or ill: a re-read must not queue them again. */

@@ -2,7 +2,7 @@ import type { AgentBoard, AgentLive } from '../domain/routing/agents.ts';
 import type { AgentConfig } from '../domain/routing/config.ts';
 import type { Channel } from '../domain/state.ts';
 import type { StoredPresence } from '../projections/presence.ts';
-import type { ProjectionKeys } from '../projections/keys.ts';
+import { routingKeys, type ProjectionKeys } from '../projections/keys.ts';
 import type { WorkflowContext } from './context.ts';
 
 const CHANNELS: Channel[] = ['email', 'chat', 'sms', 'social'];
@@ -17,11 +17,6 @@ export interface InFlight {
 
 /** How long an assignment in flight holds its seat without the fold confirming it (a lost event would free it). */
 const IN_FLIGHT_MS = 60_000;
-
-export const routingKeys = (instance: string, tenant: string) => ({
-  lock: `cs:wf:{${instance}}:routing-lock:${tenant}`,
-  inFlight: `cs:wf:{${instance}}:in-flight:${tenant}`,
-});
 
 /**
  * The agents' board as routing needs it, from the projections: presence (folded from

@@ -8,6 +8,7 @@ import { toKafkaRecord, type AnyEvent } from '../../events/index.ts';
 import { foldPolicies } from '../../src/config/policies.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { generateStream } from '../../scripts/sim/stream.ts';
+import { chromiumPath } from '../support/browser.ts';
 import { freshTopics, testKafka } from '../support/kafka.ts';
 
 const run = promisify(execFile);
@@ -95,12 +96,13 @@ describe('the cs command', () => {
   }, 60_000);
 
   it('writes a self-contained HTML report that renders in headless Chromium without errors', async () => {
+    const chromium = chromiumPath();
     const file = join(dir, 'plain.ndjson');
     const html = join(dir, 'report.html');
     await cs('replay', '--file', file, '--format', 'html', '--group-by', 'channel', '--out', html);
     const page = readFileSync(html, 'utf8');
     expect(page).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
-    const { stdout, stderr } = await run('chromium', ['--headless', '--disable-gpu', '--no-sandbox', '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${html}`], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(chromium, ['--headless', '--disable-gpu', '--no-sandbox', '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${html}`], { maxBuffer: 64 * 1024 * 1024 });
     expect(stderr).not.toMatch(/Uncaught|CONSOLE\(\d+\)|ERROR:.*(console|javascript)/i);
     for (const chart of ['volume-per-channel-per-week', 'first-response-distribution', 'sla-compliance', 'csat-nps-trend', 'contact-reasons']) {
       expect(stdout).toMatch(new RegExp(`<figure class="chart" id="${chart}">[\\s\\S]*?<svg[\\s\\S]*?(<rect|<path)`));

@@ -1,8 +1,7 @@
-import type { z } from 'zod';
-import type { actorSchema } from '../../../events/types/common.ts';
+import type { Actor } from '../../domain/actions/decision.ts';
 import { printableString } from './append.ts';
 
-export type Actor = z.output<typeof actorSchema>;
+export type { Actor };
 
 /** `by` in a request body: an agent id, or an actor in full (a supervisor's tool may act as the system or a bot). */
 export type ActorInput = string | { kind: 'agent' | 'bot' | 'system'; id: string };

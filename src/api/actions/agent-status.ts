@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { createEvent, deterministicEventId, randomEventId } from '../../../events/index.ts';
 import { agentSubject } from '../../../events/types/agent.ts';
+import { decideAgentStatus } from '../../domain/actions/index.ts';
 import type { Channel } from '../../domain/state.ts';
 import { sendError } from '../../http/errors.ts';
 import { appendOr503 } from './append.ts';
 import { recordReceipt, type ActionDeps } from './conversation-action.ts';
 import { idempotencyKey } from './idempotency.ts';
-import { configuredAgent } from './roster.ts';
+import { sendRefusal } from './refusals.ts';
 
 interface StatusBody {
   status: 'online' | 'away' | 'offline';
@@ -33,31 +34,33 @@ const statusSchema = {
  * the session. `agent.status_changed` goes on the agent's own key (`agent:<id>`), so one agent's
  * changes stay in order; the fold writes the presence hash and asks for a queue drain (coming
  * online or opening seats may place waiting conversations). Not checked against the state: saying
- * "online" twice is harmless, and the console shows what the agent chose.
+ * "online" twice is harmless, and the console shows what the agent chose (`decideAgentStatus`: only
+ * a configured agent has a status).
  */
 export function agentStatusRoute(app: FastifyInstance, deps: ActionDeps): void {
   const { ctx, tenants, receipts } = deps;
   app.put<{ Params: { id: string }; Body: StatusBody }>('/v1/agents/:id/status', { schema: statusSchema }, async (request, reply) => {
     const { tenant } = request;
-    const agent = configuredAgent(tenants(tenant), request.params.id);
-    if (!agent) return sendError(reply, 404, 'not_found', `agent ${request.params.id} not found`);
+    const { status, capacity } = request.body;
+    const decision = decideAgentStatus({ roster: tenants(tenant).routing }, { agent: request.params.id, status, ...(capacity ? { capacity } : {}) });
+    if (!decision.ok) return sendRefusal(reply, decision.refusal);
+    const { agent } = decision.event.data;
 
     const key = idempotencyKey(request.headers['idempotency-key']);
     if (key === null) return sendError(reply, 400, 'bad_request', 'Idempotency-Key is 1 to 256 printable characters');
-    const eventId = key ? deterministicEventId(tenant, 'api', key, `status/${agent.id}`) : randomEventId();
+    const eventId = key ? deterministicEventId(tenant, 'api', key, `status/${agent}`) : randomEventId();
     // The agents' fold orders by log position, not event id: a retry that appended again would
     // apply again (harmless right after, wrong after a later change), so a finished one is not re-sent.
     if (key && (await receipts.done(tenant, eventId))) return reply.code(202).send({ eventId });
 
-    const { status, capacity } = request.body;
     const event = createEvent({
-      type: 'agent.status_changed',
+      type: decision.event.type,
       id: eventId,
       source: '/api',
       tenant,
-      customer: agentSubject(agent.id),
+      customer: agentSubject(agent),
       time: ctx.now().toISOString(),
-      data: { agent: agent.id, status, ...(capacity ? { capacity } : {}) },
+      data: decision.event.data,
     });
     if (!(await appendOr503(ctx.eventLog, [event], reply))) return reply;
     if (key) await recordReceipt(deps, reply, tenant, eventId);

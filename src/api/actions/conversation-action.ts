@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { createEvent, deterministicEventId, randomEventId, type EventDataInput, type EventType } from '../../../events/index.ts';
+import { createEvent, deterministicEventId, randomEventId, type EventType } from '../../../events/index.ts';
 import type { TenantRegistry } from '../../config/policies.ts';
+import type { ActionRefusal, ConversationDecision } from '../../domain/actions/index.ts';
 import type { Conversation, Customer } from '../../domain/state.ts';
 import { sendError } from '../../http/errors.ts';
 import type { ProjectionReader } from '../../projections/reader.ts';
@@ -9,6 +10,7 @@ import type { ChannelContext } from '../../channels/context.ts';
 import { actorOf, type ActorInput } from './actors.ts';
 import { appendOr503 } from './append.ts';
 import { idempotencyKey, type ActionReceipts } from './idempotency.ts';
+import { sendRefusal } from './refusals.ts';
 
 /** What the action routes are built from. */
 export interface ActionDeps {
@@ -19,25 +21,9 @@ export interface ActionDeps {
 }
 
 /**
- * Why an action is refused: 409 when the conversation's state forbids it, 422 when the request
- * names something the tenant does not have, 400 when the body asks for nothing. `extra` goes into
- * the error body beside the code (say, the conversation that stands in the way).
+ * What a route hands its domain decider (src/domain/actions) from: the projection as the request
+ * found it, the request's body, the tenant's settings and the server's time.
  */
-export interface Refusal {
-  refused: { status: 400 | 409 | 422; code: string; message: string; extra?: Record<string, unknown> };
-}
-
-export const refuse = (status: 400 | 409 | 422, code: string, message: string, extra?: Record<string, unknown>): Refusal => ({
-  refused: { status, code, message, ...(extra ? { extra } : {}) },
-});
-
-/** The event an accepted action becomes (on the conversation's customer, named by the conversation). */
-export interface Decided<T extends EventType> {
-  type: T;
-  data: EventDataInput<T>;
-}
-
-/** What an action's decision reads: the projection as the request found it, and the tenant's settings. */
 export interface ActionInput<Body> {
   conversation: Conversation;
   /** The conversation's customer: reopening depends on their other open conversation. */
@@ -50,14 +36,14 @@ export interface ActionInput<Body> {
 
 /**
  * `POST /v1/conversations/:id/<action>`: the steps every conversation action shares, around a pure
- * `decide`. The API key's tenant scopes the id (another tenant's conversation is a 404); an
+ * `decide` of the domain (a refusal is answered with its code's status, see refusals.ts). The API key's tenant scopes the id (another tenant's conversation is a 404); an
  * Idempotency-Key makes the event id deterministic, scoped by action and conversation, so a retried
  * request is the same event; the answer (202 with the event id) comes only after Kafka acknowledged.
  */
 export function conversationAction<Body, T extends EventType>(
   app: FastifyInstance,
   deps: ActionDeps,
-  spec: { action: string; body: Record<string, unknown>; decide: (input: ActionInput<Body>) => Decided<T> | Refusal },
+  spec: { action: string; body: Record<string, unknown>; decide: (input: ActionInput<Body>) => ConversationDecision<T, ActionRefusal> },
 ): void {
   const { ctx, reader, tenants, receipts } = deps;
   app.post<{ Params: { id: string }; Body: Body }>(`/v1/conversations/:id/${spec.action}`, { schema: { body: spec.body } }, async (request, reply) => {
@@ -76,24 +62,21 @@ export function conversationAction<Body, T extends EventType>(
     const customer = (await reader.customers(scope, [conversation.customer])).get(conversation.customer);
     const now = ctx.now().toISOString();
     const decision = spec.decide({ conversation, customer, body: request.body as Body, settings: tenants(tenant), now });
-    if ('refused' in decision) {
-      const { status, code, message, extra } = decision.refused;
-      return sendError(reply, status, code, message, extra);
-    }
+    if (!decision.ok) return sendRefusal(reply, decision.refusal);
 
     const event = createEvent({
-      type: decision.type,
+      type: decision.event.type,
       id: eventId,
       source: '/api',
       tenant,
       customer: conversation.customer,
       conversation: conversation.id,
       time: now,
-      data: decision.data,
+      data: decision.event.data,
     });
     if (!(await appendOr503(ctx.eventLog, [event], reply))) return reply;
     if (key) await recordReceipt(deps, reply, tenant, eventId);
-    // The audit line: who did what to which conversation (conversation.assigned has no actor field).
+    // The audit line: who did what to which conversation (the event names the actor too).
     request.log.info({ tenant, conversation: conversation.id, action: spec.action, eventId, by: actorOf((request.body as { by?: ActorInput }).by) }, 'agent action accepted');
     return accepted(reply, eventId);
   });

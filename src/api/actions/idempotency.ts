@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { actionKeys } from '../../projections/keys.ts';
 
 /** How long a finished action is remembered: a client's retries come within minutes, at worst days. */
 const RECEIPT_SECONDS = 7 * 24 * 3600;
@@ -18,13 +19,17 @@ export function idempotencyKey(header: string | string[] | undefined): string | 
  * (the first is still in flight) appends the same event id again, which the fold drops.
  */
 export class ActionReceipts {
+  private readonly keys: ReturnType<typeof actionKeys>;
+
   constructor(
     private readonly redis: Redis,
-    private readonly instance: string,
-  ) {}
+    instance: string,
+  ) {
+    this.keys = actionKeys(instance);
+  }
 
   private key(tenant: string, eventId: string): string {
-    return `cs:act:{${this.instance}:${tenant}}:${eventId}`;
+    return this.keys.receipt(tenant, eventId);
   }
 
   async done(tenant: string, eventId: string): Promise<boolean> {

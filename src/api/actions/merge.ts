@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { CountryCode } from 'libphonenumber-js';
 import { createEvent, deterministicEventId } from '../../../events/index.ts';
+import { decideMerge } from '../../domain/actions/index.ts';
 import type { Customer } from '../../domain/state.ts';
-import { sendError } from '../../http/errors.ts';
 import type { ProjectionReader } from '../../projections/reader.ts';
 import type { ChannelContext } from '../../channels/context.ts';
 import { normaliseHandle } from '../../channels/handles.ts';
 import { appendOr503, printableString } from './append.ts';
+import { sendRefusal } from './refusals.ts';
 
 interface MergeBody {
   /** The customer absorbed into the one in the URL. */
@@ -35,38 +36,25 @@ export function mergeRoute(app: FastifyInstance, ctx: ChannelContext, reader: Pr
     const { tenant } = request;
     const survivorId = request.params.id;
     const absorbedId = request.body.from;
-    if (survivorId === absorbedId) return sendError(reply, 409, 'same_customer', 'a customer cannot be merged into itself');
-
+    // Read even for a request that names one customer twice: the decision refuses it first.
     const found = await reader.customers(await reader.scope(tenant), [survivorId, absorbedId]);
-    const survivor = found.get(survivorId);
     const absorbed = found.get(absorbedId);
-    if (!survivor) return sendError(reply, 404, 'not_found', `customer ${survivorId} not found`);
-    if (!absorbed) return sendError(reply, 404, 'not_found', `customer ${absorbedId} (from) not found`);
-    if (survivor.mergedInto) {
-      return sendError(reply, 409, 'survivor_merged', `customer ${survivorId} was itself merged into ${survivor.mergedInto}: merge into that one`, { mergedInto: survivor.mergedInto });
-    }
-    if (absorbed.mergedInto) {
+    const by = request.body.by ? { kind: 'agent' as const, id: request.body.by } : { kind: 'system' as const, id: 'api' };
+    const decision = decideMerge({ survivor: found.get(survivorId), absorbed }, { survivor: survivorId, absorbed: absorbedId, by });
+    if (!decision.ok) {
       // The same merge asked again (say, after a repoint that failed): finish it, it is idempotent.
-      if (absorbed.mergedInto === survivorId) await repoint(ctx, tenant, absorbed, survivorId);
-      return sendError(reply, 409, 'already_merged', `customer ${absorbedId} is already merged into ${absorbed.mergedInto}`, { mergedInto: absorbed.mergedInto });
+      if (absorbed && decision.refusal.code === 'already_merged' && decision.refusal.mergedInto === survivorId) await repoint(ctx, tenant, absorbed, survivorId);
+      return sendRefusal(reply, decision.refusal);
     }
 
-    const by = request.body.by ? { kind: 'agent' as const, id: request.body.by } : { kind: 'system' as const, id: 'api' };
     const time = ctx.now().toISOString();
-    const events = [survivorId, absorbedId].map((customer) =>
-      createEvent({
-        type: 'customer.merged',
-        id: deterministicEventId(tenant, 'merge', `${absorbedId}>${survivorId}`, customer === survivorId ? 'survivor' : 'absorbed'),
-        source: '/api',
-        tenant,
-        customer,
-        time,
-        data: { survivor: survivorId, absorbed: absorbedId, by },
-      }),
+    const events = decision.events.map(({ customer, side, type, data }) =>
+      createEvent({ type, id: deterministicEventId(tenant, 'merge', `${absorbedId}>${survivorId}`, side), source: '/api', tenant, customer, time, data }),
     );
     if (!(await appendOr503(ctx.eventLog, events, reply))) return reply;
     // After the append: identities never lead to a survivor the log does not know of.
-    const repointed = await repoint(ctx, tenant, absorbed, survivorId);
+    // Accepted, so both customers were found.
+    const repointed = await repoint(ctx, tenant, absorbed!, survivorId);
     return reply.code(202).send({ survivor: survivorId, absorbed: absorbedId, eventIds: events.map((e) => e.id), repointed });
   });
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { decidePriority } from '../../domain/actions/index.ts';
 import type { Priority } from '../../domain/state.ts';
 import { actorInputSchema, actorOf, type ActorInput } from './actors.ts';
-import { conversationAction, refuse, type ActionDeps, type ActionInput } from './conversation-action.ts';
+import { conversationAction, type ActionDeps } from './conversation-action.ts';
 
 interface PriorityBody {
   priority: Priority;
@@ -15,14 +16,11 @@ const priorityBody = {
   properties: { priority: { type: 'string', enum: ['low', 'normal', 'high', 'urgent'] }, by: actorInputSchema },
 };
 
-/** Sets the priority, higher or lower (escalation only ever raises it; a person may lower it). */
-export function decidePriority({ conversation, body }: ActionInput<PriorityBody>) {
-  if (conversation.status === 'resolved') return refuse(409, 'conversation_resolved', 'the conversation is resolved: reopen it before changing its priority');
-  if (conversation.priority === body.priority) return refuse(409, 'same_priority', `the conversation's priority is already ${body.priority}`);
-  return { type: 'conversation.priority_changed' as const, data: { priority: body.priority, by: actorOf(body.by) } };
-}
-
-/** `POST /v1/conversations/:id/priority` {priority, by}. */
+/** `POST /v1/conversations/:id/priority` {priority, by}: sets the priority, higher or lower (decided by `decidePriority`). */
 export function priorityRoute(app: FastifyInstance, deps: ActionDeps): void {
-  conversationAction(app, deps, { action: 'priority', body: priorityBody, decide: decidePriority });
+  conversationAction<PriorityBody, 'conversation.priority_changed'>(app, deps, {
+    action: 'priority',
+    body: priorityBody,
+    decide: ({ conversation, body }) => decidePriority({ conversation }, { priority: body.priority, by: actorOf(body.by) }),
+  });
 }

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { nanoid } from 'nanoid';
-import { createEvent, deterministicEventId, randomEventId, type EventDataInput } from '../../../events/index.ts';
-import type { Conversation } from '../../domain/state.ts';
+import { createEvent, deterministicEventId, randomEventId } from '../../../events/index.ts';
+import { decideAgentMessage } from '../../domain/actions/index.ts';
 import { sendError } from '../../http/errors.ts';
 import type { ProjectionReader } from '../../projections/reader.ts';
 import type { ChannelContext } from '../../channels/context.ts';
 import { appendOr503, printableString } from './append.ts';
 import { idempotencyKey } from './idempotency.ts';
+import { sendRefusal } from './refusals.ts';
 
 interface ReplyBody {
   text: string;
@@ -60,50 +61,25 @@ export function agentMessageRoute(
     const internal = route.internal ?? body.internal ?? false;
     const conversation = await reader.conversation(await reader.scope(tenant), request.params.id);
     if (!conversation) return sendError(reply, 404, 'not_found', 'conversation not found');
-    if (!internal && conversation.status === 'resolved') {
-      return sendError(reply, 409, 'conversation_resolved', 'the conversation is resolved: reopen it first (only internal notes go on a resolved conversation)');
-    }
-    const target = conversation.replyTo;
-    if (!internal && !target) {
-      return sendError(reply, 409, 'no_reply_address', 'the customer has not written in this conversation, so there is no address to reply to');
-    }
+    const decision = decideAgentMessage({ conversation }, { authorId: body.authorId, text: body.text, internal, subject: body.subject, inReplyTo: body.inReplyTo });
+    if (!decision.ok) return sendRefusal(reply, decision.refusal);
 
     const key = idempotencyKey(request.headers['idempotency-key']);
     if (key === null) return sendError(reply, 400, 'bad_request', 'Idempotency-Key is 1 to 256 printable characters');
     // Scoped by conversation: a key reused elsewhere is another message, not a duplicate.
     const eventId = key ? deterministicEventId(tenant, 'api', key, `${route.action}/${conversation.id}`) : randomEventId();
     const messageId = key ? `msg_${eventId}` : `msg_${nanoid(21)}`;
-    const channel = target?.channel ?? conversation.channels.at(-1) ?? 'chat';
-    const data: EventDataInput<'message.sent'> = {
-      channel,
-      // A note on a conversation nobody wrote in has no provider; it is never delivered anyway.
-      provider: target?.provider ?? 'internal',
-      author: { kind: 'agent', id: body.authorId },
-      text: body.text,
-      internal,
-      messageId,
-    };
-    if (target) data.handle = target.handle;
-    const subject = body.subject ?? replySubject(conversation);
-    if (channel === 'email' && subject) data.subject = subject;
-    if (body.inReplyTo) data.inReplyTo = body.inReplyTo;
-
     const event = createEvent({
-      type: 'message.sent',
+      type: decision.event.type,
       id: eventId,
       source: '/api',
       tenant,
       customer: conversation.customer,
       conversation: conversation.id,
       time: ctx.now().toISOString(),
-      data,
+      data: { ...decision.event.data, messageId },
     });
     if (!(await appendOr503(ctx.eventLog, [event], reply))) return reply;
     return reply.code(202).send({ messageId, eventId });
   });
-}
-
-function replySubject(conversation: Conversation): string | undefined {
-  if (!conversation.subject) return undefined;
-  return /^re:/i.test(conversation.subject) ? conversation.subject : `Re: ${conversation.subject}`;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { decideTransfer } from '../../domain/actions/index.ts';
 import { actorInputSchema, actorOf, type ActorInput } from './actors.ts';
-import { conversationAction, refuse, type ActionDeps, type ActionInput } from './conversation-action.ts';
-import { configuredAgent, configuredTeam } from './roster.ts';
+import { conversationAction, type ActionDeps } from './conversation-action.ts';
 
 interface TransferBody {
   /** The agent taking over; null or left out puts the conversation back in a team queue. */
@@ -26,33 +26,14 @@ const transferBody = {
 };
 
 /**
- * Moves the conversation to another agent, another team, or both. Naming only a team puts it in
- * that team's queue (unassigned); naming only an agent keeps the team. A transfer that would leave
- * the conversation where it is is refused, so the log never records a move that did not happen.
+ * `POST /v1/conversations/:id/transfer` {toAgent?, toTeam?, by, reason?}: moves the conversation to
+ * another agent, another team, or both (decided by `decideTransfer`).
  */
-export function decideTransfer({ conversation, body, settings }: ActionInput<TransferBody>) {
-  if (!('toAgent' in body) && !('toTeam' in body)) return refuse(400, 'bad_request', 'name toAgent, toTeam or both');
-  const toAgent = body.toAgent ?? null;
-  const toTeam = body.toTeam ?? null;
-  if (toTeam !== null && !configuredTeam(settings, toTeam)) return refuse(422, 'unknown_team', `${toTeam} is not a team of this workspace`);
-  const agent = toAgent === null ? undefined : configuredAgent(settings, toAgent);
-  if (toAgent !== null && !agent) return refuse(422, 'unknown_agent', `${toAgent} is not an agent of this workspace`);
-  if (agent && toTeam !== null && !agent.teams.includes(toTeam)) {
-    return refuse(422, 'agent_not_in_team', `${agent.id} is not in team ${toTeam} (their teams: ${agent.teams.join(', ')})`);
-  }
-  if (conversation.status === 'resolved') return refuse(409, 'conversation_resolved', 'the conversation is resolved: reopen it before transferring it');
-  const team = toTeam ?? conversation.team;
-  if (toAgent === conversation.assignee && team === conversation.team) {
-    const where = toAgent === null ? `unassigned in ${team ?? 'the untriaged queue'}` : `with ${toAgent}${team ? ` in team ${team}` : ''}`;
-    return refuse(409, 'no_change', `the conversation is already ${where}: the transfer would change nothing`);
-  }
-  return {
-    type: 'conversation.transferred' as const,
-    data: { toAgent, toTeam, by: actorOf(body.by), ...(body.reason ? { reason: body.reason } : {}) },
-  };
-}
-
-/** `POST /v1/conversations/:id/transfer` {toAgent?, toTeam?, by, reason?}. */
 export function transferRoute(app: FastifyInstance, deps: ActionDeps): void {
-  conversationAction(app, deps, { action: 'transfer', body: transferBody, decide: decideTransfer });
+  conversationAction<TransferBody, 'conversation.transferred'>(app, deps, {
+    action: 'transfer',
+    body: transferBody,
+    decide: ({ conversation, body, settings }) =>
+      decideTransfer({ conversation, roster: settings.routing }, { toAgent: body.toAgent, toTeam: body.toTeam, by: actorOf(body.by), reason: body.reason }),
+  });
 }

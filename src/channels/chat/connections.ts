@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../observability/logger.ts';
-import { chatKeys } from './keys.ts';
+import { chatKeys } from '../../projections/keys.ts';
 
 const OPEN = 1;
 
@@ -16,15 +16,17 @@ export class ChatConnections {
   private readonly subscribed = new Map<string, Promise<unknown>>();
   private readonly alive = new WeakSet<WebSocket>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly keys: ReturnType<typeof chatKeys>;
 
   constructor(
     /** A connection of its own: once subscribed, Redis accepts no other commands on it. */
     private readonly subscriber: Redis,
     private readonly redis: Redis,
-    private readonly instance: string,
+    instance: string,
     private readonly logger: Logger,
     heartbeatMs = 30_000,
   ) {
+    this.keys = chatKeys(instance);
     subscriber.on('message', (channel: string, payload: string) => this.deliver(channel, payload));
     // Proxies drop idle sockets and a vanished client never says goodbye: ping, and drop the silent.
     this.heartbeat = setInterval(() => this.ping(), heartbeatMs);
@@ -32,7 +34,7 @@ export class ChatConnections {
   }
 
   async add(tenant: string, visitor: string, socket: WebSocket): Promise<void> {
-    const channel = chatKeys.channel(this.instance, tenant, visitor);
+    const channel = this.keys.channel(tenant, visitor);
     let set = this.sockets.get(channel);
     if (!set) {
       this.sockets.set(channel, (set = new Set()));
@@ -83,7 +85,7 @@ export class ChatConnections {
   private async sendPending(tenant: string, visitor: string, socket: WebSocket): Promise<void> {
     // A socket already gone leaves the replies for the next one.
     if (socket.readyState !== OPEN) return;
-    const key = chatKeys.pending(this.instance, tenant, visitor);
+    const key = this.keys.pending(tenant, visitor);
     const replies = await this.redis.multi().lrange(key, 0, -1).del(key).exec();
     const pending = (replies?.[0]?.[1] as string[] | undefined) ?? [];
     for (const payload of pending) if (socket.readyState === OPEN) socket.send(payload);

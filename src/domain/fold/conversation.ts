@@ -65,7 +65,3 @@ export function newConversation(input: {
 export function withChannel(channels: Channel[], channel: Channel): Channel[] {
   return channels.includes(channel) ? channels : [...channels, channel];
 }
-
-/** Milliseconds since the epoch of an RFC 3339 time (the fold's only notion of time), and back to
- * RFC 3339 in UTC with milliseconds, the one format the fold writes. */
-export { iso, ms } from '../time.ts';

@@ -1,8 +1,10 @@
 import type { AnyEvent, EventEnvelope } from '../../../events/index.ts';
 import type { Conversation, Customer, Priority, TranscriptEntry } from '../state.ts';
-import { conversationIdFor, iso, ms, newConversation, withChannel } from './conversation.ts';
+import { conversationIdFor, newConversation, withChannel } from './conversation.ts';
+import { iso, ms } from '../time.ts';
 import { DEDUPE_WINDOW, HOT_CONVERSATIONS, type FoldPolicy } from './policy.ts';
 import { jobIds, type WorkflowTrigger } from './triggers.ts';
+import { conversationChannel } from '../conversation-channel.ts';
 import { parseSurveyReply } from '../survey/reply.ts';
 import { refreshDeadlines, reopenClock, startWaiting, stopClock, stopWaiting } from './sla-clock.ts';
 import { firedMark } from './timers.ts';
@@ -251,7 +253,7 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
     case 'conversation.assigned':
       return onConversation(fold, event, fx, (c) => {
         c.assignee = event.data.assignee;
-        c.assignment = { at, reason: event.data.reason, channel: event.data.channel ?? seatOf(c) };
+        c.assignment = { at, reason: event.data.reason, channel: event.data.channel ?? conversationChannel(c) };
         if (event.data.team) c.team = event.data.team;
         if (c.bot === 'answering') c.bot = 'handed-off';
         customer.lastAssignee = event.data.assignee;
@@ -260,7 +262,7 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       return onConversation(fold, event, fx, (c) => {
         const from = c.assignee;
         c.assignee = event.data.toAgent;
-        c.assignment = event.data.toAgent ? { at, reason: 'transfer', channel: c.assignment?.channel ?? seatOf(c) } : null;
+        c.assignment = event.data.toAgent ? { at, reason: 'transfer', channel: c.assignment?.channel ?? conversationChannel(c) } : null;
         if (event.data.toTeam) c.team = event.data.toTeam;
         if (event.data.toAgent) customer.lastAssignee = event.data.toAgent;
         if (event.data.by.kind === 'bot') {
@@ -475,11 +477,6 @@ function weWrote(
     c.status = 'pending';
     stopWaiting(c, at);
   }
-}
-
-/** The seat a conversation takes when the assignment does not say: the channel the customer last wrote on. */
-function seatOf(c: Conversation): Conversation['channels'][number] {
-  return c.replyTo?.channel ?? c.channels[0] ?? 'chat';
 }
 
 /**

@@ -10,8 +10,9 @@ import type { AnyEvent } from '../../../events/index.ts';
 import { businessTimeBetween } from '../sla/calendar.ts';
 import { slaDeadlines } from '../sla/policy.ts';
 import type { ContactHistory, Conversation, ConversationStatus, Customer, SlaOutcome } from '../state.ts';
-import { ms } from './conversation.ts';
+import { ms } from '../time.ts';
 import type { FoldPolicy } from './policy.ts';
+import { conversationChannel } from '../conversation-channel.ts';
 
 /** What a conversation looked like before the event: only what the transitions below compare. */
 export interface MetricsWatch {
@@ -133,7 +134,7 @@ function resolutionOutcome(c: Conversation, before: MetricsWatch, resolvedAt: st
   const pausedNow = before.pausedSince !== null && resolvedAt > before.pausedSince ? businessTimeBetween(before.pausedSince, resolvedAt, policy.sla.calendar) : 0;
   const schedule = slaDeadlines(
     {
-      channel: c.replyTo?.channel ?? c.channels[0] ?? 'email',
+      channel: conversationChannel(c),
       priority: c.priority,
       openedAt: c.firstCustomerMessageAt ?? c.openedAt,
       waitingSince: resolvedAt,

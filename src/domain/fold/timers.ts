@@ -9,7 +9,7 @@
 import { slaTimers, type SlaTimerKind } from '../sla/timers.ts';
 import type { SlaMetric } from '../sla/policy.ts';
 import type { Conversation } from '../state.ts';
-import { iso, ms } from './conversation.ts';
+import { iso, ms } from '../time.ts';
 import type { FoldPolicy } from './policy.ts';
 import { scheduleOf } from './sla-clock.ts';
 

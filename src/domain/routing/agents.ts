@@ -10,7 +10,7 @@
  * across conversations (an agent's last assignment, a team's last round-robin pick) keep the
  * latest, whatever order they arrive in.
  */
-import { iso, ms } from '../fold/conversation.ts';
+import { iso, ms } from '../time.ts';
 import type { Channel } from '../state.ts';
 import { CHANNELS, type AgentConfig } from './config.ts';
 import type { AgentStatus, AgentStatusChangedData, CapacityOverride } from './events.ts';

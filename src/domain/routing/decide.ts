@@ -8,7 +8,7 @@
  * Pure and deterministic: the same task, board, settings and cursor give the same decision, with
  * every tie broken by agent id (code-unit order, not locale order), so a replay decides as live did.
  */
-import { ms } from '../fold/conversation.ts';
+import { ms } from '../time.ts';
 import type { Channel, Priority } from '../state.ts';
 import { evolveBoard, freeSeats, isOnline, loadOf, totalLoadOf, type AgentBoard } from './agents.ts';
 import { CHANNELS, skillsFor, type AgentConfig, type RoutingStrategy, type TeamConfig } from './config.ts';

@@ -17,6 +17,7 @@ import { channelSchema } from '../../../events/types/message.ts';
 import type { Channel, Conversation, Priority } from '../state.ts';
 import { addBusinessTime, type BusinessCalendar } from './calendar.ts';
 import { durationSchema } from '../duration.ts';
+import { conversationChannel } from '../conversation-channel.ts';
 
 export type SlaMetric = z.output<typeof slaMetricSchema>;
 export const SLA_METRICS = slaMetricSchema.options;
@@ -188,7 +189,7 @@ export function slaDeadlines(clock: SlaClock, policy: SlaPolicy, calendar: Busin
 export function slaClockOf(conversation: Conversation, spells: { waitingSince: string | null; pausedMs: number }): SlaClock {
   return {
     // Targets follow the customer: a chat that moved to e-mail is held to e-mail's.
-    channel: conversation.replyTo?.channel ?? conversation.channels[0] ?? 'email',
+    channel: conversationChannel(conversation),
     priority: conversation.priority,
     openedAt: conversation.firstCustomerMessageAt ?? conversation.openedAt,
     waitingSince: conversation.status === 'open' ? spells.waitingSince : null,

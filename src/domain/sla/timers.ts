@@ -4,7 +4,7 @@
  * its event is still due. That check is what keeps a timer from breaching a conversation an agent
  * answered in time, or resolving one the customer wrote in a minute ago.
  */
-import { iso, ms } from '../fold/conversation.ts';
+import { iso, ms } from '../time.ts';
 import type { Conversation } from '../state.ts';
 import type { SlaMetric, SlaSchedule } from './policy.ts';
 

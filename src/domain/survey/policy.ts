@@ -14,7 +14,7 @@
  *
  * Pure: times come in as data.
  */
-import { iso, ms } from '../fold/conversation.ts';
+import { iso, ms } from '../time.ts';
 import type { Channel, Conversation, Customer, SurveyRecord } from '../state.ts';
 import type { SurveySettings } from './config.ts';
 

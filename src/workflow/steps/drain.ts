@@ -1,17 +1,23 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { AnyEvent } from '../../../events/index.ts';
+import { conversationChannel } from '../../domain/conversation-channel.ts';
 import { roundRobinCursor } from '../../domain/routing/agents.ts';
 import { drainQueue, type Task } from '../../domain/routing/decide.ts';
 import { skillsFor } from '../../domain/routing/config.ts';
+import { routingKeys } from '../../projections/keys.ts';
 import type { ReadScope } from '../../projections/reader.ts';
 import { StepMustWait, stepEvent, type WorkflowContext } from '../context.ts';
 import { awaitPosition } from '../load.ts';
-import { readBoard, routingKeys, type InFlight } from '../routing-board.ts';
+import { readBoard, type InFlight } from '../routing-board.ts';
 import type { StepJob } from './step.ts';
 
 /** Conversations looked at per team queue per drain: the most urgent ones. */
 const QUEUE_WINDOW = 200;
 const LOCK_MS = 15_000;
+const UNLOCK = readFileSync(new URL('./drain-unlock.lua', import.meta.url), 'utf8');
+/** The actor of routing's own assignments, as the other workflow steps name themselves (`survey`, `sla`, `auto-resolve`). */
+const ROUTING = { kind: 'system', id: 'routing' } as const;
 
 /**
  * Drains the tenant's team queues, most urgent first, onto agents with free seats
@@ -31,7 +37,7 @@ export async function drainTenant(ctx: WorkflowContext, job: StepJob, extraConte
     return await drainLocked(ctx, job, scope, extraContext);
   } finally {
     // Release only our own lock (it may have expired and been taken meanwhile).
-    await ctx.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, rk.lock, token);
+    await ctx.redis.eval(UNLOCK, 1, rk.lock, token);
   }
 }
 
@@ -49,7 +55,7 @@ async function drainLocked(ctx: WorkflowContext, job: StepJob, scope: ReadScope,
   const tasks: Task[] = open.map((c) => ({
     conversationId: c.id,
     team: c.team!,
-    channel: c.replyTo?.channel ?? c.channels[0] ?? 'chat',
+    channel: conversationChannel(c),
     category: c.category,
     priority: c.priority,
     language: c.language,
@@ -73,7 +79,7 @@ async function drainLocked(ctx: WorkflowContext, job: StepJob, scope: ReadScope,
         tenant,
         customer: c.customer,
         conversation: c.id,
-        data: { assignee: placement.agent, team: placement.task.team, reason: placement.reason, channel: placement.task.channel, ...(context ? { context } : {}) },
+        data: { assignee: placement.agent, team: placement.task.team, reason: placement.reason, channel: placement.task.channel, by: ROUTING, ...(context ? { context } : {}) },
       }),
     );
     promised[c.id] = JSON.stringify({ agent: placement.agent, team: placement.task.team, channel: placement.task.channel, at: now.getTime() } satisfies InFlight);

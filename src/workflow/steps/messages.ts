@@ -1,4 +1,5 @@
 import type { AnyEvent } from '../../../events/index.ts';
+import { conversationChannel } from '../../domain/conversation-channel.ts';
 import type { Conversation } from '../../domain/state.ts';
 import { stepEvent, type WorkflowContext } from '../context.ts';
 
@@ -36,6 +37,6 @@ export function internalNote(ctx: WorkflowContext, job: { id: string; step: stri
     tenant: conversation.tenant,
     customer: conversation.customer,
     conversation: conversation.id,
-    data: { channel: conversation.replyTo?.channel ?? conversation.channels[0] ?? 'chat', provider: 'internal', author: { kind: 'system', id: 'workflow' }, text, internal: true },
+    data: { channel: conversationChannel(conversation), provider: 'internal', author: { kind: 'system', id: 'workflow' }, text, internal: true },
   });
 }

@@ -1,6 +1,8 @@
+import { nanoid } from 'nanoid';
 import { eventually } from '../../support/collect.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actionsConfig, API_KEY, asAgent, startActionsEngine, type ActionsEngine } from './support.ts';
+import { createEvent, type EventDataInput } from '../../../events/index.ts';
+import { actionsConfig, API_KEY, asAgent, startActionsEngine, TENANT, type ActionsEngine } from './support.ts';
 
 let engine: ActionsEngine;
 
@@ -33,6 +35,36 @@ describe('POST /v1/conversations/:id/assign', () => {
     });
     const conversation = await engine.conversation(conversationId, (c) => c.assignee === 'ag_boris');
     expect(conversation.assignment).toMatchObject({ reason: 'manual', channel: 'chat' });
+  });
+
+  it('given a request that names nobody, when an agent is assigned, then the event names the API as the actor (as every action does)', async () => {
+    const { conversationId } = await engine.customerWrites();
+
+    const answer = await post(conversationId, 'assign', { agent: 'ag_anna' });
+
+    expect(answer.status).toBe(202);
+    expect((await engine.onLog(eventIdOf(answer))).data).toMatchObject({ assignee: 'ag_anna', reason: 'manual', by: { kind: 'system', id: 'api' } });
+  });
+
+  it('given a conversation that began by e-mail and moved to SMS, when assigned by hand, then the seat is SMS and the reply goes out by SMS', async () => {
+    const customer = `cus_${nanoid(8)}`;
+    const wrote = (data: EventDataInput<'message.received'>) =>
+      createEvent({ type: 'message.received', source: '/tests', tenant: TENANT, customer, time: new Date().toISOString(), data });
+    const byEmail = wrote({ channel: 'email', provider: 'smtp', handle: `${customer}@example.com`, text: 'My parcel has not arrived', subject: 'Parcel' });
+    await engine.harness.ctx.eventLog.append([byEmail]);
+    const conversationId = `cv_${byEmail.id}`;
+    await engine.conversation(conversationId);
+    await engine.harness.ctx.eventLog.append([wrote({ channel: 'sms', provider: 'twilio', handle: '+14155550123', text: 'Any news?' })]);
+    await engine.conversation(conversationId, (c) => c.replyTo?.channel === 'sms');
+
+    const answer = await post(conversationId, 'assign', { agent: 'ag_anna', by: 'ag_boris' });
+
+    expect((await engine.onLog(eventIdOf(answer))).data).toMatchObject({ channel: 'sms', by: asAgent('ag_boris') });
+    const conversation = await engine.conversation(conversationId, (c) => c.assignee === 'ag_anna');
+    expect(conversation.assignment).toMatchObject({ reason: 'manual', channel: 'sms' });
+    const reply = await engine.api('POST', `/v1/conversations/${conversationId}/messages`, { text: 'It ships today', authorId: 'ag_anna' });
+    expect(reply.status).toBe(202);
+    expect((await engine.onLog(eventIdOf(reply))).data).toMatchObject({ channel: 'sms', provider: 'twilio', handle: '+14155550123', author: asAgent('ag_anna') });
   });
 });
 

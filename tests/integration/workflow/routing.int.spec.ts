@@ -27,7 +27,8 @@ describe('routing through the workflow', () => {
     expect((await w.engine.conversation(calm)).assignee).toBeNull();
     const assigned = w.ofType('conversation.assigned').filter((e) => e.conversation === angry);
     expect(assigned).toHaveLength(1);
-    expect(assigned[0]!.data).toMatchObject({ assignee: 'ann', reason: 'least-busy', channel: 'chat' });
+    // Routing's own assignment names routing as the actor, as the other workflow steps name themselves.
+    expect(assigned[0]!.data).toMatchObject({ assignee: 'ann', reason: 'least-busy', channel: 'chat', by: { kind: 'system', id: 'routing' } });
 
     // Ann resolves: her seat frees and the waiting conversation is drained to her.
     expect((await w.engine.api('POST', `/v1/conversations/${angry}/resolve`, { by: { kind: 'agent', id: 'ann' } })).status).toBe(202);

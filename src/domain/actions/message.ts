@@ -1,0 +1,64 @@
+import type { EventDataInput } from '../../../events/index.ts';
+import { conversationChannel } from '../conversation-channel.ts';
+import type { Conversation } from '../state.ts';
+import { refused, type ActionEvent, type RefusalOf, type Refused } from './decision.ts';
+
+export interface AgentMessageState {
+  conversation: Pick<Conversation, 'status' | 'replyTo' | 'channels' | 'subject'>;
+}
+
+export interface AgentMessageRequest {
+  authorId: string;
+  text: string;
+  /** An internal note: for agents only, never delivered. */
+  internal: boolean;
+  /** E-mail only: defaults to "Re: " + the conversation's subject. */
+  subject?: string;
+  /** The provider message id answered, when the console knows better than the latest one. */
+  inReplyTo?: string;
+}
+
+export type AgentMessageRefusal = RefusalOf<'conversation_resolved' | 'no_reply_address'>;
+
+/**
+ * The message, without its id: the API names it (`messageId`, from the Idempotency-Key when there
+ * is one) as it names the event.
+ */
+export type AgentMessage = ActionEvent<'message.sent'> & { data: Omit<EventDataInput<'message.sent'>, 'messageId'> };
+
+/**
+ * An agent's reply, or an internal note. A reply goes out on the identity and channel of the
+ * customer's latest message (`replyTo`), so an SMS is answered by SMS even in a conversation that
+ * began by e-mail; it needs a customer who wrote and a conversation not resolved. A note goes on any
+ * conversation, resolved or one nobody wrote in (then on the channel it opened on, with no provider).
+ */
+export function decideAgentMessage({ conversation }: AgentMessageState, request: AgentMessageRequest): { ok: true; event: AgentMessage } | Refused<AgentMessageRefusal> {
+  const { internal } = request;
+  if (!internal && conversation.status === 'resolved') {
+    return refused({ code: 'conversation_resolved', message: 'the conversation is resolved: reopen it first (only internal notes go on a resolved conversation)' });
+  }
+  const target = conversation.replyTo;
+  if (!internal && !target) {
+    return refused({ code: 'no_reply_address', message: 'the customer has not written in this conversation, so there is no address to reply to' });
+  }
+  // target's channel when there is a target (the same rule); a note in a conversation nobody wrote in, the one it opened on.
+  const channel = conversationChannel(conversation);
+  const data: AgentMessage['data'] = {
+    channel,
+    // A note on a conversation nobody wrote in has no provider; it is never delivered anyway.
+    provider: target?.provider ?? 'internal',
+    author: { kind: 'agent', id: request.authorId },
+    text: request.text,
+    internal,
+  };
+  if (target) data.handle = target.handle;
+  const subject = request.subject ?? replySubject(conversation.subject);
+  if (channel === 'email' && subject) data.subject = subject;
+  if (request.inReplyTo) data.inReplyTo = request.inReplyTo;
+  return { ok: true, event: { type: 'message.sent', data } };
+}
+
+function replySubject(subject: string | null): string | undefined {
+  if (!subject) return undefined;
+  return /^re:/i.test(subject) ? subject : `Re: ${subject}`;
+}

@@ -1,0 +1,8 @@
+--[[
+  Releases a tenant's routing lock, if this drain still holds it (it may have expired and been taken).
+
+  KEYS[1]      the tenant's routing lock (a string: the holding drain's token)
+  ARGV[1]      this drain's token
+  Returns      1 released; 0 the lock was not this drain's (or had expired)
+]]
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0
