@@ -62,8 +62,12 @@ export function createEventParser<C extends Catalogue>(c: C): EventParser<C> {
       return failure('unsupported_version', message, [issue(['dataversion'], message, 'unsupported_version')], envelope);
     }
 
+    // The data as given, not the record schema's copy of it: the copy drops an own `__proto__` key
+    // (assigning it sets the prototype instead), and the strict schema of the type must see it to
+    // refuse it as the unknown attribute it is.
+    const given = (input as { data: Record<string, unknown> }).data;
     // One step at a time, so each upcaster only ever knows two adjacent versions.
-    let current = data;
+    let current = Object.hasOwn(given, '__proto__') ? given : data;
     for (let v = written; v < def.version; v++) {
       try {
         current = def.upcasters[v]!(current, envelope);

@@ -1,12 +1,16 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { CountryCode } from 'libphonenumber-js';
+import { AppendClaims } from '../channels/claims.ts';
 import type { RejectedInputSink } from '../channels/rejected.ts';
 import type { Config } from '../config/schema.ts';
 import type { EventLog } from '../log/event-log.ts';
 import type { Logger } from '../observability/logger.ts';
 import { apiKeyAuth } from './auth.ts';
 import { ApiError, errorCodeFor, sendError } from '../http/errors.ts';
+import { readJsonBody } from '../http/input.ts';
+import { bodyDeadline, clientErrorHandler } from '../http/timeouts.ts';
+import { DEFAULT_MAX_RECORD_BYTES } from '../log/record-size.ts';
 import { ProjectionReader } from '../projections/reader.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { customerRoutes } from './routes/customers.ts';
@@ -28,6 +32,8 @@ export interface ApiServerOptions {
   retryAfterSeconds?: number;
   /** A read that takes longer is answered 503 (default 10 s), say while Redis is unreachable. */
   readTimeoutMs?: number;
+  /** A body not arrived this long after the request began is answered 408 (default http.bodyTimeoutMs). */
+  bodyTimeoutMs?: number;
   /** Where refused `POST /v1/events` bodies are kept (the rejected-input topic). */
   rejected?: RejectedInputSink;
   /** More route plugins at the root (channel webhooks), each registered on its own. */
@@ -43,6 +49,9 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const readTimeoutMs = options.readTimeoutMs ?? 10_000;
   const retryAfterSeconds = options.retryAfterSeconds ?? 5;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? config.http.bodyTimeoutMs;
+  // Node's own deadline for a whole request (headers and body) is the backstop of the body deadline.
+  const requestTimeoutMs = bodyTimeoutMs + 5_000;
   const reader = new ProjectionReader(redis, { instance: config.instance, fallback: config.fold.namespace });
 
   // Typed as fastify's logger interface so the instance is a plain FastifyInstance for the route modules.
@@ -54,6 +63,40 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     bodyLimit,
     handlerTimeout: readTimeoutMs,
     routerOptions: { maxParamLength: 256 },
+    requestTimeout: requestTimeoutMs,
+    // Checked every second rather than Node's 30 s, so a stalled request is answered near its deadline.
+    // Host is checked below, so a request without one is answered in our shape (Node's own 400 has no body).
+    http: { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(requestTimeoutMs, 60_000), connectionsCheckingInterval: 1_000, requireHostHeader: false },
+    clientErrorHandler,
+    // The router's own refusals (a malformed URL, a parameter over maxParamLength), in our shape too.
+    frameworkErrors: (err, _request, reply) => {
+      const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
+      const code = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri_too_long' : err.code === 'FST_ERR_BAD_URL' ? 'bad_url' : errorCodeFor(status);
+      return sendError(reply, status, code, err.message.slice(0, 200));
+    },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) return sendError(reply.header('connection', 'close'), 400, 'missing_host', 'an HTTP/1.1 request needs a Host header');
+    return undefined;
+  });
+
+  // A route's handler time starts when the body has arrived: a body route may take the body
+  // deadline on top of its handler timeout, so a slow body is a 408, never a handler's 503.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.some((m) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(m))) route.handlerTimeout = (route.handlerTimeout ?? readTimeoutMs) + bodyTimeoutMs;
+  });
+  app.addHook('preParsing', bodyDeadline(bodyTimeoutMs));
+  // JSON bodies (the agents' actions) are read as bytes: UTF-8, a sane depth, valid JSON without
+  // __proto__ or constructor.prototype keys, each refusal named. Doors with their own parsers check the same.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    try {
+      done(null, readJsonBody(request.headers['content-type'], body as Buffer));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
   });
 
   app.decorateRequest('tenant', '');
@@ -75,13 +118,16 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
 
   app.setErrorHandler((err: FastifyError | ApiError | Error, request, reply) => {
     const status = statusOf(err);
+    // Answered before the body was read through (too large, too slow, malformed): the rest of it
+    // would have to be read to reuse the connection, so the connection is closed instead.
+    if (!request.raw.complete) reply.header('connection', 'close');
     if (status >= 500) {
       // A syntax error's message (and so its stack) quotes the text it choked on: stored message text, maybe.
       const quotesData = err instanceof SyntaxError;
       const reason = quotesData ? 'stored JSON does not parse' : err.message;
       request.log.error({ errName: err.name, errCode: 'code' in err ? err.code : undefined, reason, stack: quotesData ? undefined : err.stack }, 'request failed');
     }
-    const code = err instanceof ApiError ? err.code : status === 503 && isTimeout(err) ? 'timeout' : errorCodeFor(status);
+    const code = err instanceof ApiError ? err.code : status === 503 && isTimeout(err) ? 'timeout' : (bodyErrorCode(err, status) ?? errorCodeFor(status));
     // Fastify's own 4xx messages are written for clients; anything else of ours at 5xx is a bug to hide.
     const message = status < 500 || err instanceof ApiError ? err.message : isTimeout(err) ? 'the request took too long; retry later' : 'internal error';
     if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(retryAfterSeconds));
@@ -104,8 +150,11 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
       await v1.register(async (events) =>
         eventRoutes(events, {
           eventLog,
+          // The same claims as the channels' ingest: an event id already on the log is not appended again.
+          claims: new AppendClaims({ redis, instance: config.instance, eventLog, logger }),
           bodyLimit,
           retryAfterSeconds,
+          maxRecordBytes: config.kafka.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
           // Kafka's acknowledgement may take up to publishTimeoutMs; the route answers 503 itself then.
           timeoutMs: config.kafka.publishTimeoutMs + readTimeoutMs,
           ...(options.rejected ? { rejected: options.rejected } : {}),
@@ -121,6 +170,21 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
 function statusOf(err: Error): number {
   const status = 'statusCode' in err && typeof err.statusCode === 'number' ? err.statusCode : 500;
   return status >= 400 && status < 600 ? status : 500;
+}
+
+/** Fastify's refusals of a body, by name rather than the status's generic code. */
+const bodyErrorCodes: Record<string, string> = {
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'content_length_mismatch',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_body',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+};
+
+function bodyErrorCode(err: Error, status: number): string | undefined {
+  const fastifyCode = 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+  if (fastifyCode !== undefined && Object.hasOwn(bodyErrorCodes, fastifyCode)) return bodyErrorCodes[fastifyCode];
+  // The JSON parser's own refusals: a syntax error, or a __proto__ / constructor key (secure-json-parse).
+  if (status === 400 && err instanceof SyntaxError) return /prototype|constructor/i.test(err.message) ? 'forbidden_key' : 'invalid_json';
+  return undefined;
 }
 
 const isTimeout = (err: Error) => 'code' in err && err.code === 'FST_ERR_HANDLER_TIMEOUT';

@@ -13,7 +13,10 @@ import { openRejectedInputSink } from './rejected.ts';
 export async function buildChannelContext(input: { config: Config; redis: Redis; eventLog: EventLog; logger: Logger; now?: () => Date }): Promise<ChannelContext> {
   const { config, redis, eventLog, logger } = input;
   const identities = new IdentityStore(redis, config.instance);
-  const rejected = await openRejectedInputSink(createKafka(config.kafka, logger), config.kafka.topics.rejectedInput);
+  const rejected = await openRejectedInputSink(createKafka(config.kafka, logger), config.kafka.topics.rejectedInput, {
+    maxRecordBytes: config.kafka.maxRecordBytes,
+    timeoutMs: config.kafka.publishTimeoutMs,
+  });
   const ingestor = new Ingestor({
     redis,
     instance: config.instance,

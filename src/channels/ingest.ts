@@ -11,7 +11,7 @@ import {
 } from '../../events/index.ts';
 import type { Channel } from '../domain/state.ts';
 import type { EventLog } from '../log/event-log.ts';
-import { ingestKeys } from '../projections/keys.ts';
+import { AppendClaims, IngestInProgressError } from './claims.ts';
 import { normaliseHandle } from './handles.ts';
 import type { IdentityStore } from './identity.ts';
 
@@ -41,9 +41,7 @@ export type IngestOutcome =
   | { status: 'rejected'; reason: string; issues: ParseIssue[] };
 
 /** Another request for the same provider message is in flight: answer 503 so the provider retries. */
-export class IngestInProgressError extends Error {
-  override name = 'IngestInProgressError';
-}
+export { IngestInProgressError };
 
 export interface IngestorOptions {
   redis: Redis;
@@ -54,19 +52,28 @@ export interface IngestorOptions {
   defaultCountry?: CountryCode;
   /** How long a provider message id is remembered as done (provider retries come within days). */
   dedupeSeconds?: number;
+  /** How long a request's claim on a message lasts unless renewed (default 5 s; see claims.ts). */
+  leaseMs?: number;
 }
 
 /**
  * The inbound steps every adapter shares, after its own verify and parse: normalise the handle,
- * dedupe by the provider's message id, resolve the customer (first sight emits
- * `customer.identified`), validate the event, append to Kafka, and only then mark the message done.
- * A failure anywhere leaves no mark, so the provider's retry starts over; nothing is half-written.
+ * resolve the customer (first sight emits `customer.identified`), validate the event, then append it
+ * at most once per provider message id (`AppendClaims`: a claim with a lease while the request works,
+ * 'done' once Kafka acknowledged; a claim left by a request that died is checked against the log
+ * before anything is appended again). A failure anywhere leaves the provider's retry safe.
  */
 export class Ingestor {
-  private readonly keys: ReturnType<typeof ingestKeys>;
+  private readonly claims: AppendClaims;
 
   constructor(private readonly o: IngestorOptions) {
-    this.keys = ingestKeys(o.instance);
+    this.claims = new AppendClaims({
+      redis: o.redis,
+      instance: o.instance,
+      eventLog: o.eventLog,
+      ...(o.dedupeSeconds !== undefined ? { claimSeconds: o.dedupeSeconds } : {}),
+      ...(o.leaseMs !== undefined ? { leaseMs: o.leaseMs } : {}),
+    });
   }
 
   async ingest(message: InboundMessage): Promise<IngestOutcome> {
@@ -77,14 +84,6 @@ export class Ingestor {
       ? deterministicEventId(message.tenant, message.provider, message.providerMessageId)
       : randomEventId();
 
-    const claim = this.keys.claim(message.tenant, eventId);
-    if (message.providerMessageId) {
-      const claimed = await this.o.redis.set(claim, 'pending', 'EX', 120, 'NX');
-      if (claimed !== 'OK') {
-        if ((await this.o.redis.get(claim)) === 'done') return { status: 'duplicate', eventId };
-        throw new IngestInProgressError(`message ${message.providerMessageId} is being ingested by another request`);
-      }
-    }
     try {
       const { customer, announce } = await this.o.identities.resolve(message.tenant, identityKey);
       const events: AnyEvent[] = [];
@@ -115,12 +114,22 @@ export class Ingestor {
       if (message.language !== undefined) data.language = message.language;
       if (message.automated !== undefined) data.automated = message.automated;
       events.push(createEvent({ type: 'message.received', id: eventId, source: this.o.source, tenant: message.tenant, customer, time: message.time, data }));
-      await this.o.eventLog.append(events);
-      if (announce) await this.o.identities.markAnnounced(message.tenant, identityKey);
-      if (message.providerMessageId) await this.o.redis.set(claim, 'done', 'EX', this.o.dedupeSeconds ?? 7 * 24 * 3600);
+      const announced = async () => {
+        if (announce) await this.o.identities.markAnnounced(message.tenant, identityKey);
+      };
+      if (!message.providerMessageId) {
+        // A random id: no retry can carry it, so there is nothing to claim.
+        await this.o.eventLog.append(events);
+        await announced();
+      } else {
+        const [outcome] = await this.claims.appendOnce(message.tenant, [{ id: eventId, events }], { afterAppend: announced });
+        // Found on the log, appended by a request that died: it carried the announcement too (the
+        // identity was not announced then either, as it is not now).
+        if (outcome === 'found') await announced();
+        if (outcome !== 'appended') return { status: 'duplicate', eventId };
+      }
       return { status: 'accepted', eventId, customer, events };
     } catch (err) {
-      if (message.providerMessageId) await this.o.redis.del(claim).catch(() => undefined);
       if (err instanceof EventValidationError) return { status: 'rejected', reason: err.error.message, issues: err.error.issues };
       throw err;
     }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../config/load.ts';
 import { analystCommands } from './analysts.ts';
 import { rebuildCommand } from './rebuild.ts';
+import { stepsCommands } from './steps.ts';
 
 /** `cs`: the operators' and analysts' command. */
 export async function main(argv: string[]): Promise<void> {
@@ -9,6 +10,7 @@ export async function main(argv: string[]): Promise<void> {
     .description('event-sourced omnichannel customer-service engine: operator and analyst commands')
     .showHelpAfterError();
   rebuildCommand(program);
+  stepsCommands(program);
   analystCommands(program);
   try {
     await program.parseAsync(argv);

@@ -11,8 +11,10 @@ export function tenantRegistry(tenants: Config['tenants']): TenantRegistry {
   return (tenant) => {
     let settings = cache.get(tenant);
     if (!settings) {
-      const autoResolveAfter = tenants.overrides[tenant]?.autoResolveAfter ?? tenants.defaults.autoResolveAfter;
-      const raw = tenants.settings[tenant];
+      // Own keys only: a tenant id is never `constructor` or `__proto__` of the config's records.
+      const override = Object.hasOwn(tenants.overrides, tenant) ? tenants.overrides[tenant] : undefined;
+      const autoResolveAfter = override?.autoResolveAfter ?? tenants.defaults.autoResolveAfter;
+      const raw = Object.hasOwn(tenants.settings, tenant) ? tenants.settings[tenant] : undefined;
       settings = tenantSettings(tenant, raw === undefined ? defaults : tenantFileSchema.parse(raw ?? {}), autoResolveAfter);
       cache.set(tenant, settings);
     }

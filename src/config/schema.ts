@@ -61,6 +61,46 @@ const channelsSchema = z.object({
   }),
 });
 
+/**
+ * Consumer-group timing. A member that stops heart-beating (a SIGKILLed process, a host gone) holds
+ * its partitions until its session expires, and a broker restart starts that clock again: the
+ * session is the floor of the recovery time after a crash, so it is short (the broker's minimum is
+ * 6 s). What waits on the group must end at the coordinator before it ends at the client: kafkajs
+ * gives a JoinGroup `rebalanceTimeout` + 5 s, while the coordinator answers it once every known
+ * member rejoined or `rebalanceTimeout` passed; a follower's SyncGroup waits for the leader's
+ * assignment, gone or not, until the leader's session expires, and kafkajs gives it 30 s (its request
+ * timeout). With sessions under that, a wait on a vanished member is always answered, so a consumer
+ * never times out, restarts as a new member and leaves one more vanished member behind (with 60 s
+ * sessions that kept groups rebalancing for minutes). docs/DESIGN.md, "Failover".
+ */
+export const DEFAULT_CONSUMER_GROUP = { sessionTimeout: 10_000, heartbeatInterval: 2_000, rebalanceTimeout: 30_000 } as const;
+
+const consumerGroupSchema = z
+  .object({
+    /**
+     * A member not heard from for this long is dropped and its partitions go to the others (or to
+     * its replacement): after a crash, its partitions stand still this long at most, plus a rebalance.
+     */
+    sessionTimeout: durationSchema
+      .pipe(z.number().min(6_000, 'at least 6s (the broker refuses shorter sessions)').max(25_000, "at most 25s (under kafkajs's 30 s request timeout)"))
+      .default(DEFAULT_CONSUMER_GROUP.sessionTimeout),
+    /**
+     * How often a member heart-beats (while it fetches, and while the fold bridge waits for a fold
+     * job): several beats fit in a session, so a late beat or two does not cost the partitions.
+     */
+    heartbeatInterval: durationSchema.default(DEFAULT_CONSUMER_GROUP.heartbeatInterval),
+    /**
+     * How long the coordinator waits for live members to rejoin a rebalance. A member rejoins once
+     * the batches in its hands are taken on: for the fold bridge, once its lane has room (one fold
+     * job, seconds under load); for outbound, once the batch's status events are appended (bounded
+     * by publishTimeoutMs) and its jobs queued. A member slower than this is dropped and rejoins
+     * afterwards, rather than holding the others longer.
+     */
+    rebalanceTimeout: durationSchema.default(DEFAULT_CONSUMER_GROUP.rebalanceTimeout),
+  })
+  .refine((c) => c.heartbeatInterval * 3 <= c.sessionTimeout, { message: 'at most a third of sessionTimeout', path: ['heartbeatInterval'] })
+  .prefault({});
+
 /** How many customers a fold worker keeps in memory by default (docs/DESIGN.md, the fold worker's memory). */
 export const DEFAULT_CACHE_CUSTOMERS = 20_000;
 
@@ -78,6 +118,14 @@ export const configSchema = z.object({
     partitions: z.number().int().min(1).max(10_000),
     replicationFactor: z.number().int().min(1).max(32),
     publishTimeoutMs: z.number().int().min(100),
+    /**
+     * The largest record (key, value and headers) the engine writes: keep it under the broker's
+     * `message.max.bytes` (default 1,048,588). An event or a message that cannot fit is refused
+     * at the door (413), never sent to be refused by the broker.
+     */
+    maxRecordBytes: z.number().int().min(64 * 1024).max(100 * 1024 * 1024).default(1_000_000),
+    /** How the engine's consumer groups (fold bridge, outbound, webhooks, rebuild) keep and hand over their partitions. */
+    consumer: consumerGroupSchema,
   }),
   redis: z.object({
     url: z.url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' }),
@@ -141,6 +189,11 @@ export const configSchema = z.object({
     apiKeys: z.record(z.string().min(16, 'API keys are at least 16 characters'), z.string().min(1)).default({}),
     /** Signs the score links in e-mail surveys (HMAC-SHA256). Set your own in production. */
     linkSecret: z.string().min(16, 'at least 16 characters').default('change-this-link-secret'),
+    /**
+     * A request's body must have arrived this long after the request began, else it is answered
+     * 408 (a client trickling bytes or sending less than its Content-Length holds no handler).
+     */
+    bodyTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
   }),
   /** The workflow role: triage, routing, bot, SLA timers, auto-resolve, surveys. */
   workflow: z

@@ -2,7 +2,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import type { AnyEvent } from '../../events/index.ts';
-import { runEventConsumer, type RunningConsumer } from '../log/consumer.ts';
+import { runEventConsumer, type ConsumerGroupTiming, type RunningConsumer } from '../log/consumer.ts';
 import type { Logger } from '../observability/logger.ts';
 import { redisConnection } from '../queues/connection.ts';
 import { queuePrefix } from '../queues/names.ts';
@@ -24,6 +24,8 @@ export interface FoldBridgeOptions {
   /** Jobs in flight at once, each for its own share of the partitions. */
   lanes: number;
   partitionsConsumedConcurrently: number;
+  /** Session, heart-beat and rebalance timing of the group (config `kafka.consumer`). */
+  group?: ConsumerGroupTiming;
   logger: Logger;
 }
 
@@ -110,6 +112,7 @@ export async function startFoldBridge(o: FoldBridgeOptions): Promise<RunningFold
     // to the first commit; with these sizes 7 s with 1.1 s).
     maxBytesPerPartition: 1024 * 1024,
     maxBytes: 8 * 1024 * 1024,
+    ...(o.group ? { group: o.group } : {}),
     logger: log,
     handleBatch: (batch) => lanes.handOff(batch),
   });

@@ -1,4 +1,4 @@
-import { partitionKey } from '../../events/index.ts';
+import { eventTimeMs, partitionKey } from '../../events/index.ts';
 import { applyEvent, missingConversations, noEffects, type CustomerFold, type FoldEffects } from '../domain/fold/customer-fold.ts';
 import type { FoldPolicies, FoldPolicy } from '../domain/fold/policy.ts';
 import { timerMember, timersOf } from '../domain/fold/timers.ts';
@@ -19,6 +19,8 @@ export interface FoldBatchResult {
   alreadyApplied: number;
   duplicates: number;
   conflicts: number;
+  /** Customers folded again because the commit found an event applied long before (a late re-send). */
+  lateDuplicates: number;
 }
 
 interface CustomerWork {
@@ -26,6 +28,8 @@ interface CustomerWork {
   tenant: string;
   customer: string;
   events: PositionedEvent[];
+  /** Offsets of events the commit script found to be re-sends (beyond the state's window): dropped as duplicates when folded again. */
+  knownDuplicates?: Set<string>;
 }
 
 export interface FoldBatchInput {
@@ -66,6 +70,8 @@ interface CustomerRound {
 interface FoldedCustomer {
   /** State, position and writes for the commit script, which checks the start's position still stands. */
   request: CommitRequest;
+  /** The log offsets of the events in `request.appliedIds`, in the same order. */
+  appliedOffsets: string[];
   /** What the batch counts for this customer once the commit applied. */
   tally: { applied: number; duplicates: number; alreadyApplied: number };
   /** The state after the events (the start's, folded in place). */
@@ -98,7 +104,7 @@ function groupByCustomer(events: readonly PositionedEvent[]): CustomerWork[] {
  * at-least-once delivery; a customer's events stay in log order.
  */
 export async function foldBatch(input: FoldBatchInput): Promise<FoldBatchResult> {
-  const result: FoldBatchResult = { customers: 0, applied: 0, alreadyApplied: 0, duplicates: 0, conflicts: 0 };
+  const result: FoldBatchResult = { customers: 0, applied: 0, alreadyApplied: 0, duplicates: 0, conflicts: 0, lateDuplicates: 0 };
   const groups = groupByCustomer(input.events);
   // Agents' own events (presence) fold into the agents' board, not into a customer.
   const agents = groups.filter((g) => isAgentSubject(g.customer));
@@ -162,16 +168,23 @@ export async function foldBatch(input: FoldBatchInput): Promise<FoldBatchResult>
     const committing = customers.flatMap(({ work, folded }) => (folded ? [{ work, folded }] : []));
     const applied = committing.length > 0 ? await input.store.commit(committing.map((c) => c.folded.request)) : [];
     pending = [];
-    applied.forEach((ok, i) => {
+    applied.forEach((outcome, i) => {
       const { work, folded } = committing[i]!;
-      if (ok) {
+      if (outcome === 'applied') {
         if (input.cache) input.cache.put(work.key, cacheable(folded.request.newPos, folded));
         result.applied += folded.tally.applied;
         result.duplicates += folded.tally.duplicates;
         result.alreadyApplied += folded.tally.alreadyApplied;
-      } else {
+      } else if (outcome === 'moved') {
         if (folded.cached) input.cache?.refused();
         result.conflicts++;
+        pending.push(work);
+      } else {
+        // Not a conflict: the fold started from the right state, but an event was a re-send from
+        // beyond the state's window. Read again (the state was folded in place) and drop it.
+        result.lateDuplicates++;
+        work.knownDuplicates ??= new Set();
+        for (const i of outcome.duplicates) work.knownDuplicates.add(folded.appliedOffsets[i]!);
         pending.push(work);
       }
     });
@@ -190,9 +203,18 @@ function foldCustomer({ work, start, fresh, loaded }: CustomerRound, input: Fold
   const before = cachedSnapshot ? withConversations(cachedSnapshot, fold, loaded, policy) : snapshot(fold, policy);
   const effects = noEffects();
   const steps: PositionedTrigger[] = [];
+  const appliedIds: Array<[string, number]> = [];
+  const appliedOffsets: string[] = [];
   for (const e of fresh) {
+    if (work.knownDuplicates?.has(e.offset)) {
+      effects.duplicates++;
+      continue;
+    }
     const firstTrigger = effects.triggers.length;
-    applyEvent(fold, e.event, policy, effects);
+    if (applyEvent(fold, e.event, policy, effects)) {
+      appliedIds.push([e.event.id, eventTimeMs(e.event)]);
+      appliedOffsets.push(e.offset);
+    }
     for (const trigger of effects.triggers.slice(firstTrigger)) {
       steps.push({ trigger, tenant: work.tenant, customer: work.customer, partition: e.partition ?? input.partition, offset: e.offset });
     }
@@ -204,8 +226,8 @@ function foldCustomer({ work, start, fresh, loaded }: CustomerRound, input: Fold
   // The steps go in with the state that called for them, in the same script: no step without its
   // state, no state without its steps, and no queue round trip on the fold's path.
   if (input.asksForSteps) for (const step of steps) ops.push({ o: 'zadd', key: input.store.keys.steps, s: 0, m: stepMember(step) });
-  const request: CommitRequest = { tenant: work.tenant, customer: work.customer, expectedPos: pos, newPos: fresh[fresh.length - 1]!.offset, fold, ops };
-  return { request, tally, fold, before, after, cached: cachedSnapshot !== null };
+  const request: CommitRequest = { tenant: work.tenant, customer: work.customer, expectedPos: pos, newPos: fresh[fresh.length - 1]!.offset, fold, appliedIds, ops };
+  return { request, appliedOffsets, tally, fold, before, after, cached: cachedSnapshot !== null };
 }
 
 function timerEntries(fold: CustomerFold, c: Conversation, policy: FoldPolicy): Map<string, number> {

@@ -71,6 +71,7 @@ export async function rebuildProjections(o: RebuildOptions): Promise<RebuildResu
     topic,
     fromBeginning: true,
     partitionsConsumedConcurrently: o.config.kafka.partitions,
+    group: o.config.kafka.consumer,
     logger: log,
     handleBatch: async (batch) => {
       const events = batch.events.map((e) => ({ offset: e.offset, event: e.event }));

@@ -1,5 +1,6 @@
-import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type ConsumerRunConfig, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type { AnyEvent, ParseFailure } from '../../events/index.ts';
+import { DEFAULT_CONSUMER_GROUP } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import { fromRecord, headerText, headerNames } from './record.ts';
 
@@ -16,6 +17,11 @@ export interface EventBatch {
   events: ConsumedEvent[];
   /** Offset of the last record of the run (valid or not): committed once the handler resolved. */
   lastOffset: string;
+  /**
+   * Keeps the group membership while the batch is being handled (sent at most every
+   * heartbeatInterval, so call it as often as you like). Valid after the handler returned too: it
+   * always beats for the consumer's current run, also after a crash restarted it.
+   */
   heartbeat(): Promise<void>;
   /**
    * For a hand-off that cannot be handled: read the partition again from this batch. Batches of the
@@ -37,6 +43,8 @@ export interface EventConsumerOptions {
   maxBytesPerPartition?: number;
   /** A fetch's whole response at most. */
   maxBytes?: number;
+  /** Session, heart-beat and rebalance timing (config `kafka.consumer`); the schema's defaults if left out. */
+  group?: ConsumerGroupTiming;
   logger: Logger;
   /**
    * Handles a batch: resolves once it is handled, and its offsets are then committed. Or resolves
@@ -52,11 +60,21 @@ export interface HandOff {
   handled: Promise<void>;
 }
 
+/** Milliseconds each; see the config schema's `kafka.consumer` for why these values. */
+export interface ConsumerGroupTiming {
+  sessionTimeout: number;
+  heartbeatInterval: number;
+  rebalanceTimeout: number;
+}
+
 export interface RunningConsumer {
   /** Stops fetching, lets the batches in hand finish and commit, then leaves the group. */
   close(): Promise<void>;
   consumer: Consumer;
 }
+
+/** Heart-beat answers after which a member must join the group again (kafkajs rejoins on these when it hears them). */
+const REJOIN = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR_FOR_GROUP', 'UNKNOWN_MEMBER_ID']);
 
 /** Dead-letter headers: why the record was set aside and where it came from. */
 export const deadLetterHeaders = {
@@ -93,6 +111,10 @@ function deadLetter(topic: string, partition: number, message: KafkaMessage, fai
  */
 export async function runEventConsumer(options: EventConsumerOptions): Promise<RunningConsumer> {
   const log = options.logger.child({ component: 'consumer', groupId: options.groupId });
+  const timing = options.group ?? DEFAULT_CONSUMER_GROUP;
+  // kafkajs sends one heart-beat per interval at most: calling twice as often keeps the gaps short.
+  const beatEveryMs = Math.max(250, Math.floor(timing.heartbeatInterval / 2));
+  let closing = false;
   const consumer = options.kafka.consumer({
     groupId: options.groupId,
     allowAutoTopicCreation: false,
@@ -102,8 +124,12 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
     // the more of a partition one batch holds, the fewer projection writes per event.
     maxBytesPerPartition: options.maxBytesPerPartition ?? 8 * 1024 * 1024,
     maxBytes: options.maxBytes ?? 64 * 1024 * 1024,
-    sessionTimeout: 60_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: timing.sessionTimeout,
+    heartbeatInterval: timing.heartbeatInterval,
+    rebalanceTimeout: timing.rebalanceTimeout,
+    // kafkajs starts a consumer that crashed on a retriable error again by itself (as a new member:
+    // the old one, if it could not leave, expires with its session); not while we close it.
+    retry: { restartOnFailure: () => Promise.resolve(!closing) },
   });
   const dlqProducer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await Promise.all([consumer.connect(), dlqProducer.connect()]);
@@ -121,7 +147,13 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
     if (rewound.has(partition) && at >= nextToTake.get(partition)!) return; // already rewound further back
     nextToTake.set(partition, at);
     rewound.add(partition);
-    consumer.seek({ topic: options.topic, partition, offset });
+    try {
+      consumer.seek({ topic: options.topic, partition, offset });
+    } catch (err) {
+      // Not running (crashed, being started again): the next run reads from the committed offsets,
+      // which are at or before this batch (a batch's offsets are committed only once handled).
+      log.warn({ partition, offset, reason: (err as Error).message }, 'could not seek; the partition is read again from its committed offset');
+    }
   };
   const passedOver = (partition: number, firstOffset: string) => {
     if (!rewound.has(partition)) return false;
@@ -130,11 +162,31 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
     return false;
   };
 
-  await consumer.run({
+  // The heart-beat of the consumer's current run: kafkajs hands one to each eachBatch call, bound to
+  // the run (a crash restart makes a new one). A hand-off still waiting for its job after a restart
+  // must beat for the new run, or the new member would miss beats while the old one is gone.
+  let currentHeartbeat: () => Promise<void> = () => Promise.resolve();
+  // kafkajs sends at most one heart-beat per interval, and only the call that sends it hears the
+  // answer. When that is a handler's beat (the bridge's, while a job waits) and the answer is
+  // "rejoin" (a rebalance: a member died, or joined), kafkajs itself never hears it: its own beats
+  // in the interval after are not sent. So the answer is kept and thrown from the end of the next
+  // eachBatch, which makes kafkajs rejoin; otherwise the member would fetch on until the coordinator
+  // gave up on it (rebalanceTimeout), holding every other member's rejoin that long.
+  let mustRejoin: unknown = null;
+  /** Until our next restart of a crashed consumer; doubles while it keeps crashing, reset by a batch handled. */
+  let restartDelayMs = 1000;
+  const heartbeatNow = () =>
+    currentHeartbeat().catch((err: unknown) => {
+      if (REJOIN.has((err as { type?: string }).type ?? '')) mustRejoin ??= err;
+      throw err;
+    });
+
+  const runConfig: ConsumerRunConfig = {
     autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
     eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload) => {
+      currentHeartbeat = heartbeat;
       if (batch.messages.length === 0 || !isRunning() || isStale()) return;
       const firstOffset = batch.messages[0]!.offset;
       if (passedOver(batch.partition, firstOffset)) return;
@@ -161,10 +213,15 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
       if (passedOver(batch.partition, firstOffset)) return;
       accepting++;
       let handOff: void | HandOff;
+      // kafkajs heart-beats from its own loop, which waits for this call: while the handler holds
+      // the batch (the bridge's hand-off waiting for room in its lane, a rebuild folding a fetch),
+      // beat for it, or a handler slower than the session would cost the membership.
+      const beating = setInterval(() => void heartbeatNow().catch(() => undefined), beatEveryMs);
       try {
         const rewindHere = () => rewind(batch.partition, firstOffset);
-        handOff = events.length > 0 ? await options.handleBatch({ topic: batch.topic, partition: batch.partition, events, lastOffset, heartbeat, rewind: rewindHere }) : undefined;
+        handOff = events.length > 0 ? await options.handleBatch({ topic: batch.topic, partition: batch.partition, events, lastOffset, heartbeat: heartbeatNow, rewind: rewindHere }) : undefined;
       } finally {
+        clearInterval(beating);
         accepting--;
       }
       // Rewound while it was being taken on: the seek stands, this batch counts for nothing.
@@ -186,16 +243,66 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
       } else {
         await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
       }
+      restartDelayMs = 1000;
+      if (mustRejoin) throw mustRejoin;
       await heartbeat();
     },
+  };
+
+  // A crash kafkajs does not restart (an error it deems not retriable, a bug in a handler say)
+  // would leave the process up with the consumer gone and its partitions unread: start it again
+  // ourselves, backing off while it keeps failing.
+  let restarting: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    mustRejoin = null;
+    const partitions = Object.values(payload.memberAssignment).reduce((n, p) => n + p.length, 0);
+    log.info({ partitions, joinMs: payload.duration, leader: payload.isLeader }, 'joined the consumer group');
   });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    // That run's member is gone: nothing beats for it until the next run hands out its heart-beat.
+    currentHeartbeat = () => Promise.resolve();
+    mustRejoin = null;
+    if (payload.restart || closing || restarting) return;
+    log.error({ reason: payload.error.message, inMs: restartDelayMs }, 'consumer stopped on an error kafkajs does not retry; starting it again');
+    restarting = (async () => {
+      while (!closing) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, restartDelayMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+        restartDelayMs = Math.min(restartDelayMs * 2, 30_000);
+        if (closing) return;
+        try {
+          await consumer.connect();
+          if (!closing) await consumer.run(runConfig);
+          return;
+        } catch (err) {
+          log.error({ reason: (err as Error).message, inMs: restartDelayMs }, 'consumer could not start again; retrying');
+        }
+      }
+    })().finally(() => (restarting = null));
+  });
+
+  await consumer.run(runConfig);
 
   return {
     consumer,
     close: async () => {
+      closing = true;
+      wake?.();
+      await restarting;
       // Stop fetching, let the batches handed off be handled and committed (committing needs the
       // group, which stopping leaves), then leave.
-      consumer.pause([{ topic: options.topic }]);
+      try {
+        consumer.pause([{ topic: options.topic }]);
+      } catch {
+        // Not running (a crash, between restarts): there is no fetching to stop.
+      }
       while (handingOff.size > 0 || accepting > 0) {
         if (handingOff.size > 0) await Promise.allSettled([...handingOff]);
         else await new Promise((resolve) => setTimeout(resolve, 10));

@@ -39,6 +39,8 @@ export function projectionKeys(ns: string) {
     fold: (tenant: string, customer: string) => `${base}:${tag(tenant, customer)}:fold`,
     /** SCAN pattern: the fold hashes of one tenant's customers, or of every tenant's. */
     foldPattern: (tenant?: string) => (tenant ? `${base}:${tag(tenant, '*')}:fold` : `${base}:{*}:fold`),
+    /** Sorted set: event id -> event time (epoch ms), the ids applied within the dedupe horizon (domain/fold/applied-ids.ts). */
+    appliedIds: (tenant: string, customer: string) => `${base}:${tag(tenant, customer)}:ids`,
     conversation: (tenant: string, customer: string, id: string) => `${base}:${tag(tenant, customer)}:conv:${id}`,
     transcript: (tenant: string, customer: string, id: string) => `${base}:${tag(tenant, customer)}:transcript:${id}`,
     /** Hash: conversation id -> customer id, to find a conversation by id alone. */
@@ -75,12 +77,18 @@ export type ProjectionKeys = ReturnType<typeof projectionKeys>;
 export const UNTRIAGED_TEAM = '_untriaged';
 
 // ─── cs:in ───────────────────────────────────────────────────────────────────────────────────────
-// Owned by the channels' ingest (channels/ingest.ts): provider message ids being or already ingested.
+// Owned by the inbound doors' claims (channels/claims.ts, claim-*.lua): event ids being or already appended.
 
 export function ingestKeys(instance: string) {
   return {
-    /** String: 'pending' while a request appends the message, then 'done' (dedupe of provider retries). */
+    /**
+     * String: 'pending <partition> <offset>' while the event may be on its way to the log (where to
+     * look for it: the partition its key goes to, and that partition's end offset before the
+     * append), 'pending -' when that is unknown, then 'done'. Kept as long as duplicates are refused.
+     */
     claim: (tenant: string, eventId: string) => `cs:in:{${instance}:${tenant}}:${eventId}`,
+    /** String with PX: the token of the request appending the event now (renewed while it waits for Kafka). */
+    lease: (tenant: string, eventId: string) => `cs:in:lease:{${instance}:${tenant}}:${eventId}`,
   };
 }
 
@@ -121,14 +129,21 @@ export function outboundKeys(instance: string) {
 }
 
 // ─── cs:wf ───────────────────────────────────────────────────────────────────────────────────────
-// Owned by the workflow's routing drain (workflow/steps/drain.ts, workflow/routing-board.ts): one drain per tenant, seats promised.
+// Owned by the workflow's routing drain (workflow/steps/drain.ts, workflow/routing-board.ts): one drain per routing group
+// (a tenant's teams linked by shared agents, domain/routing/groups.ts) at a time, requests coalesced, seats promised.
 
 export function routingKeys(instance: string, tenant: string) {
   return {
-    /** String with PX: the token of the drain running for this tenant. */
-    lock: `cs:wf:{${instance}}:routing-lock:${tenant}`,
+    /** String with PX: the token of the drain running for this routing group of the tenant. */
+    lock: (group: string) => `cs:wf:{${instance}}:routing-lock:${tenant}:${group}`,
+    /** String '1': a routing request came while the group's drain ran; that drain drains once more before it lets go. */
+    again: (group: string) => `cs:wf:{${instance}}:routing-again:${tenant}:${group}`,
     /** Hash: conversation id -> the assignment published but maybe not folded yet (JSON). */
     inFlight: `cs:wf:{${instance}}:in-flight:${tenant}`,
+    /** String with EX: the bot's hand-off summary for the agent who takes the conversation (the route step writes it, the placing drain reads it). */
+    handoff: (conversation: string) => `cs:wf:{${instance}}:handoff:${tenant}:${conversation}`,
+    /** SCAN pattern: every routing key of the deployment, whatever the tenant. */
+    pattern: `cs:wf:{${instance}}:*`,
   };
 }
 

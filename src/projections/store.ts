@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import { DEDUPE_HORIZON_MS } from '../domain/fold/applied-ids.ts';
 import { emptyFold, type CustomerFold } from '../domain/fold/customer-fold.ts';
 import type { Conversation } from '../domain/state.ts';
 import { projectionKeys, type ProjectionKeys } from './keys.ts';
 
 const commitScript = readFileSync(new URL('./commit.lua', import.meta.url), 'utf8');
+const HORIZON = String(DEDUPE_HORIZON_MS);
 
 export interface StoredFold {
   /** Offset of the last applied event, or null for a customer never folded. */
@@ -26,11 +28,19 @@ export interface CommitRequest {
   expectedPos: string | null;
   newPos: string;
   fold: CustomerFold;
+  /** The events the batch applied, in log order: [id, event time in epoch ms] (see commit.lua). */
+  appliedIds: Array<[string, number]>;
   ops: CommitOp[];
 }
 
+/**
+ * A commit's outcome: applied; refused (the position moved: read and fold again); or the positions,
+ * in `appliedIds`, of events whose id was applied before (fold again without those occurrences).
+ */
+export type CommitOutcome = 'applied' | 'moved' | { duplicates: number[] };
+
 type RedisWithCommit = Redis & {
-  csFoldCommit(numKeys: number, ...args: string[]): Promise<number>;
+  csFoldCommit(numKeys: number, ...args: string[]): Promise<number | number[]>;
 };
 
 /** The Redis side of the projections of one namespace. */
@@ -85,8 +95,8 @@ export class ProjectionStore {
     return out;
   }
 
-  /** Commits many customers in one round trip; returns, per request, whether it applied. */
-  async commit(requests: readonly CommitRequest[]): Promise<boolean[]> {
+  /** Commits many customers in one round trip; returns, per request, what became of it. */
+  async commit(requests: readonly CommitRequest[]): Promise<CommitOutcome[]> {
     const pipeline = this.redis.pipeline() as unknown as { csFoldCommit(...args: unknown[]): void; exec(): Promise<Array<[Error | null, unknown]> | null> };
     for (const r of requests) {
       const keys = [this.keys.fold(r.tenant, r.customer)];
@@ -100,11 +110,13 @@ export class ProjectionStore {
         }
         return i;
       };
-      const args: string[] = [r.expectedPos ?? '', r.newPos, serializeFold(r.fold)];
+      const ids = r.appliedIds.length > 0 ? String(keyIndex(this.keys.appliedIds(r.tenant, r.customer))) : '';
+      const args: string[] = [r.expectedPos ?? '', r.newPos, serializeFold(r.fold), ids, HORIZON, String(r.appliedIds.length)];
+      for (const [id, time] of r.appliedIds) args.push(id, String(time));
       for (const op of r.ops) args.push(...flatten(op, String(keyIndex(op.key))));
       pipeline.csFoldCommit(keys.length, ...keys, ...args);
     }
-    return valuesOf(await pipeline.exec(), requests.length).map((value) => value === 1);
+    return valuesOf(await pipeline.exec(), requests.length).map((value) => (value === 1 ? 'applied' : Array.isArray(value) ? { duplicates: value as number[] } : 'moved'));
   }
 }
 

@@ -4,7 +4,8 @@
  * Conversation ids are `cv_<id of the opening event>`, so the opening event names the customer.
  */
 import type { AnyEvent } from '../../events/index.ts';
-import { applyEvent, emptyFold, noEffects } from '../domain/fold/customer-fold.ts';
+import { AppliedIds, applyRemembering } from '../domain/fold/applied-ids.ts';
+import { emptyFold, noEffects } from '../domain/fold/customer-fold.ts';
 import type { FoldPolicies } from '../domain/fold/policy.ts';
 import type { Conversation, TranscriptEntry } from '../domain/state.ts';
 
@@ -19,11 +20,12 @@ export const openingEventOf = (conversationId: string) => (conversationId.starts
 export function conversationAsOf(events: Iterable<AnyEvent>, conversationId: string, asOf: number, policies: FoldPolicies): ConversationView | null {
   let fold: ReturnType<typeof emptyFold> | null = null;
   const transcript: TranscriptEntry[] = [];
+  const ids = new AppliedIds();
   for (const e of events) {
     if (Date.parse(e.time) > asOf) continue;
     fold ??= emptyFold(e.tenant, e.customer);
     const fx = noEffects();
-    applyEvent(fold, e, policies(e.tenant), fx);
+    applyRemembering(fold, e, policies(e.tenant), fx, ids);
     for (const line of fx.transcript) if (line.conversationId === conversationId) transcript.push(line.entry);
   }
   const conversation = fold?.conversations[conversationId];

@@ -8,7 +8,8 @@
  */
 import type { AnyEvent } from '../../events/index.ts';
 import { isAgentSubject } from '../../events/types/agent.ts';
-import { applyEvent, emptyFold, noEffects, type CustomerFold, type FoldEffects } from '../domain/fold/customer-fold.ts';
+import { AppliedIds, applyRemembering } from '../domain/fold/applied-ids.ts';
+import { emptyFold, noEffects, type CustomerFold, type FoldEffects } from '../domain/fold/customer-fold.ts';
 import type { FoldPolicies } from '../domain/fold/policy.ts';
 import { KpiAccumulator, DEFAULT_FCR_WINDOW_MS, type KpiOptions, type KpiReport, type KpiTally } from '../domain/kpi/report.ts';
 import type { Conversation, Customer } from '../domain/state.ts';
@@ -54,6 +55,8 @@ const RETIRE_EVERY = 50_000;
 interface Entry {
   fold: CustomerFold;
   partition: number;
+  /** The customer's applied event ids within the dedupe horizon: duplicates at any distance. */
+  ids: AppliedIds;
 }
 
 /** A conversation resolved at `resolvedMs`: a candidate for retirement once its partition has moved on. */
@@ -136,7 +139,7 @@ export class Replay {
     if (!ofTenant) this.folds.set(event.tenant, (ofTenant = new Map()));
     let entry = ofTenant.get(event.customer);
     if (!entry) {
-      ofTenant.set(event.customer, (entry = { fold: emptyFold(event.tenant, event.customer), partition }));
+      ofTenant.set(event.customer, (entry = { fold: emptyFold(event.tenant, event.customer), partition, ids: new AppliedIds() }));
       this.customers++;
     }
     const { fold } = entry;
@@ -147,7 +150,7 @@ export class Replay {
     if (fx.changedConversations.size > 0) fx.changedConversations.clear();
     if (fx.transcript.length > 0) fx.transcript.length = 0;
     const known = fold.customer?.conversationIds.length ?? 0;
-    if (applyEvent(fold, event, this.o.policies(event.tenant), fx)) this.stats.folded++;
+    if (applyRemembering(fold, event, this.o.policies(event.tenant), fx, entry.ids)) this.stats.folded++;
     else this.stats.duplicates++;
     for (const id of fx.changedConversations) {
       const c = fold.conversations[id];

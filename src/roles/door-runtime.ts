@@ -16,7 +16,7 @@ export async function openDoorRuntime(config: Config, logger: Logger, name: stri
   await provisionTopics(config, logger);
   const redis = hold.hold(redisConnection(config.redis.url, name), (r) => r.disconnect());
   const eventLog = hold.hold(
-    await openKafkaEventLog({ kafka: createKafka(config.kafka, logger), topic: config.kafka.topics.events, publishTimeoutMs: config.kafka.publishTimeoutMs }),
+    await openKafkaEventLog({ kafka: createKafka(config.kafka, logger), topic: config.kafka.topics.events, publishTimeoutMs: config.kafka.publishTimeoutMs, maxRecordBytes: config.kafka.maxRecordBytes }),
     (log) => log.close(),
   );
   const channels = await buildChannelContext({ config, redis, eventLog, logger });

@@ -36,6 +36,7 @@ export async function startBridgeRole(
       maxJobEvents: config.fold.maxJobEvents,
       lanes: config.fold.lanes,
       partitionsConsumedConcurrently: config.kafka.partitions,
+      group: config.kafka.consumer,
       logger,
     });
   let assignment = await readLiveAssignment(redis, config.instance, fallback);

@@ -39,7 +39,7 @@ export async function startOutboundRole(config: Config, logger: Logger, override
     const redis = hold.hold(redisConnection(config.redis.url, 'cs-outbound'), (r) => r.disconnect());
     const bullmq = hold.hold(redisConnection(config.redis.url, 'cs-outbound-bullmq'), (r) => r.disconnect());
     const kafka = createKafka(config.kafka, logger);
-    const eventLog = hold.hold(await openKafkaEventLog({ kafka, topic: config.kafka.topics.events, publishTimeoutMs: config.kafka.publishTimeoutMs }), (l) => l.close());
+    const eventLog = hold.hold(await openKafkaEventLog({ kafka, topic: config.kafka.topics.events, publishTimeoutMs: config.kafka.publishTimeoutMs, maxRecordBytes: config.kafka.maxRecordBytes }), (l) => l.close());
     const state = new DeliveryState(redis, config.instance, settings.providerTimeoutMs * 2 + 5000);
     const connectors = hold.hold(buildConnectors(config, redis, settings.providerTimeoutMs), (c) => c.close());
     const prefix = queuePrefix(settings.queue);
@@ -63,6 +63,7 @@ export async function startOutboundRole(config: Config, logger: Logger, override
         topic: config.kafka.topics.events,
         fromBeginning: settings.fromBeginning,
         partitionsConsumedConcurrently: config.kafka.partitions,
+        group: config.kafka.consumer,
         logger,
         handleBatch: outboundBatchHandler({ queue, eventLog, state, threads: new ThreadIndex(redis, config.instance), settings }),
       }),

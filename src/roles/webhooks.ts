@@ -74,6 +74,7 @@ export async function startWebhooksRole(config: Config, logger: Logger, override
         topic: config.kafka.topics.events,
         fromBeginning: settings.fromBeginning,
         partitionsConsumedConcurrently: config.kafka.partitions,
+        group: config.kafka.consumer,
         logger,
         handleBatch: webhookBatchHandler({ queue, records, counters, settings }),
       }),

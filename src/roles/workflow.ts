@@ -8,7 +8,7 @@ import type { Logger } from '../observability/logger.ts';
 import { redisConnection } from '../queues/connection.ts';
 import { queuePrefix } from '../queues/names.ts';
 import type { WorkflowContext } from '../workflow/context.ts';
-import { workflowProcessor } from '../workflow/processor.ts';
+import { workflowProcessor, type ProcessorOptions } from '../workflow/processor.ts';
 import { startStepPump } from '../workflow/step-pump.ts';
 import type { WorkflowJobData } from '../workflow/trigger-queue.ts';
 import { ProjectionView } from '../workflow/view.ts';
@@ -25,14 +25,14 @@ export interface RunningWorkflow {
  * timers that come due (auto-resolve, SLA warnings and breaches). Every step reads the projection,
  * decides with a pure function of `src/domain`, and publishes events; scale it out freely.
  */
-export async function startWorkflowRole(config: Config, logger: Logger, options: { now?: () => Date } = {}): Promise<RunningWorkflow> {
+export async function startWorkflowRole(config: Config, logger: Logger, options: { now?: () => Date } & ProcessorOptions = {}): Promise<RunningWorkflow> {
   const log = logger.child({ component: 'workflow' });
   await provisionTopics(config, logger);
   return openHeld(async (hold) => {
     const redis = hold.hold(redisConnection(config.redis.url, 'cs-workflow'), (r) => r.disconnect());
     const bullmq = hold.hold(redisConnection(config.redis.url, 'cs-workflow-bullmq'), (r) => r.disconnect());
     const eventLog = hold.hold(
-      await openKafkaEventLog({ kafka: createKafka(config.kafka, logger), topic: config.kafka.topics.events, publishTimeoutMs: config.kafka.publishTimeoutMs }),
+      await openKafkaEventLog({ kafka: createKafka(config.kafka, logger), topic: config.kafka.topics.events, publishTimeoutMs: config.kafka.publishTimeoutMs, maxRecordBytes: config.kafka.maxRecordBytes }),
       (l) => l.close(),
     );
     const prefix = queuePrefix(config.fold.workflowQueue);
@@ -52,7 +52,7 @@ export async function startWorkflowRole(config: Config, logger: Logger, options:
       now: options.now ?? (() => new Date()),
     };
     const worker = hold.hold(
-      new Worker<WorkflowJobData, string>(config.fold.workflowQueue, workflowProcessor(ctx), { connection: bullmq, prefix, concurrency: config.workflow.concurrency }),
+      new Worker<WorkflowJobData, string>(config.fold.workflowQueue, workflowProcessor(ctx, options), { connection: bullmq, prefix, concurrency: config.workflow.concurrency }),
       (w) => w.close(),
     );
     worker.on('completed', (job, result) => log.debug({ jobId: job.id, step: job.name, result }, 'workflow step done'));

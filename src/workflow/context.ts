@@ -16,7 +16,7 @@ export interface WorkflowContext {
   policies: FoldPolicies;
   eventLog: EventLog;
   queue: Queue<WorkflowJobData>;
-  /** Keys of the workflow's own bookkeeping (routing locks, assignments in flight). */
+  /** Keys of the workflow's own bookkeeping (routing locks and requests, assignments in flight). */
   instance: string;
   /** Public base URL (survey links in e-mail). */
   publicUrl: string;
@@ -53,8 +53,10 @@ export function stepEvent<T extends EventType>(
 }
 
 /**
- * The step cannot run yet (the projection reads use has not reached its event, or another drain of
- * the tenant holds the routing lock): BullMQ retries it with back-off.
+ * The step cannot run yet (the projection reads use has not reached its event): the processor puts
+ * it back in the delayed set for a short while without spending an attempt, up to a time limit
+ * (processor.ts). A routing lock held by another drain is no reason to wait: the request is
+ * coalesced into that drain (steps/drain.ts).
  */
 export class StepMustWait extends Error {
   override name = 'StepMustWait';

@@ -9,9 +9,10 @@ export interface Loaded {
 }
 
 /**
- * Waits (throws StepMustWait: BullMQ retries with back-off) until the projection reads use holds the
- * event that asked for the step (`offset` on the customer's partition). Steps are written with the
- * fold's commit, so this only waits while a rebuild has moved the live fold but not yet the reads.
+ * Waits (throws StepMustWait: the step is put back for a moment, no attempt spent) until the
+ * projection reads use holds the event that asked for the step (`offset` on the customer's
+ * partition). Steps are written with the fold's commit, so this only waits while a rebuild has
+ * moved the live fold but not yet the reads.
  */
 export async function awaitPosition(ctx: WorkflowContext, scope: ReadScope, customer: string, offset: string | undefined): Promise<void> {
   if (offset === undefined) return;

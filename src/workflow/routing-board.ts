@@ -27,26 +27,27 @@ const IN_FLIGHT_MS = 60_000;
 export async function readBoard(ctx: WorkflowContext, keys: ProjectionKeys, tenant: string, agents: readonly AgentConfig[], nowMs: number): Promise<{ board: AgentBoard; inFlight: Map<string, InFlight> }> {
   const redis = ctx.redis;
   const rk = routingKeys(ctx.instance, tenant);
-  const pipeline = redis.pipeline();
-  pipeline.hgetall(keys.agentPresence(tenant));
-  pipeline.hgetall(keys.agentLastAssigned(tenant));
-  pipeline.hgetall(keys.roundRobin(tenant));
-  pipeline.hgetall(rk.inFlight);
-  for (const a of agents) pipeline.hgetall(keys.agentConversations(tenant, a.id));
-  const replies = ((await pipeline.exec()) ?? []).map(([err, v]) => {
+  const pending = Object.entries(await redis.hgetall(rk.inFlight)).map(([conversation, raw]) => ({ conversation, entry: JSON.parse(raw) as InFlight }));
+  // One snapshot (MULTI: the fold's commit script runs wholly before or after it) of the board and
+  // of whether each assignment in flight is folded yet. Read apart, a commit landing between the
+  // agents' hashes and the queue check would count the seat in neither: a seat given twice.
+  const snapshot = redis.multi();
+  snapshot.hgetall(keys.agentPresence(tenant));
+  snapshot.hgetall(keys.agentLastAssigned(tenant));
+  snapshot.hgetall(keys.roundRobin(tenant));
+  for (const a of agents) snapshot.hgetall(keys.agentConversations(tenant, a.id));
+  for (const p of pending) snapshot.zscore(keys.teamQueue(tenant, p.entry.team), p.conversation);
+  const replies = ((await snapshot.exec()) ?? []).map(([err, v]) => {
     if (err) throw err;
-    return v as Record<string, string>;
+    return v;
   });
-  const [presence, lastAssigned, roundRobin, inFlightRaw] = replies as [Record<string, string>, Record<string, string>, Record<string, string>, Record<string, string>];
+  const [presence, lastAssigned, roundRobin] = replies as [Record<string, string>, Record<string, string>, Record<string, string>];
   const held = new Map<string, Record<string, string>>();
-  agents.forEach((a, i) => held.set(a.id, replies[4 + i] ?? {}));
+  agents.forEach((a, i) => held.set(a.id, (replies[3 + i] as Record<string, string> | undefined) ?? {}));
+  const stillQueued = replies.slice(3 + agents.length).map((score) => score !== null);
 
   // An assignment is folded once its conversation left the team queue (the same commit puts it on
   // the agent, or it was resolved meanwhile): from then on the agent's own hash counts the seat.
-  const pending = Object.entries(inFlightRaw).map(([conversation, raw]) => ({ conversation, entry: JSON.parse(raw) as InFlight }));
-  const queuedCheck = redis.pipeline();
-  for (const p of pending) queuedCheck.zscore(keys.teamQueue(tenant, p.entry.team), p.conversation);
-  const stillQueued = ((await queuedCheck.exec()) ?? []).map(([, score]) => score !== null);
   const inFlight = new Map<string, InFlight>();
   const confirmed: string[] = [];
   pending.forEach(({ conversation, entry }, i) => {

@@ -13,6 +13,10 @@ export interface WorkflowJobData {
   partition: number;
   offset: string;
   trigger: WorkflowStep;
+  /** A drain handed over by one that held the lock long enough: only these routing groups (see steps/drain.ts). */
+  groups?: string[];
+  /** Written while the step cannot run yet (the fold has not reached its event): since when (epoch ms) and how often it was put back. */
+  waiting?: { since: number; times: number };
 }
 
 /** Completed and failed jobs are kept this long: their ids keep a re-fold from asking again. */

@@ -83,6 +83,6 @@ async function agentViews(redis: Redis, scope: ReadScope, agents: readonly Agent
 /** Conversation id -> seat channel, counted per channel. */
 function loadBySeat(held: Record<string, string>): Record<Channel, number> {
   const load = Object.fromEntries(CHANNELS.map((c) => [c, 0])) as Record<Channel, number>;
-  for (const seat of Object.values(held)) if (seat in load) load[seat as Channel]++;
+  for (const seat of Object.values(held)) if (Object.hasOwn(load, seat)) load[seat as Channel]++;
   return load;
 }

@@ -15,22 +15,35 @@ export interface SupportRecipient {
 /** What a sub-address token may be: it ends up in a thread key, never a path or a header. */
 const tokenPattern = /^[A-Za-z0-9._=-]{1,128}$/;
 
+/** Support address (lower-case) -> tenant: the config's record, or a Map. */
+export type SupportAddresses = Readonly<Record<string, string>> | ReadonlyMap<string, string>;
+
+/**
+ * The tenant of an address. An own key only: a recipient `__proto__` or `constructor` must not find
+ * what every object inherits (it once resolved the tenant to `Object`).
+ */
+function tenantOf(addresses: SupportAddresses, address: string): string | undefined {
+  if (addresses instanceof Map) return addresses.get(address);
+  const record = addresses as Readonly<Record<string, string>>;
+  return Object.hasOwn(record, address) ? record[address] : undefined;
+}
+
 /** `Name <a@b>` or `<a@b>` or `a@b` -> `a@b` (addresses with quotes or comments are rare for recipients). */
 function bareAddress(raw: string): string {
   const angle = /<([^<>]*)>/.exec(raw);
   return (angle ? angle[1]! : raw).trim();
 }
 
-export function matchSupportAddress(addresses: Readonly<Record<string, string>>, raw: string): SupportRecipient | null {
+export function matchSupportAddress(addresses: SupportAddresses, raw: string): SupportRecipient | null {
   const address = bareAddress(raw);
   const lower = address.toLowerCase();
-  const exact = addresses[lower];
+  const exact = tenantOf(addresses, lower);
   if (exact !== undefined) return { address: lower, tenant: exact };
   const at = address.lastIndexOf('@');
   const plus = address.indexOf('+');
   if (at < 0 || plus < 0 || plus > at) return null;
   const base = `${lower.slice(0, plus)}${lower.slice(at)}`;
-  const tenant = addresses[base];
+  const tenant = tenantOf(addresses, base);
   if (tenant === undefined) return null;
   const token = address.slice(plus + 1, at);
   return tokenPattern.test(token) ? { address: base, tenant, token } : { address: base, tenant };
@@ -44,7 +57,7 @@ export function matchSupportAddress(addresses: Readonly<Record<string, string>>,
  * tenant, envelope first.
  */
 export function supportRecipients(
-  addresses: Readonly<Record<string, string>>,
+  addresses: SupportAddresses,
   envelope: readonly string[],
   headerRecipients: readonly string[],
 ): SupportRecipient[] {

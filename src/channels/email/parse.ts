@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail } from 'mailparser';
 import { normaliseEmail } from '../handles.ts';
 import type { InboundMessage } from '../ingest.ts';
-import { supportRecipients } from './addresses.ts';
+import { supportRecipients, type SupportAddresses } from './addresses.ts';
 import { detectAutomated } from './automated.ts';
 import { cleanId, firstHeader, headerDate, messageIds, rawHeaders, type RawHeaders } from './headers.ts';
 import type { AttachmentStore } from './store.ts';
@@ -23,7 +23,7 @@ export interface MailSource {
 
 export interface MailSettings {
   /** channels.email.addresses: support address (lower-case) -> tenant. */
-  addresses: Readonly<Record<string, string>>;
+  addresses: SupportAddresses;
   store: AttachmentStore;
   /** channels.attachments.maxBytes: larger attachments keep their metadata only. */
   maxAttachmentBytes: number;
@@ -125,7 +125,7 @@ export async function toInboundMessages(mail: MailContent, source: MailSource, s
   const visible = [...addressList(mail.to), ...addressList(mail.cc)].map((a) => a.address ?? '');
   const recipients = supportRecipients(settings.addresses, envelope, visible);
   if (recipients.length === 0) {
-    const seen = [...envelope, ...visible].filter(Boolean).slice(0, 5).join(', ') || 'none';
+    const seen = [...envelope, ...visible].filter(Boolean).slice(0, 5).map((r) => r.slice(0, 100)).join(', ') || 'none';
     return { ok: false, tenant: null, code: 'no_support_recipient', reason: `no recipient is a support address we serve (recipients: ${seen})` };
   }
   const from = senderAddress(mail);

@@ -1,6 +1,7 @@
-import { LogUnavailableError } from '../../log/event-log.ts';
+import { LogUnavailableError, RecordTooLargeError } from '../../log/event-log.ts';
 import type { ChannelContext } from '../context.ts';
 import { IngestInProgressError } from '../ingest.ts';
+import { MESSAGE_TOO_LARGE, messageTooLarge } from '../limits.ts';
 import { toInboundMessages, type MailContent, type MailSettings, type MailSource } from './parse.ts';
 import { AttachmentStore } from './store.ts';
 
@@ -9,7 +10,7 @@ export type ReceiveOutcome =
   /** Every tenant's event is on the log (`duplicate` when all of them already were). */
   | { kind: 'accepted'; eventIds: string[]; duplicate: boolean }
   /** The input cannot become an event; it is kept on the rejected-input topic with this reason. */
-  | { kind: 'rejected'; reason: string }
+  | { kind: 'rejected'; reason: string; code: string }
   /** Kafka (or a concurrent delivery of the same message) is in the way: the sender should retry. */
   | { kind: 'unavailable'; reason: string };
 
@@ -24,7 +25,7 @@ export interface ReceiveInput {
 
 export function mailSettings(ctx: ChannelContext): MailSettings {
   return {
-    addresses: ctx.config.channels.email.addresses,
+    addresses: new Map(Object.entries(ctx.config.channels.email.addresses)),
     store: new AttachmentStore(ctx.config.channels.attachments.dir),
     maxAttachmentBytes: ctx.config.channels.attachments.maxBytes,
   };
@@ -45,7 +46,7 @@ export async function receiveMail(ctx: ChannelContext, settings: MailSettings, i
       return { kind: 'unavailable', reason: `cannot keep the rejected input (${(err as Error).message})` };
     }
     ctx.logger.info({ provider: input.provider, tenant, code }, 'email rejected');
-    return { kind: 'rejected', reason };
+    return { kind: 'rejected', reason, code };
   };
 
   let loaded: Awaited<ReturnType<ReceiveInput['load']>>;
@@ -57,6 +58,11 @@ export async function receiveMail(ctx: ChannelContext, settings: MailSettings, i
   const result = await toInboundMessages(loaded.mail, loaded.source, settings);
   if (!result.ok) return reject(result.tenant, result.code, result.reason);
 
+  // The text is cut and attachments listed up to a bound, so a mail fits; checked all the same.
+  const first = result.messages[0];
+  const tooLarge = first && messageTooLarge(first, ctx.config);
+  if (first && tooLarge) return reject(first.tenant, MESSAGE_TOO_LARGE, tooLarge);
+
   const eventIds: string[] = [];
   let duplicates = 0;
   for (const message of result.messages) {
@@ -67,6 +73,7 @@ export async function receiveMail(ctx: ChannelContext, settings: MailSettings, i
       if (outcome.status === 'duplicate') duplicates++;
     } catch (err) {
       if (err instanceof LogUnavailableError || err instanceof IngestInProgressError) return { kind: 'unavailable', reason: err.message };
+      if (err instanceof RecordTooLargeError) return reject(message.tenant, MESSAGE_TOO_LARGE, err.message);
       throw err;
     }
   }

@@ -30,12 +30,15 @@ async function parsedModeMail(form: FormParts, headerBlock: Buffer): Promise<Mai
   const charsets = jsonObject(form.fields.get('charsets'));
   const field = (name: string) => {
     const bytes = form.fields.get(name);
-    return bytes === undefined ? undefined : decode(bytes, typeof charsets[name] === 'string' ? charsets[name] : 'utf-8');
+    const charset = Object.hasOwn(charsets, name) ? charsets[name] : undefined;
+    return bytes === undefined ? undefined : decode(bytes, typeof charset === 'string' ? charset : 'utf-8');
   };
   const text = field('text') ?? htmlToText(field('html'));
   const info = jsonObject(form.fields.get('attachment-info'));
   const attachments = form.files.map((file) => {
-    const meta = (info[file.field] ?? {}) as Record<string, unknown>;
+    // An own key only: a file field named `constructor` must not find Object's.
+    const described = Object.hasOwn(info, file.field) ? info[file.field] : undefined;
+    const meta = (typeof described === 'object' && described !== null ? described : {}) as Record<string, unknown>;
     const filename = typeof meta.filename === 'string' ? meta.filename : file.filename;
     const contentType = typeof meta.type === 'string' ? meta.type : file.contentType;
     const contentId = typeof meta['content-id'] === 'string' ? `<${meta['content-id'].replace(/^<|>$/g, '')}>` : undefined;

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { ChannelContext } from '../context.ts';
+import { MESSAGE_TOO_LARGE } from '../limits.ts';
 import { matchSupportAddress } from './addresses.ts';
 import { parseRawMail } from './parse.ts';
 import { mailSettings, receiveMail, type ReceiveOutcome } from './receive.ts';
@@ -32,7 +33,8 @@ function readAll(stream: SMTPServerDataStream): Promise<Buffer> {
 function answer(outcome: ReceiveOutcome): { err: Error | null; message?: string } {
   if (outcome.kind === 'accepted') return { err: null, message: `OK: ${outcome.duplicate ? 'already received as' : 'accepted as'} ${outcome.eventIds.join(' ')}` };
   // 554 "transaction failed" for good: the sending MTA bounces it to the sender with our reason.
-  if (outcome.kind === 'rejected') return { err: smtpError(554, `Message refused: ${outcome.reason}`) };
+  // 552 for size (RFC 5321: exceeded storage allocation), so the bounce says what is wrong.
+  if (outcome.kind === 'rejected') return { err: smtpError(outcome.code === MESSAGE_TOO_LARGE ? 552 : 554, `Message refused: ${outcome.reason}`) };
   return { err: smtpError(451, `Temporary failure, try again later: ${outcome.reason}`) };
 }
 
@@ -43,7 +45,7 @@ function answer(outcome: ReceiveOutcome): { err: Error | null; message?: string 
  */
 export async function startSmtpListener(ctx: ChannelContext, options: { host: string; port: number }): Promise<SmtpListener> {
   const settings = mailSettings(ctx);
-  const { addresses } = ctx.config.channels.email;
+  const { addresses } = settings;
   const { maxMessageBytes } = ctx.config.channels.email.smtp;
   const log = ctx.logger.child({ component: 'smtp' });
 
@@ -77,8 +79,10 @@ export async function startSmtpListener(ctx: ChannelContext, options: { host: st
         if (outcome.kind === 'unavailable') log.warn({ reason: outcome.reason }, 'smtp message deferred');
         callback(err, message);
       })().catch((err: unknown) => {
+        // The client went away in the middle of DATA: nothing to answer, nothing was kept.
+        if ((err as { code?: unknown }).code === 'ECONNECTION') log.info({ reason: (err as Error).message }, 'smtp client left during DATA');
         // Redis or the attachment store failed: nothing was acknowledged, so the MTA may retry.
-        log.error({ reason: (err as Error).message, stack: (err as Error).stack }, 'smtp message failed');
+        else log.error({ reason: (err as Error).message, stack: (err as Error).stack }, 'smtp message failed');
         callback(smtpError(451, 'Temporary local error, try again later'));
       });
     },

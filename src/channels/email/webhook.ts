@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { sendError } from '../../http/errors.ts';
 import type { ChannelContext, ChannelRoutes } from '../context.ts';
+import { MESSAGE_TOO_LARGE } from '../limits.ts';
 import { readFormData } from './form-data.ts';
 import { parseRawMail } from './parse.ts';
 import { mailSettings, receiveMail, type ReceiveInput } from './receive.ts';
@@ -66,7 +67,7 @@ export const emailRoutes: ChannelRoutes = (app: FastifyInstance, ctx: ChannelCon
           };
     const outcome = await receiveMail(ctx, settings, input);
     if (outcome.kind === 'accepted') return reply.code(200).send({ status: outcome.duplicate ? 'duplicate' : 'accepted', eventIds: outcome.eventIds });
-    if (outcome.kind === 'rejected') return sendError(reply, 400, 'email_rejected', outcome.reason);
+    if (outcome.kind === 'rejected') return outcome.code === MESSAGE_TOO_LARGE ? sendError(reply, 413, MESSAGE_TOO_LARGE, outcome.reason) : sendError(reply, 400, 'email_rejected', outcome.reason);
     request.log.warn({ reason: outcome.reason }, 'email deferred');
     reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     return sendError(reply, 503, 'log_unavailable', 'the event log is unavailable; retry later (sending the same message again is safe)');

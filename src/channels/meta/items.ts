@@ -23,6 +23,12 @@ export type MetaItem =
   /** Looks like a message but cannot be read: kept on the rejected-input topic. */
   | { kind: 'invalid'; reason: string };
 
+/** A webhook body, as far as we rely on its shape. */
+export interface MetaBody {
+  object: string;
+  entry: unknown[];
+}
+
 /**
  * The part of a webhook body that belongs to one route (a WhatsApp change, a Messenger/Instagram
  * entry): the route id decides the tenant, and `raw` is kept whole if that route is unknown.
@@ -30,7 +36,7 @@ export type MetaItem =
 export interface MetaUnit {
   routeId: string | undefined;
   /** A self-contained webhook body holding only this unit, to keep on the rejected-input topic. */
-  raw: unknown;
+  raw: MetaBody;
   items: MetaItem[];
 }
 

@@ -6,7 +6,12 @@ import { describeIssues, messagingEntry, messagingEvent, type MessagingEvent } f
 type Attachment = NonNullable<EventDataInput<'message.received'>['attachments']>[number];
 
 /** Attachment kinds that are files; the others (location, share, template, story mention, …) are links or cards. */
-const FILE_TYPES: Record<string, string> = { image: 'image/*', video: 'video/*', audio: 'audio/*', file: 'application/octet-stream' };
+const FILE_TYPES = new Map([
+  ['image', 'image/*'],
+  ['video', 'video/*'],
+  ['audio', 'audio/*'],
+  ['file', 'application/octet-stream'],
+]);
 
 /**
  * A Messenger (`page`) or Instagram (`instagram`) body as one unit per entry: entry.id is the page
@@ -54,7 +59,7 @@ function messageContent(m: NonNullable<MessagingEvent['message']>): Pick<Inbound
   const attachments: Attachment[] = [];
   for (const [i, a] of (m.attachments ?? []).entries()) {
     const url = a.payload?.url;
-    const contentType = FILE_TYPES[a.type];
+    const contentType = FILE_TYPES.get(a.type);
     if (contentType && url) {
       // Messenger gives neither type nor size of the file, only its kind and a CDN URL.
       const attachment: Attachment = { filename: fileName(url, `${a.type}-${i + 1}`), contentType, size: 0 };

@@ -1,12 +1,15 @@
 import { EventValidationError } from '../../../events/index.ts';
+import { RecordTooLargeError } from '../../log/event-log.ts';
 import type { ChannelContext } from '../context.ts';
-import type { MetaUnit } from './items.ts';
+import { messageTooLarge } from '../limits.ts';
+import type { MetaBody, MetaUnit } from './items.ts';
 import { appendStatus } from './status-event.ts';
 
 /** What a refused piece of the body is kept with. */
 export interface Refusal {
   tenant: string | null;
-  raw: unknown;
+  /** The unit's own body (kept), or the request's bytes when the whole body is refused. */
+  raw: MetaBody | Buffer;
   reason: string;
 }
 
@@ -27,7 +30,7 @@ export async function processUnits(ctx: ChannelContext, units: MetaUnit[], log: 
     const route = unit.routeId !== undefined && Object.hasOwn(routes, unit.routeId) ? routes[unit.routeId] : undefined;
     if (!route) {
       const invalid = actionable.find((i) => i.kind === 'invalid');
-      const reason = unit.routeId !== undefined ? `no route for Meta id ${unit.routeId} (channels.meta.routes)` : invalid?.kind === 'invalid' ? invalid.reason : 'no page or phone number id';
+      const reason = unit.routeId !== undefined ? `no route for Meta id ${unit.routeId.slice(0, 64)} (channels.meta.routes)` : invalid?.kind === 'invalid' ? invalid.reason : 'no page or phone number id';
       refusals.push({ tenant: null, raw: unit.raw, reason });
       continue;
     }
@@ -40,14 +43,26 @@ export async function processUnits(ctx: ChannelContext, units: MetaUnit[], log: 
           refusals.push({ tenant, raw: unit.raw, reason: `${item.message.provider} message ${item.message.providerMessageId}: no text and no attachments` });
           continue;
         }
-        const outcome = await ctx.ingestor.ingest({ ...item.message, tenant });
-        if (outcome.status === 'rejected') refusals.push({ tenant, raw: unit.raw, reason: `${item.message.provider} message ${item.message.providerMessageId}: ${outcome.reason}` });
+        const id = `${item.message.provider} message ${item.message.providerMessageId?.slice(0, 128)}`;
+        // Refused before ingesting too: it could never be one record on the log, however often Meta sent it.
+        const tooLarge = messageTooLarge(item.message, ctx.config);
+        if (tooLarge) {
+          refusals.push({ tenant, raw: unit.raw, reason: `${id}: message_too_large: ${tooLarge}` });
+          continue;
+        }
+        try {
+          const outcome = await ctx.ingestor.ingest({ ...item.message, tenant });
+          if (outcome.status === 'rejected') refusals.push({ tenant, raw: unit.raw, reason: `${id}: ${outcome.reason}` });
+        } catch (err) {
+          if (!(err instanceof RecordTooLargeError)) throw err;
+          refusals.push({ tenant, raw: unit.raw, reason: `${id}: message_too_large: ${err.message}` });
+        }
       } else if (item.kind === 'status') {
         try {
           const outcome = await appendStatus(ctx, tenant, item.status);
           if (outcome.status === 'skipped') log.warn({ tenant, provider: item.status.provider, providerMessageId: item.status.providerMessageId, why: outcome.why }, 'status report skipped');
         } catch (err) {
-          if (!(err instanceof EventValidationError)) throw err;
+          if (!(err instanceof EventValidationError) && !(err instanceof RecordTooLargeError)) throw err;
           refusals.push({ tenant, raw: unit.raw, reason: `${item.status.provider} status ${item.status.providerMessageId}: ${err.message}` });
         }
       }

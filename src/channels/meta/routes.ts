@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from '../../http/errors.ts';
+import { jsonBodyProblem } from '../../http/input.ts';
 import { LogUnavailableError } from '../../log/event-log.ts';
 import type { ChannelContext, ChannelRoutes } from '../context.ts';
 import { IngestInProgressError } from '../ingest.ts';
-import type { MetaUnit } from './items.ts';
+import type { MetaBody, MetaUnit } from './items.ts';
 import { messagingUnits } from './messaging.ts';
 import { webhookBody } from './payload.ts';
 import { processUnits, type Refusal } from './process.ts';
@@ -11,6 +12,13 @@ import { sameSecret, verifyHubSignature } from './signature.ts';
 import { whatsappUnits } from './whatsapp.ts';
 
 const RETRY_AFTER_SECONDS = 5;
+/**
+ * Meta batches at most 1,000 updates in one delivery; a body holding more is not Meta's, and each
+ * item costs a round trip to Redis and Kafka, so it is refused whole rather than worked through.
+ */
+export const MAX_ITEMS_PER_BODY = 1000;
+/** A refusal's reason lists this many of its items' reasons; the count says how many there were. */
+const REASONS_SHOWN = 10;
 
 /**
  * Meta webhooks (WhatsApp Cloud API, Messenger, Instagram): the subscription handshake, and
@@ -41,8 +49,15 @@ export const metaRoutes: ChannelRoutes = (app, ctx) => {
       const reason = !ctx.config.channels.meta.appSecret ? 'channels.meta.appSecret is not set' : signature ? 'X-Hub-Signature-256 does not match' : 'X-Hub-Signature-256 is missing';
       return refuse(ctx, request, reply, [{ tenant: null, raw, reason }], 403, 'invalid_signature');
     }
+    // After the signature (an unsigned body costs no more than its HMAC): read safely, or refused.
+    const unreadable = jsonBodyProblem(request.headers['content-type'], raw);
+    if (unreadable) return refuse(ctx, request, reply, [{ tenant: null, raw, reason: unreadable.message }], unreadable.statusCode, unreadable.code);
     const units = unitsOf(raw, ctx.now());
     if (!units.ok) return refuse(ctx, request, reply, [{ tenant: null, raw, reason: units.reason }], 400, 'invalid_body');
+    const items = units.value.reduce((n, unit) => n + unit.items.length, 0);
+    if (items > MAX_ITEMS_PER_BODY) {
+      return refuse(ctx, request, reply, [{ tenant: null, raw, reason: `the body holds ${items} items; Meta sends at most ${MAX_ITEMS_PER_BODY}` }], 413, 'too_many_items');
+    }
 
     try {
       const refusals = await processUnits(ctx, units.value, log);
@@ -73,15 +88,33 @@ function unitsOf(raw: Buffer, receivedAt: Date): { ok: true; value: MetaUnit[] }
   if (object === 'page') return { ok: true, value: messagingUnits('messenger', object, entry, receivedAt) };
   if (object === 'instagram') return { ok: true, value: messagingUnits('instagram', object, entry, receivedAt) };
   // Other subscriptions (user, permissions, …) are acknowledged so Meta does not retry them.
-  return { ok: true, value: [{ routeId: undefined, raw: json, items: [{ kind: 'ignored', what: `object ${object}` }] }] };
+  return { ok: true, value: [{ routeId: undefined, raw: { object, entry }, items: [{ kind: 'ignored', what: `object ${object.slice(0, 40)}` }] }] };
 }
 
+/**
+ * Keeps a body's refusals as one record, in one write however many items were refused: the
+ * refused units as one webhook body (each unit holds only its own entry or change; the nesting
+ * was bounded at the door, so serialising it is safe), or the request's bytes when the whole body
+ * was refused; the reason lists the first items' reasons and the count. The sink bounds the size.
+ */
 async function keepAll(ctx: ChannelContext, request: FastifyRequest, refusals: Refusal[]): Promise<boolean> {
   try {
-    for (const r of refusals) {
-      const body = Buffer.isBuffer(r.raw) ? r.raw : JSON.stringify(r.raw);
-      await ctx.rejected.keep({ tenant: r.tenant, provider: 'meta', contentType: request.headers['content-type'], body, reason: r.reason, receivedAt: ctx.now().toISOString() });
-    }
+    const tenants = new Set(refusals.map((r) => r.tenant));
+    const raws = [...new Set(refusals.map((r) => r.raw))];
+    const whole = raws.find((r): r is Buffer => Buffer.isBuffer(r));
+    const bodies = raws.filter((r): r is MetaBody => !Buffer.isBuffer(r));
+    const body = whole ?? JSON.stringify(bodies.length === 1 ? bodies[0] : { object: bodies[0]?.object, entry: bodies.flatMap((b) => b.entry) });
+    const shown = refusals.slice(0, REASONS_SHOWN).map((r) => r.reason);
+    const reason = refusals.length === 1 ? shown[0]! : `${refusals.length} items refused: ${shown.join('; ')}${refusals.length > shown.length ? ` (+${refusals.length - shown.length} more)` : ''}`;
+    await ctx.rejected.keep({
+      tenant: tenants.size === 1 ? refusals[0]!.tenant : null,
+      provider: 'meta',
+      contentType: request.headers['content-type'],
+      body,
+      reason,
+      receivedAt: ctx.now().toISOString(),
+      items: refusals.length,
+    });
     return true;
   } catch (err) {
     ctx.logger.error({ adapter: 'meta', err: (err as Error).message }, 'could not keep a refused webhook');
@@ -91,7 +124,7 @@ async function keepAll(ctx: ChannelContext, request: FastifyRequest, refusals: R
 
 async function refuse(ctx: ChannelContext, request: FastifyRequest, reply: FastifyReply, refusals: Refusal[], status: number, code: string): Promise<FastifyReply> {
   if (!(await keepAll(ctx, request, refusals))) return unavailable(reply, 'the refused input could not be kept; retry later');
-  return sendError(reply, status, code, refusals.map((r) => r.reason).join('; '));
+  return sendError(reply, status, code, refusals.map((r) => r.reason.slice(0, 1000)).join('; '));
 }
 
 const unavailable = (reply: FastifyReply, message: string, code = 'log_unavailable') =>

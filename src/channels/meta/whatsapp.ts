@@ -2,14 +2,14 @@ import { isoFromEpoch, type MetaItem, type MetaUnit, type StatusReport } from '.
 import { describeIssues, whatsappEntry, whatsappMessage, whatsappStatus, whatsappValue, type WhatsappStatus } from './payload.ts';
 import { whatsappInbound } from './whatsapp-message.ts';
 
-const statusMap: Record<string, StatusReport['status']> = {
-  sent: 'sent',
-  delivered: 'delivered',
-  read: 'read',
+const statusMap = new Map<string, StatusReport['status']>([
+  ['sent', 'sent'],
+  ['delivered', 'delivered'],
+  ['read', 'read'],
   // A voice message was listened to: read, for our purposes.
-  played: 'read',
-  failed: 'failed',
-};
+  ['played', 'read'],
+  ['failed', 'failed'],
+]);
 
 /**
  * A `whatsapp_business_account` body as one unit per change: each change names its business
@@ -47,8 +47,8 @@ function statusItem(raw: unknown, receivedAt: Date): MetaItem {
   const parsed = whatsappStatus.safeParse(raw);
   if (!parsed.success) return { kind: 'invalid', reason: `whatsapp status: ${describeIssues(parsed.error)}` };
   const s = parsed.data;
-  const status = statusMap[s.status];
-  if (!status) return { kind: 'ignored', what: `whatsapp status ${s.status}` };
+  const status = statusMap.get(s.status);
+  if (!status) return { kind: 'ignored', what: `whatsapp status ${s.status.slice(0, 40)}` };
   // A status for a group names the group, not a customer.
   if (s.recipient_type === 'group' || !s.recipient_id) return { kind: 'ignored', what: 'whatsapp group status' };
   const report: StatusReport = { provider: 'whatsapp', providerMessageId: s.id, status, recipient: s.recipient_id, time: isoFromEpoch(s.timestamp, 's', receivedAt) };

@@ -1,10 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EventValidationError } from '../../../events/index.ts';
 import { sendError } from '../../http/errors.ts';
-import { LogUnavailableError } from '../../log/event-log.ts';
+import { charsetOf } from '../../http/input.ts';
+import { LogUnavailableError, RecordTooLargeError } from '../../log/event-log.ts';
 import type { ChannelContext, ChannelRoutes } from '../context.ts';
 import { IngestInProgressError } from '../ingest.ts';
-import { param, parseForm, type FormParams } from './form.ts';
+import { MESSAGE_TOO_LARGE, messageTooLarge } from '../limits.ts';
+import { formEncodingProblem, param, parseForm, type FormParams } from './form.ts';
 import { parseInbound } from './inbound.ts';
 import { verifyTwilioSignature } from './signature.ts';
 import { appendTwilioStatus } from './status.ts';
@@ -19,9 +21,9 @@ const RETRY_AFTER_SECONDS = 5;
  * The answer is 200 only once the event is on the log, so Twilio's retry covers every failure.
  */
 export const twilioRoutes: ChannelRoutes = (app, ctx) => {
-  // The raw form text: it is what we verify, parse ourselves, and keep when we refuse it.
+  // The raw form bytes: what we check, verify, parse ourselves, and keep when we refuse it.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(FORM, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(FORM, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   const handlerTimeout = ctx.config.kafka.publishTimeoutMs + 10_000;
   const log = ctx.logger.child({ adapter: 'twilio' });
 
@@ -32,13 +34,18 @@ export const twilioRoutes: ChannelRoutes = (app, ctx) => {
 type Log = ChannelContext['logger'];
 
 async function handle(ctx: ChannelContext, log: Log, request: FastifyRequest, reply: FastifyReply, expects: 'any' | 'status'): Promise<FastifyReply> {
-  const raw = typeof request.body === 'string' ? request.body : '';
-  const params = parseForm(raw);
-  const refuse = (status: number, code: string, reason: string, tenant: string | null) => keepAndRefuse(ctx, request, reply, raw, { status, code, reason, tenant });
+  const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  const refuse = (status: number, code: string, reason: string, tenant: string | null) => keepAndRefuse(ctx, request, reply, bytes, { status, code, reason, tenant });
+  // Twilio sends UTF-8 and says so (or says nothing); a form in another charset is not Twilio's.
+  const charset = charsetOf(request.headers['content-type']);
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return refuse(415, 'unsupported_charset', `charset ${JSON.stringify(charset.slice(0, 40))} is not accepted: Twilio sends UTF-8`, null);
+  const encoding = formEncodingProblem(bytes);
+  if (encoding) return refuse(400, 'invalid_encoding', encoding, null);
+  const params = parseForm(bytes.toString('utf8'));
 
   const accountSid = param(params, 'AccountSid');
   const account = accountSid && Object.hasOwn(ctx.config.channels.twilio.accounts, accountSid) ? ctx.config.channels.twilio.accounts[accountSid] : undefined;
-  if (!account) return refuse(403, 'unknown_account', accountSid ? `unknown Twilio AccountSid ${accountSid}` : 'AccountSid is missing', null);
+  if (!account) return refuse(403, 'unknown_account', accountSid ? `unknown Twilio AccountSid ${accountSid.slice(0, 64)}` : 'AccountSid is missing', null);
   const url = ctx.config.channels.publicUrl.replace(/\/+$/, '') + request.url;
   const signature = request.headers['x-twilio-signature'];
   if (!verifyTwilioSignature(account.authToken, typeof signature === 'string' ? signature : undefined, url, params)) {
@@ -55,6 +62,7 @@ async function handle(ctx: ChannelContext, log: Log, request: FastifyRequest, re
       return sendError(reply.header('retry-after', String(RETRY_AFTER_SECONDS)), 503, err instanceof LogUnavailableError ? 'log_unavailable' : 'in_progress', err.message);
     }
     if (err instanceof EventValidationError) return refuse(400, 'invalid_message', err.message, account.tenant);
+    if (err instanceof RecordTooLargeError) return refuse(413, MESSAGE_TOO_LARGE, err.message, account.tenant);
     throw err;
   }
 }
@@ -64,6 +72,8 @@ type Refuse = (status: number, code: string, reason: string, tenant: string | nu
 async function handleMessage(ctx: ChannelContext, reply: FastifyReply, tenant: string, params: FormParams, refuse: Refuse): Promise<FastifyReply> {
   const parsed = parseInbound(params, tenant, ctx.now());
   if (!parsed.ok) return refuse(400, 'invalid_message', parsed.reason, tenant);
+  const tooLarge = messageTooLarge(parsed.message, ctx.config);
+  if (tooLarge) return refuse(413, MESSAGE_TOO_LARGE, tooLarge, tenant);
   const outcome = await ctx.ingestor.ingest(parsed.message);
   if (outcome.status === 'rejected') return refuse(400, 'invalid_message', outcome.reason, tenant);
   return twiml(reply);
@@ -75,7 +85,7 @@ async function handleStatus(ctx: ChannelContext, log: Log, reply: FastifyReply, 
   if (outcome.status === 'ignored') {
     // An unknown recipient is worth a look (a number we send from elsewhere?); an untracked step is not.
     const level = outcome.why.startsWith('status') ? 'debug' : 'warn';
-    log[level]({ tenant, messageSid: param(params, 'MessageSid'), why: outcome.why }, 'status callback skipped');
+    log[level]({ tenant, messageSid: param(params, 'MessageSid')?.slice(0, 64), why: outcome.why }, 'status callback skipped');
   }
   return twiml(reply);
 }
@@ -90,7 +100,7 @@ async function keepAndRefuse(
   ctx: ChannelContext,
   request: FastifyRequest,
   reply: FastifyReply,
-  raw: string,
+  raw: Buffer,
   refusal: { status: number; code: string; reason: string; tenant: string | null },
 ): Promise<FastifyReply> {
   try {

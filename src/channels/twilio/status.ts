@@ -7,16 +7,16 @@ import { param, type FormParams } from './form.ts';
 type Status = EventDataInput<'message.status_updated'>['status'];
 
 /** Twilio's message statuses that say something about delivery; the rest (sending, receiving, …) are steps in between. */
-const statusMap: Record<string, Status> = {
-  accepted: 'queued',
-  queued: 'queued',
-  sent: 'sent',
-  delivered: 'delivered',
-  read: 'read',
-  failed: 'failed',
-  undelivered: 'failed',
-  canceled: 'failed',
-};
+const statusMap = new Map<string, Status>([
+  ['accepted', 'queued'],
+  ['queued', 'queued'],
+  ['sent', 'sent'],
+  ['delivered', 'delivered'],
+  ['read', 'read'],
+  ['failed', 'failed'],
+  ['undelivered', 'failed'],
+  ['canceled', 'failed'],
+]);
 
 export type StatusOutcome =
   | { status: 'appended'; eventId: string }
@@ -33,8 +33,8 @@ export async function appendTwilioStatus(ctx: ChannelContext, tenant: string, pa
   const reported = (param(params, 'MessageStatus') ?? param(params, 'SmsStatus') ?? '').toLowerCase();
   if (!sid) return { status: 'invalid', reason: 'MessageSid is missing' };
   if (!reported) return { status: 'invalid', reason: 'MessageStatus is missing' };
-  const status = statusMap[reported];
-  if (!status) return { status: 'ignored', why: `status ${reported} is not tracked` };
+  const status = statusMap.get(reported);
+  if (!status) return { status: 'ignored', why: `status ${JSON.stringify(reported.slice(0, 40))} is not tracked` };
 
   const to = normalisePhone(param(params, 'To') ?? '', ctx.config.channels.defaultCountry as CountryCode);
   if (!to.ok) return { status: 'ignored', why: `To is not a phone number` };

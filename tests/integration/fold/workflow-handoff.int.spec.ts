@@ -8,7 +8,7 @@ import { conversationIdFor } from '../../../src/domain/fold/conversation.ts';
 import { parseTimerMember } from '../../../src/domain/fold/timers.ts';
 import { jobIds } from '../../../src/domain/fold/triggers.ts';
 import { foldBatch, type PositionedEvent } from '../../../src/fold/fold-batch.ts';
-import { ProjectionStore, type CommitRequest } from '../../../src/projections/store.ts';
+import { ProjectionStore, type CommitOutcome, type CommitRequest } from '../../../src/projections/store.ts';
 import { queuePrefix } from '../../../src/queues/names.ts';
 import { stepPump } from '../../../src/workflow/step-pump.ts';
 import type { WorkflowJobData } from '../../../src/workflow/trigger-queue.ts';
@@ -49,7 +49,7 @@ function store(suffix: string): ProjectionStore {
 /** A store whose process dies before its commit reaches Redis. */
 class CrashBeforeCommit extends ProjectionStore {
   commits = 0;
-  override async commit(_requests: readonly CommitRequest[]): Promise<boolean[]> {
+  override async commit(_requests: readonly CommitRequest[]): Promise<CommitOutcome[]> {
     this.commits++;
     throw new Error('worker killed before the commit');
   }

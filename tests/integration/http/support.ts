@@ -120,8 +120,8 @@ export async function seed(store: ProjectionStore, events: readonly AnyEvent[]) 
   for (const { conversationId, entry } of effects.transcript) lines.set(conversationId, [...(lines.get(conversationId) ?? []), JSON.stringify(entry)]);
   for (const [id, v] of lines) ops.push({ o: 'push', key: keys.transcript(tenant, customer, id), v, n: TRANSCRIPT_LIMIT });
   for (const identity of state.customer?.identities ?? []) ops.push({ o: 'sadd', key: keys.handle(tenant, identity.handle), m: customer });
-  const [applied] = await store.commit([{ tenant, customer, expectedPos: null, newPos: String(events.length - 1), fold: state, ops }]);
-  if (!applied) throw new Error(`customer ${tenant}/${customer} was already seeded`);
+  const [applied] = await store.commit([{ tenant, customer, expectedPos: null, newPos: String(events.length - 1), fold: state, appliedIds: [], ops }]);
+  if (applied !== 'applied') throw new Error(`customer ${tenant}/${customer} was already seeded`);
   return state;
 }
 

@@ -2,6 +2,7 @@ import type { EventEnvelope, AnyEvent } from '../../../events/index.ts';
 import { actionRoutes } from '../../../src/api/actions/routes.ts';
 import { chatRoutes } from '../../../src/channels/chat/routes.ts';
 import type { Config } from '../../../src/config/schema.ts';
+import { routingKeys } from '../../../src/projections/keys.ts';
 import type { TenantFileInput } from '../../../src/tenants/settings.ts';
 import { startWorkflowRole } from '../../../src/roles/workflow.ts';
 import { API_KEY, outboundConfig, startEngine, TENANT, WIDGET_KEY } from '../outbound/support.ts';
@@ -33,11 +34,11 @@ export const baseTenant: TenantFileInput = {
 };
 
 /** The engine (API with chat and agent actions, fold, outbound) plus the workflow role, for one tenant's settings. */
-export async function startWorkflowEngine(tenant: TenantFileInput, overrides: (c: Config) => Config = (c) => c) {
+export async function startWorkflowEngine(tenant: TenantFileInput, overrides: (c: Config) => Config = (c) => c, roleOptions: Parameters<typeof startWorkflowRole>[2] = {}) {
   const base = outboundConfig({ providerUrl: 'http://127.0.0.1:9', smtpPort: 9 });
   const config = overrides({ ...base, tenants: { ...base.tenants, settings: { [TENANT]: tenant } } });
   const engine = await startEngine(config, [chatRoutes, actionRoutes]);
-  const workflow = await startWorkflowRole(config, testLogger);
+  const workflow = await startWorkflowRole(config, testLogger, roleOptions);
   let sent = 0;
   return {
     config,
@@ -60,6 +61,12 @@ export async function startWorkflowEngine(tenant: TenantFileInput, overrides: (c
     },
     async close() {
       await workflow.close();
+      const redis = engine.harness.ctx.redis;
+      for (let cursor = '0'; ; ) {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', routingKeys(config.instance, TENANT).pattern, 'COUNT', 1000);
+        if (keys.length > 0) await redis.unlink(...keys);
+        if ((cursor = next) === '0') break;
+      }
       await engine.close();
     },
   };

@@ -14,7 +14,8 @@ import { generateStream } from '../../../scripts/sim/stream.ts';
 const dir = mkdtempSync(join(tmpdir(), 'cs-threaded-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('replay with the fold on threads of its own', () => {
+// Worker threads start and load the fold from sources (tsx): seconds on a busy two-core machine.
+describe('replay with the fold on threads of its own', { timeout: 60_000 }, () => {
   it('given the same export, reports exactly what the single-threaded replay reports on one, two or three fold threads, and names a bad line', async () => {
     const config = loadConfig({ env: {} });
     const events = [...generateStream({ events: 6000, customers: 400, seed: 9, policy: foldPolicies(config.tenants)('acme') })];
