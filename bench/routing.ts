@@ -242,6 +242,9 @@ async function main() {
   const retried = jobs.filter((j) => j.attemptsMade > 1).length;
   const coalesced = jobs.filter((j) => typeof j.returnvalue === 'string' && j.returnvalue.includes('coalesced')).length;
   const handedOver = jobs.filter((j) => typeof j.returnvalue === 'string' && j.returnvalue.includes('handed over')).length;
+  // Drain rounds: a drain's result reads "N rounds, …" when it drained more than once, else one round's outcome.
+  const drained = jobs.filter((j) => ['route', 'drain'].includes(j.data.trigger.kind) && typeof j.returnvalue === 'string' && !/^(coalesced|nothing to route|gone|waits)/.test(j.returnvalue));
+  const rounds = drained.reduce((n, j) => n + Number(/^(\d+) rounds/.exec(j.returnvalue)?.[1] ?? 1), 0);
   const timing = (kind: string) => {
     const of = jobs.filter((j) => j.data.trigger.kind === kind && j.processedOn && j.finishedOn);
     return `${kind}: in queue ${summary(of.map((j) => j.processedOn! - j.timestamp))}; running ${summary(of.map((j) => j.finishedOn! - j.processedOn!))}`;
@@ -250,7 +253,7 @@ async function main() {
   console.log(
     `steps     ${fmt(jobs.length)} completed (${fmt(byKind('triage'))} triage, ${fmt(byKind('route'))} route, ${fmt(byKind('drain'))} drain); ` +
       `${failed} failed (${await queue.getFailedCount()} in the failed set); ${waited} put back to wait; ${retried} with more than one attempt; ` +
-      `${fmt(coalesced)} coalesced into a running drain; ${handedOver} drains handed over`,
+      `${fmt(coalesced)} coalesced into a running drain; ${fmt(drained.length)} drains ran ${fmt(rounds)} rounds; ${handedOver} handed over`,
   );
 
   await log.close();

@@ -54,7 +54,7 @@ describe('the fold bridge killed (SIGKILL) under load', () => {
     const dead = await group.members();
     const killedAt = await roles.kill(bridge);
     roles.start('fold-bridge'); // what a supervisor does: start another at once
-    const handedOver = group.settles((members) => members.length > 0 && !members.some((m) => dead.includes(m)), 60_000);
+    const handedOver = group.settles((members) => members.length > 0 && !members.some((m) => dead.includes(m)), 60_000).catch(() => Number.NaN);
     // Published after the kill, so only the replacement can hand them to the fold.
     const { first, all } = await probe.waitFolded(await probe.publish(), 60_000);
     console.log(
@@ -80,7 +80,7 @@ describe('the fold bridge killed (SIGKILL) under load', () => {
 
     const both = await group.members();
     const killedAt = await roles.kill(first);
-    const handedOver = group.settles((members) => members.length === 1 && both.includes(members[0]!), 60_000);
+    const handedOver = group.settles((members) => members.length === 1 && both.includes(members[0]!), 60_000).catch(() => Number.NaN);
     const { all } = await probe.waitFolded(await probe.publish(), 60_000);
     console.log(
       `[failover] one of two fold bridges SIGKILLed -> every partition with the survivor ${seconds((await handedOver) - killedAt)}, folding every partition ${seconds(all - killedAt)}`,
