@@ -275,8 +275,10 @@ export interface StepFindings {
   counts: Record<string, number>;
   /** Failed for good: BullMQ's failed set, by step and reason. */
   failed: Map<string, number>;
-  /** Still waiting to retry, by step and the reason of their last attempt. */
+  /** Not done yet but retrying (delayed, or waiting and running again), by step and the reason of their last attempt. */
   waiting: Map<string, number>;
+  /** Not done and never tried: queued work the deployment did not get to. */
+  neverRan: number;
   notPumped: number;
   otherQueues: Record<string, Record<string, number>>;
 }
@@ -296,11 +298,13 @@ export async function checkSteps(d: ChaosDeployment, redis: Redis): Promise<Step
       }
       return out;
     };
-    const [failed, delayed] = await Promise.all([queue.getFailed(0, 4999), queue.getDelayed(0, 4999)]);
+    const [failed, pending] = await Promise.all([queue.getFailed(0, 4999), queue.getJobs(['delayed', 'waiting', 'active', 'prioritized'], 0, 4999)]);
+    const retrying = pending.filter((job) => job && job.attemptsMade > 0 && job.failedReason);
     return {
       counts: all[name]!,
       failed: reasons(failed),
-      waiting: reasons(delayed),
+      waiting: reasons(retrying),
+      neverRan: pending.filter((job) => job && !(job.attemptsMade > 0 && job.failedReason)).length,
       notPumped: await redis.zcard(projectionKeys(c.fold.namespace).steps),
       otherQueues: { fold: all[c.fold.queue]!, outbound: all[c.outbound.queue]! },
     };

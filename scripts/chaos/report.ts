@@ -85,8 +85,10 @@ export function invariants(f: RunFindings): Invariant[] {
     },
     {
       name: 'workflow steps done or waiting for a stated reason',
-      pass: (f.steps.counts.failed ?? 0) === 0 && f.steps.notPumped === 0 && (f.steps.counts.waiting ?? 0) + (f.steps.counts.active ?? 0) === 0,
-      detail: `${f.steps.counts.completed ?? 0} done, ${f.steps.counts.failed ?? 0} failed for good, ${f.steps.counts.delayed ?? 0} waiting to retry, ${(f.steps.counts.waiting ?? 0) + (f.steps.counts.active ?? 0)} queued or running, ${f.steps.notPumped} not pumped`,
+      pass: (f.steps.counts.failed ?? 0) === 0 && f.steps.notPumped === 0 && f.steps.neverRan === 0,
+      detail:
+        `${f.steps.counts.completed ?? 0} done, ${f.steps.counts.failed ?? 0} failed for good, ${[...f.steps.waiting.values()].reduce((a, b) => a + b, 0)} waiting to retry (reasons below), ` +
+        `${f.steps.neverRan} queued and never run, ${f.steps.notPumped} not pumped`,
     },
     {
       name: 'projections equal a rebuild (cs rebuild, key for key)',

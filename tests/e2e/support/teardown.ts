@@ -34,6 +34,8 @@ export async function tearDownEngine(config: Config, redis: Redis, kafka: Kafka,
   await obliterateQueues(redis, [config.outbound.queue]);
   await tearDownDeployment(config, redis, kafka, { groups: [config.outbound.consumerGroup, ...extraGroups] });
   await unlinkMatching(redis, instanceKeys(config.instance));
+  // The routing drain's keys are tagged by the instance alone (`cs:wf:{<instance>}:…`): locks, drain-again flags, hand-off summaries.
+  await unlinkMatching(redis, `cs:wf:{${config.instance}}:*`);
 }
 
 /**
