@@ -127,9 +127,11 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
     sessionTimeout: timing.sessionTimeout,
     heartbeatInterval: timing.heartbeatInterval,
     rebalanceTimeout: timing.rebalanceTimeout,
-    // kafkajs starts a consumer that crashed on a retriable error again by itself (as a new member:
-    // the old one, if it could not leave, expires with its session); not while we close it.
-    retry: { restartOnFailure: () => Promise.resolve(!closing) },
+    // Retries (fetches, metadata, joins) span a broker restart, about 80 s with the client's 3 s
+    // ceiling, so the member rides it out under its own id: the coordinator reloads it with a fresh
+    // session and it reads on at once. Past that the consumer crashes and kafkajs starts it again,
+    // as a new member (the old one, unable to leave, expires with its session); not while closing.
+    retry: { retries: 30, restartOnFailure: () => Promise.resolve(!closing) },
   });
   const dlqProducer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await Promise.all([consumer.connect(), dlqProducer.connect()]);
