@@ -7,13 +7,18 @@
  * | --- | --- |
  * | api | a door or the agents' API answers 2xx again |
  * | fold-bridge, fold-worker | everything on the topic at the kill is folded and committed, and something written after it too |
- * | workflow | a workflow step completes again |
- * | outbound | a provider stand-in takes a message again |
+ * | workflow | the steps waiting or running at the kill are done (or retrying later), and a workflow worker is connected again |
+ * | outbound | the outbound group has read past the topic's end at the kill, and every reply accepted before the kill is delivered |
  * | broker | a door answers 2xx again and the fold commits again |
+ *
+ * Each measure is of the killed role's own work, so a fault overlapping another (the fold stalled,
+ * the API away) delays it only where the role really depends on the other.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seededRandom } from '../sim/random.ts';
 import type { OwnBroker } from './broker.ts';
+import { messageOfCall } from '../sim/providers.ts';
+import type { TimedCall } from './checks.ts';
 import type { Load } from './load.ts';
 import { sum, type FoldSample, type Probes, type QueueSample } from './probes.ts';
 import type { Supervisor } from './processes.ts';
@@ -37,6 +42,8 @@ export interface FaultRecord {
   foldAtKill: FoldSample | null;
   foldAtUp: FoldSample | null;
   workflowAtKill: QueueSample | null;
+  /** Workflow: the jobs waiting or running once the killed process was gone (the steps it held). */
+  inHand: string[] | null;
   recoveredAt: number | null;
   /** What "recovered" meant for this fault. */
   measure: string;
@@ -91,20 +98,30 @@ export async function injectFaults(plan: PlannedFault[], loadStart: number, d: F
 
 async function killRole(target: FaultTarget, d: FaultDeps): Promise<FaultRecord> {
   const role = d.supervisor.get(target);
-  // The topic's end as the kill happens: what a fold role must have folded to count as recovered.
-  const foldAtKill = target.startsWith('fold') ? d.probes.foldNow() : Promise.resolve(null);
+  // The topic's end as the kill happens: what a fold role (or outbound) must have read past to count as recovered.
+  const foldAtKill = target.startsWith('fold') || target === 'outbound' ? d.probes.foldNow() : Promise.resolve(null);
   const at = d.clock();
   const pid = role.pid;
   await role.kill();
   const downAt = d.clock();
-  // The workflow's baseline is read once the process is gone (nothing it does can count as
-  // recovery), during the pause: the restart is not held up by it.
+  // The workflow's baselines are read once the process is gone (nothing it does can count as
+  // recovery), during the pause: the restart is not held up by them.
   const workflowAtKill = target === 'workflow' ? d.probes.workflowNow().catch(() => null) : Promise.resolve(null);
+  const inHand =
+    target === 'workflow'
+      ? d.probes.workflowInHand().then(
+          (ids) => {
+            d.probes.follow(ids);
+            return ids;
+          },
+          () => null,
+        )
+      : Promise.resolve(null);
   d.say(`SIGKILL ${target} (pid ${pid}); restarting it in ${(d.pauseMs / 1000).toFixed(1)} s`);
   await sleep(d.pauseMs);
   role.start();
   const upAt = d.clock();
-  return { target, at, downAt, upAt, foldAtKill: await foldAtKill, foldAtUp: null, workflowAtKill: await workflowAtKill, recoveredAt: null, measure: '', overlaps: [] };
+  return { target, at, downAt, upAt, foldAtKill: await foldAtKill, foldAtUp: null, workflowAtKill: await workflowAtKill, inHand: await inHand, recoveredAt: null, measure: '', overlaps: [] };
 }
 
 async function restartBroker(d: FaultDeps): Promise<FaultRecord> {
@@ -120,27 +137,42 @@ async function restartBroker(d: FaultDeps): Promise<FaultRecord> {
   const upAt = d.clock();
   const foldAtUp = await d.probes.foldNow();
   d.say(`broker answers again (${((upAt - downAt) / 1000).toFixed(1)} s to start)`);
-  return { target: 'broker', at, downAt, upAt, foldAtKill, foldAtUp, workflowAtKill: null, recoveredAt: null, measure: '', overlaps: [] };
+  return { target: 'broker', at, downAt, upAt, foldAtKill, foldAtUp, workflowAtKill: null, inHand: null, recoveredAt: null, measure: '', overlaps: [] };
 }
 
-/** Fills in each fault's recovery from the probes' history and the load's acceptances. */
-export function computeRecoveries(records: FaultRecord[], probes: Probes, load: Load): void {
+/** Fills in each fault's recovery from the probes' history, the load's acceptances and the stand-ins' calls. */
+export function computeRecoveries(records: FaultRecord[], probes: Probes, load: Load, calls: readonly TimedCall[]): void {
   const firstAfter = (times: readonly number[], t: number) => times.find((x) => x > t) ?? null;
   const foldCommittedAfter = (t: number, baseline: bigint) => probes.fold.find((s) => s.at > t && sum(s.committed) > baseline)?.at ?? null;
+  const latest = (times: ReadonlyArray<number | null>) => (times.some((t) => t === null) ? null : Math.max(...(times as number[])));
+  // When each reply first reached a provider stand-in, by its marker.
+  const firstDelivery = new Map<string, number>();
+  for (const { at, call } of calls) {
+    const marker = /\[chaos r\d+\]/.exec(messageOfCall(call)?.text ?? '')?.[0];
+    if (marker && !firstDelivery.has(marker)) firstDelivery.set(marker, at);
+  }
   for (const r of records) {
     switch (r.target) {
       case 'api':
         r.measure = 'a door or the API answered 2xx';
         r.recoveredAt = firstAfter(load.accepted, r.downAt);
         break;
-      case 'outbound':
-        r.measure = 'a provider stand-in took a message';
-        r.recoveredAt = firstAfter(probes.deliveries, r.downAt);
+      case 'outbound': {
+        // Replies accepted before the kill and not delivered by then: the killed role's work in hand.
+        const owed = load.replies.filter((x) => x.acceptedAt !== undefined && x.acceptedAt <= r.at && !((firstDelivery.get(x.marker) ?? Infinity) <= r.at));
+        r.measure = `read past the kill point; the ${owed.length} replies accepted, undelivered at the kill, delivered`;
+        const ends = r.foldAtKill?.ends;
+        if (!ends) break;
+        const readPast = probes.outbound.find((s) => s.at > r.downAt && [...ends].every(([p, end]) => (s.committed.get(p) ?? -1n) >= end))?.at ?? null;
+        r.recoveredAt = latest([readPast, r.upAt, ...owed.map((x) => firstDelivery.get(x.marker) ?? null)]);
         break;
+      }
       case 'workflow': {
-        r.measure = 'a workflow step completed';
-        const base = r.workflowAtKill?.counts.completed;
-        r.recoveredAt = base === undefined ? null : (probes.workflow.find((s) => s.at > r.downAt && (s.counts.completed ?? 0) > base)?.at ?? null);
+        const held = r.inHand ?? [];
+        r.measure = `the ${held.length} steps waiting or running at the kill done (or retrying later); a worker connected`;
+        if (r.inHand === null) break;
+        const connected = probes.workflow.find((s) => s.at > r.upAt && s.workers > 0)?.at ?? null;
+        r.recoveredAt = latest([connected, ...held.map((id) => probes.settledAt.get(id) ?? null)]);
         break;
       }
       case 'fold-bridge':

@@ -1,8 +1,9 @@
 /**
  * What the run watches while faults happen, sampled a few times a second and kept as history, so
- * each fault's recovery is computed afterwards from the same record: the fold group's committed
- * offsets against the topic's end offsets (projections move when the fold commits), the workflow
- * queue's job counts (steps complete), and the times the provider stand-ins took a message.
+ * each fault's recovery is computed afterwards from the same record: the fold and outbound groups'
+ * committed offsets against the topic's end offsets (projections move when the fold commits), the
+ * workflow queue's job counts and connected workers, when the steps a killed workflow held were
+ * settled, and the times the provider stand-ins took a message.
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -20,6 +21,14 @@ export interface FoldSample {
 export interface QueueSample {
   at: number;
   counts: Record<string, number>;
+  /** BullMQ workers connected to the queue. */
+  workers: number;
+}
+
+/** The outbound group's committed offsets, sampled with the fold's. */
+export interface OutboundSample {
+  at: number;
+  committed: Map<number, bigint>;
 }
 
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
@@ -67,11 +76,19 @@ export async function foldPositions(link: AdminLink, group: string, topic: strin
   });
 }
 
+async function committedOffsets(link: AdminLink, group: string, topic: string): Promise<Map<number, bigint>> {
+  return link.use(async (admin) => new Map(((await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)])));
+}
+
 export const sum = (offsets: Map<number, bigint>) => [...offsets.values()].reduce((n, o) => n + (o > 0n ? o : 0n), 0n);
 
 export class Probes {
   readonly fold: FoldSample[] = [];
   readonly workflow: QueueSample[] = [];
+  readonly outbound: OutboundSample[] = [];
+  /** Workflow jobs followed after a kill: when each left waiting and active (done, failed, or retrying later). */
+  readonly settledAt = new Map<string, number>();
+  private readonly followed = new Set<string>();
   /** When the provider stand-ins took a message (answered 2xx), ms since start. */
   readonly deliveries: number[] = [];
   private timers: NodeJS.Timeout[] = [];
@@ -79,7 +96,7 @@ export class Probes {
   readonly workflowQueue: Queue;
 
   constructor(
-    private readonly o: { link: AdminLink; redis: Redis; group: string; topic: string; workflowQueue: string; clock(): number },
+    private readonly o: { link: AdminLink; redis: Redis; group: string; outboundGroup: string; topic: string; workflowQueue: string; clock(): number },
   ) {
     this.workflowQueue = new Queue(o.workflowQueue, { connection: o.redis, prefix: queuePrefix(o.workflowQueue) });
   }
@@ -89,10 +106,32 @@ export class Probes {
       const at = this.o.clock();
       this.fold.push({ at, ...(await foldPositions(this.o.link, this.o.group, this.o.topic)) });
     });
-    this.every('workflow', 500, async () => {
+    this.every('outbound', 250, async () => {
       const at = this.o.clock();
-      this.workflow.push({ at, counts: await this.workflowQueue.getJobCounts(...JOB_STATES) });
+      this.outbound.push({ at, committed: await committedOffsets(this.o.link, this.o.outboundGroup, this.o.topic) });
     });
+    this.every('workflow', 500, async () => {
+      this.workflow.push(await this.workflowNow());
+    });
+    this.every('followed', 500, async () => {
+      for (const id of [...this.followed]) {
+        const state = await this.workflowQueue.getJobState(id);
+        if (state === 'waiting' || state === 'active' || state === 'prioritized' || state === 'waiting-children') continue;
+        this.followed.delete(id);
+        this.settledAt.set(id, this.o.clock());
+      }
+    });
+  }
+
+  /** The workflow jobs waiting or running now (read once a killed workflow is gone: the steps it held). */
+  async workflowInHand(): Promise<string[]> {
+    const jobs = await this.workflowQueue.getJobs(['waiting', 'active', 'prioritized'], 0, 9999);
+    return jobs.flatMap((job) => (job?.id ? [job.id] : []));
+  }
+
+  /** Follows these jobs until each leaves waiting and active (`settledAt`). */
+  follow(ids: readonly string[]): void {
+    for (const id of ids) if (!this.settledAt.has(id)) this.followed.add(id);
   }
 
   private every(name: string, ms: number, sample: () => Promise<void>): void {
@@ -131,7 +170,9 @@ export class Probes {
   }
 
   async workflowNow(): Promise<QueueSample> {
-    return { at: this.o.clock(), counts: await this.workflowQueue.getJobCounts(...JOB_STATES) };
+    const at = this.o.clock();
+    const [counts, workers] = await Promise.all([this.workflowQueue.getJobCounts(...JOB_STATES), this.workflowQueue.getWorkersCount()]);
+    return { at, counts, workers };
   }
 
   /** The latest fold sample (for the status line). */

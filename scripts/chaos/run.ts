@@ -129,10 +129,7 @@ export async function runChaos(o: ChaosOptions): Promise<boolean> {
     writeFileSync(join(configDir, 'default.yaml'), stringify(c));
 
     const kafka = createKafka(c.kafka, silent);
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, Object.values(c.kafka.topics).map((topic) => ({ topic, partitions: c.kafka.partitions, replicationFactor: 1 })));
-    await admin.disconnect();
+    await provision(kafka, c, say);
     link = new AdminLink(probeKafka(brokers, `${name}-probe`));
 
     const sup = (supervisor = new Supervisor({
@@ -162,7 +159,7 @@ export async function runChaos(o: ChaosOptions): Promise<boolean> {
     await waitReady(d, link, redis, say);
     await agentsOnline(d, say);
 
-    probes = new Probes({ link, redis, group: c.fold.consumerGroup, topic: c.kafka.topics.events, workflowQueue: c.fold.workflowQueue, clock });
+    probes = new Probes({ link, redis, group: c.fold.consumerGroup, outboundGroup: c.outbound.consumerGroup, topic: c.kafka.topics.events, workflowQueue: c.fold.workflowQueue, clock });
     const p = probes;
     const calls: TimedCall[] = [];
     providers.onCall((call) => {
@@ -208,7 +205,7 @@ export async function runChaos(o: ChaosOptions): Promise<boolean> {
     );
     await p.stop();
     loop.disable();
-    computeRecoveries(faults, p, l);
+    computeRecoveries(faults, p, l, calls);
 
     say('checking: reading the whole topic, the transcripts, the queues; rebuilding the projections');
     const topic = await tallyTopic(kafka, c.kafka.topics.events);
@@ -249,6 +246,24 @@ export async function runChaos(o: ChaosOptions): Promise<boolean> {
     return result.pass;
   } finally {
     await cleanup();
+  }
+}
+
+/** Creates the run's topics; a broker that has only just started may refuse for a few seconds. */
+async function provision(kafka: ReturnType<typeof createKafka>, c: ChaosDeployment['config'], say: (line: string) => void): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      await ensureTopics(admin, Object.values(c.kafka.topics).map((topic) => ({ topic, partitions: c.kafka.partitions, replicationFactor: 1 })));
+      return;
+    } catch (err) {
+      if (attempt >= 10) throw err;
+      say(`creating the topics: ${(err as Error).message}; trying again`);
+      await sleep(3000);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 }
 
