@@ -29,8 +29,10 @@ export interface ChaosOptions {
   quiesceTimeoutS: number;
   /** Once all else is quiet, how long workflow steps waiting to retry are waited for, s. */
   stepsGraceS: number;
-  /** A fault must be recovered from within this long, s. */
+  /** A killed role must be recovered from within this long, s. */
   maxRecoveryS: number;
+  /** A broker restart must be recovered from within this long, s (counted from the broker's stop). */
+  maxBrokerRecoveryS: number;
   /** Door and API requests in flight at most (a provider's concurrency); the others wait their turn. */
   maxInFlight: number;
   /** The faults to inject (roles and `broker`); default all roles, and the broker when it restarts. */
@@ -54,12 +56,13 @@ const DEFAULTS = {
   retryBudgetS: 180,
   quiesceTimeoutS: 180,
   stepsGraceS: 60,
-  maxRecoveryS: 60,
+  maxRecoveryS: 15,
+  maxBrokerRecoveryS: 60,
   partitions: 6,
   maxInFlight: 128,
   // The shipped config/default.yaml values.
-  foldLockMs: 30_000,
-  foldStalledMs: 15_000,
+  foldLockMs: 8_000,
+  foldStalledMs: 4_000,
 };
 
 /** `--short`: the version `npm test` runs, under two minutes in all. */
@@ -71,8 +74,6 @@ const SHORT = {
   retryBudgetS: 45,
   quiesceTimeoutS: 30,
   stepsGraceS: 10,
-  foldLockMs: 10_000,
-  foldStalledMs: 5_000,
 };
 
 function positive(name: string, integer = false) {
@@ -107,7 +108,8 @@ export function parseChaosOptions(argv: readonly string[]): ChaosOptions {
     .option('--retry-budget <s>', `how long one request is retried (env CHAOS_RETRY_BUDGET; default ${DEFAULTS.retryBudgetS}, --short ${SHORT.retryBudgetS})`, positive('--retry-budget'))
     .option('--quiesce-timeout <s>', `wait this long for quiescence (env CHAOS_QUIESCE_TIMEOUT; default ${DEFAULTS.quiesceTimeoutS}, --short ${SHORT.quiesceTimeoutS})`, positive('--quiesce-timeout'))
     .option('--steps-grace <s>', `once all else is quiet, wait this long for workflow steps waiting to retry (default ${DEFAULTS.stepsGraceS}, --short ${SHORT.stepsGraceS})`, positive('--steps-grace'))
-    .option('--max-recovery <s>', `a fault must be recovered from within this long (env CHAOS_MAX_RECOVERY; default ${DEFAULTS.maxRecoveryS})`, positive('--max-recovery'))
+    .option('--max-recovery <s>', `a killed role must be recovered from within this long (env CHAOS_MAX_RECOVERY; default ${DEFAULTS.maxRecoveryS})`, positive('--max-recovery'))
+    .option('--max-broker-recovery <s>', `a broker restart must be recovered from within this long (default ${DEFAULTS.maxBrokerRecoveryS})`, positive('--max-broker-recovery'))
     .option('--max-in-flight <n>', `requests in flight at most, like a provider's concurrency (default ${DEFAULTS.maxInFlight})`, positive('--max-in-flight', true))
     .option('--faults <list>', "comma-separated: api, fold-bridge, fold-worker-1, fold-worker-2, workflow, outbound, broker; 'none' for a run without faults (default: every role, and the broker when --broker-restarts > 0)")
     .option('--partitions <n>', `partitions of the run's topic (default ${DEFAULTS.partitions})`, positive('--partitions', true))
@@ -128,6 +130,7 @@ export function parseChaosOptions(argv: readonly string[]): ChaosOptions {
     quiesceTimeout?: number;
     stepsGrace?: number;
     maxRecovery?: number;
+    maxBrokerRecovery?: number;
     partitions?: number;
     maxInFlight?: number;
     faults?: string;
@@ -153,6 +156,7 @@ export function parseChaosOptions(argv: readonly string[]): ChaosOptions {
     quiesceTimeoutS: o.quiesceTimeout ?? fromEnv('CHAOS_QUIESCE_TIMEOUT', 'quiescence timeout') ?? size.quiesceTimeoutS,
     stepsGraceS: o.stepsGrace ?? size.stepsGraceS,
     maxRecoveryS: o.maxRecovery ?? fromEnv('CHAOS_MAX_RECOVERY', 'max recovery') ?? size.maxRecoveryS,
+    maxBrokerRecoveryS: o.maxBrokerRecovery ?? size.maxBrokerRecoveryS,
     partitions: o.partitions ?? size.partitions,
     maxInFlight: o.maxInFlight ?? size.maxInFlight,
     faults: o.faults === undefined ? null : o.faults === 'none' ? [] : o.faults.split(',').map((f) => f.trim()).filter(Boolean),

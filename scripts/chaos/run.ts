@@ -232,6 +232,7 @@ export async function runChaos(o: ChaosOptions): Promise<boolean> {
       retryBudgetS: o.retryBudgetS,
       quiesceTimeoutS: o.quiesceTimeoutS,
       maxRecoveryS: o.maxRecoveryS,
+      maxBrokerRecoveryS: o.maxBrokerRecoveryS,
     };
     const header =
       `chaos run ${run}: ${o.rate} messages/s + ${(o.rate * o.replyShare).toFixed(1)} replies/s for ${o.durationS} s, seed ${o.seed}, ` +

@@ -76,6 +76,16 @@ export class Ingestor {
     });
   }
 
+  /**
+   * Appends one event whose id the provider's own id determines (a delivery report) at most once,
+   * under the same claims as messages: a provider's retry, even one after a crash of the request
+   * that appended it, adds nothing to the log. Returns whether this call appended it.
+   */
+  async appendOnce(event: AnyEvent): Promise<'appended' | 'duplicate'> {
+    const [outcome] = await this.claims.appendOnce(event.tenant, [{ id: event.id, events: [event] }]);
+    return outcome === 'appended' ? 'appended' : 'duplicate';
+  }
+
   async ingest(message: InboundMessage): Promise<IngestOutcome> {
     const normalised = normaliseHandle(message.channel, message.provider, message.from, this.o.defaultCountry);
     if (!normalised.ok) return { status: 'rejected', reason: normalised.reason, issues: [{ path: ['data', 'handle'], message: normalised.reason, code: 'invalid_handle' }] };

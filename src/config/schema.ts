@@ -200,6 +200,14 @@ export const configSchema = z.object({
     .object({
       /** Steps one workflow process runs at once. */
       concurrency: z.number().int().min(1).max(256).default(16),
+      /**
+       * A step whose process stops renewing its lock for this long is presumed dead and runs again
+       * (steps are safe to re-run: their events derive their ids from the job's). The lock is
+       * renewed every half of it while the step runs, so a slow step keeps it; a killed process's
+       * steps wait at most this plus one `stalledInterval`.
+       */
+      lockDuration: durationSchema.default(8_000),
+      stalledInterval: durationSchema.default(4_000),
     })
     .prefault({}),
   log: z.object({

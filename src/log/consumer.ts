@@ -127,11 +127,10 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
     sessionTimeout: timing.sessionTimeout,
     heartbeatInterval: timing.heartbeatInterval,
     rebalanceTimeout: timing.rebalanceTimeout,
-    // Retries (fetches, metadata, joins) span a broker restart, about 80 s with the client's 3 s
-    // ceiling, so the member rides it out under its own id: the coordinator reloads it with a fresh
-    // session and it reads on at once. Past that the consumer crashes and kafkajs starts it again,
-    // as a new member (the old one, unable to leave, expires with its session); not while closing.
-    retry: { retries: 30, restartOnFailure: () => Promise.resolve(!closing) },
+    // Outages shorter than about 25 s (the client's retry settings, src/log/kafka.ts) are ridden
+    // out under the same member id. Longer ones crash the consumer and kafkajs starts it again as a
+    // new member (the old one, unable to leave, expires with its session); not while closing.
+    retry: { restartOnFailure: () => Promise.resolve(!closing) },
   });
   const dlqProducer: Producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await Promise.all([consumer.connect(), dlqProducer.connect()]);

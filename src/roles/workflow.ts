@@ -52,7 +52,15 @@ export async function startWorkflowRole(config: Config, logger: Logger, options:
       now: options.now ?? (() => new Date()),
     };
     const worker = hold.hold(
-      new Worker<WorkflowJobData, string>(config.fold.workflowQueue, workflowProcessor(ctx, options), { connection: bullmq, prefix, concurrency: config.workflow.concurrency }),
+      new Worker<WorkflowJobData, string>(config.fold.workflowQueue, workflowProcessor(ctx, options), {
+        connection: bullmq,
+        prefix,
+        concurrency: config.workflow.concurrency,
+        lockDuration: config.workflow.lockDuration,
+        stalledInterval: config.workflow.stalledInterval,
+        // A step stalls each time its process is killed; it runs again every time (never failed for it).
+        maxStalledCount: 1000,
+      }),
       (w) => w.close(),
     );
     worker.on('completed', (job, result) => log.debug({ jobId: job.id, step: job.name, result }, 'workflow step done'));

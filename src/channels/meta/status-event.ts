@@ -3,7 +3,7 @@ import type { ChannelContext } from '../context.ts';
 import { normaliseHandle } from '../handles.ts';
 import type { StatusReport } from './items.ts';
 
-export type StatusOutcome = { status: 'appended'; eventId: string } | { status: 'skipped'; why: string };
+export type StatusOutcome = { status: 'appended' | 'duplicate'; eventId: string } | { status: 'skipped'; why: string };
 
 /**
  * A provider's delivery report as `message.status_updated` on the customer it was sent to, found by
@@ -20,6 +20,6 @@ export async function appendStatus(ctx: ChannelContext, tenant: string, report: 
   const data: EventDataInput<'message.status_updated'> = { channel: 'social', provider: report.provider, providerMessageId: report.providerMessageId, status: report.status };
   if (report.error) data.error = report.error;
   const id = deterministicEventId(tenant, report.provider, report.providerMessageId, `status:${report.status}`);
-  await ctx.eventLog.append([createEvent({ type: 'message.status_updated', id, source: '/adapters', tenant, customer, time: report.time, data })]);
-  return { status: 'appended', eventId: id };
+  const appended = await ctx.ingestor.appendOnce(createEvent({ type: 'message.status_updated', id, source: '/adapters', tenant, customer, time: report.time, data }));
+  return appended === 'appended' ? { status: 'appended', eventId: id } : { status: 'duplicate', eventId: id };
 }

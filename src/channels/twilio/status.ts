@@ -20,6 +20,7 @@ const statusMap = new Map<string, Status>([
 
 export type StatusOutcome =
   | { status: 'appended'; eventId: string }
+  | { status: 'duplicate'; eventId: string }
   | { status: 'ignored'; why: string }
   | { status: 'invalid'; reason: string };
 
@@ -44,8 +45,8 @@ export async function appendTwilioStatus(ctx: ChannelContext, tenant: string, pa
   const data: EventDataInput<'message.status_updated'> = { channel: 'sms', provider: 'twilio', providerMessageId: sid, status };
   if (status === 'failed') data.error = errorText(params, reported);
   const id = deterministicEventId(tenant, 'twilio', sid, `status:${status}`);
-  await ctx.eventLog.append([createEvent({ type: 'message.status_updated', id, source: '/adapters', tenant, customer, time: ctx.now(), data })]);
-  return { status: 'appended', eventId: id };
+  const appended = await ctx.ingestor.appendOnce(createEvent({ type: 'message.status_updated', id, source: '/adapters', tenant, customer, time: ctx.now(), data }));
+  return appended === 'appended' ? { status: 'appended', eventId: id } : { status: 'duplicate', eventId: id };
 }
 
 function errorText(params: FormParams, reported: string): string {
