@@ -35,6 +35,15 @@ export const envelopeAttributesSchema = z.strictObject({
   causationid: printable(256).optional(),
   correlationid: printable(256).optional(),
   dataversion: z.number().int().positive().optional(),
+  /**
+   * CloudEvents' authcontext extension: who caused the event, as the server authenticated them.
+   * `authtype` `user` (a person signed in: `authid` is their account id) or `api_key` (`authid` is
+   * the key's id); `authclaims` a JSON object of what else is known (agent, role, how they came).
+   * Set by the API on what people and integrations do; never a secret.
+   */
+  authtype: z.enum(['user', 'api_key', 'system', 'unauthenticated']).optional(),
+  authid: printable(256).optional(),
+  authclaims: z.string().max(2048).optional(),
 });
 
 /** The bare envelope: `data` is any JSON object until its type's schema has looked at it. */

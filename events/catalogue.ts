@@ -9,6 +9,7 @@ import {
   conversationTransferred,
   conversationTriaged,
 } from './types/conversation.ts';
+import { accountChanged } from './types/account.ts';
 import { agentStatusChanged } from './types/agent.ts';
 import { customerIdentified, customerMerged } from './types/customer.ts';
 import { messageStatusUpdated } from './types/delivery.ts';
@@ -38,6 +39,7 @@ export const catalogue = {
   'survey.sent': surveySent,
   'survey.answered': surveyAnswered,
   'agent.status_changed': agentStatusChanged,
+  'account.changed': accountChanged,
 } as const satisfies Catalogue;
 
 export type EventType = keyof typeof catalogue & string;

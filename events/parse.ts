@@ -118,6 +118,8 @@ export interface NewEvent<T extends EventType> {
   correlationid?: string;
   /** The event this one reacts to: sets `causationid` to its id and inherits its correlation id (or starts one from its id). */
   causedBy?: Pick<EnvelopeAttributes, 'id' | 'correlationid'>;
+  /** Who caused it, as the server authenticated them (CloudEvents authcontext). */
+  auth?: Pick<EnvelopeAttributes, 'authtype' | 'authid' | 'authclaims'>;
 }
 
 /** Thrown by `createEvent`; carries the same error a parser would return. */
@@ -146,6 +148,9 @@ export function createEvent<T extends EventType>(input: NewEvent<T>): EventEnvel
     causationid: input.causationid ?? causedBy?.id,
     correlationid: input.correlationid ?? (causedBy ? (causedBy.correlationid ?? causedBy.id) : undefined),
     dataversion: catalogue[input.type].version,
+    authtype: input.auth?.authtype,
+    authid: input.auth?.authid,
+    authclaims: input.auth?.authclaims,
     data: input.data,
   };
   // Drop absent optionals so the envelope serialises without `undefined` holes.

@@ -6,7 +6,22 @@ import type { RejectedInputSink } from '../channels/rejected.ts';
 import type { Config } from '../config/schema.ts';
 import type { EventLog } from '../log/event-log.ts';
 import type { Logger } from '../observability/logger.ts';
-import { apiKeyAuth } from './auth.ts';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import session from '@fastify/session';
+import { AccountStore } from '../accounts/accounts.ts';
+import { ApiKeyStore } from '../accounts/api-keys.ts';
+import { RedisSessionStore } from '../accounts/sessions.ts';
+import { tenantRegistry } from '../config/policies.ts';
+import { createKafka } from '../log/kafka.ts';
+import { readAudit } from '../replay/audit.ts';
+import { authenticate } from './auth.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { peopleRoutes } from './routes/people.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { settingsRoutes } from './routes/settings.ts';
 import { ApiError, errorCodeFor, sendError } from '../http/errors.ts';
 import { readJsonBody } from '../http/input.ts';
 import { bodyDeadline, clientErrorHandler } from '../http/timeouts.ts';
@@ -61,6 +76,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     // Fastify's own request lines carry the URL, and a query string may hold a handle: we log our own (below).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
+    trustProxy: config.http.trustProxy,
     handlerTimeout: readTimeoutMs,
     routerOptions: { maxParamLength: 256 },
     requestTimeout: requestTimeoutMs,
@@ -100,6 +116,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   });
 
   app.decorateRequest('tenant', '');
+  app.decorateRequest('principal', null);
 
   app.addHook('onResponse', async (request, reply) => {
     // A load balancer probes /healthz every few seconds: only a failing probe is worth a line at info.
@@ -136,16 +153,53 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
 
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
 
-  healthRoutes(app, { redis });
-  surveyAnswerRoutes(app, { eventLog, linkSecret: config.http.linkSecret });
-  for (const extension of options.extensions ?? []) app.register(async (scope) => extension(scope));
+  // Security headers on every answer; the session cookie (signed, its data in Redis); sign-in's
+  // per-address limit (counted in Redis, so every API process shares it).
+  app.register(helmet, { global: true });
+  app.register(cookie);
+  const sessions = config.http.sessions;
+  app.register(session, {
+    secret: sessions.secret,
+    cookieName: 'cs_session',
+    store: new RedisSessionStore(redis, config.instance, Math.ceil(sessions.idle / 1000)),
+    saveUninitialized: false,
+    rolling: false,
+    cookie: { path: '/', httpOnly: true, sameSite: 'strict', secure: sessions.secureCookie, maxAge: sessions.absolute },
+  });
+  app.register(rateLimit, { global: false, redis, nameSpace: `cs:acct:{${config.instance}}:rate:` });
 
-  app.register(
-    async (v1) => {
-      v1.addHook('onRequest', apiKeyAuth(config.http.apiKeys));
-      customerRoutes(v1, { reader, defaultCountry: config.channels.defaultCountry as CountryCode });
-      conversationRoutes(v1, { reader });
-      queueRoutes(v1, { reader });
+  const accounts = new AccountStore(redis, config.instance);
+  const keys = new ApiKeyStore(redis, config.instance);
+  const tenants = tenantRegistry(config.tenants);
+  const auditKafka = createKafka(config.kafka, logger);
+
+  // Every route below is behind the auth hook, which runs after the session is loaded and checks
+  // each route's declared access (`config.access`): nothing is open by omission.
+  app.register(async (routes) => {
+    routes.addHook('onRequest', authenticate({ configKeys: config.http.apiKeys, keys, accounts, sessionAbsoluteMs: sessions.absolute }));
+    healthRoutes(routes, { redis });
+    surveyAnswerRoutes(routes, { eventLog, linkSecret: config.http.linkSecret });
+    sessionRoutes(routes, {
+      redis,
+      instance: config.instance,
+      accounts,
+      eventLog,
+      maxFailures: sessions.maxFailures,
+      maxAttemptsPerAddress: sessions.maxAttemptsPerAddress,
+      failureWindowMs: sessions.failureWindow,
+    });
+    peopleRoutes(routes, { accounts, eventLog, tenants });
+    apiKeyRoutes(routes, { keys, eventLog });
+    auditRoutes(routes, { read: (q) => readAudit(auditKafka, config.kafka.topics.events, q) });
+    settingsRoutes(routes, { tenants });
+    for (const extension of options.extensions ?? []) routes.register(async (scope) => extension(scope));
+    await routes.register(v1Routes, { prefix: '/v1' });
+  });
+
+  async function v1Routes(v1: FastifyInstance) {
+      customerRoutes(v1, { reader, tenants, defaultCountry: config.channels.defaultCountry as CountryCode });
+      conversationRoutes(v1, { reader, tenants });
+      queueRoutes(v1, { reader, tenants });
       // Its own plugin: its content-type parsers do not leak to the other routes.
       await v1.register(async (events) =>
         eventRoutes(events, {
@@ -160,9 +214,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
           ...(options.rejected ? { rejected: options.rejected } : {}),
         }),
       );
-    },
-    { prefix: '/v1' },
-  );
+  }
 
   return app;
 }

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/load.ts';
 import { analystCommands } from './analysts.ts';
 import { rebuildCommand } from './rebuild.ts';
 import { stepsCommands } from './steps.ts';
+import { userCommands } from './users.ts';
 
 /** `cs`: the operators' and analysts' command. */
 export async function main(argv: string[]): Promise<void> {
@@ -11,6 +12,7 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError();
   rebuildCommand(program);
   stepsCommands(program);
+  userCommands(program);
   analystCommands(program);
   try {
     await program.parseAsync(argv);

@@ -185,8 +185,36 @@ export const configSchema = z.object({
   http: z.object({
     host: z.string().min(1),
     port: z.number().int().min(0).max(65535),
-    /** API key -> tenant. A key reads and writes that tenant's data only. */
+    /**
+     * API key -> tenant: full-access keys of the tenant (every scope), for set-ups from before keys
+     * had scopes. Keys made with `POST /v1/api-keys` or `cs keys add` carry scopes and can be revoked.
+     */
     apiKeys: z.record(z.string().min(16, 'API keys are at least 16 characters'), z.string().min(1)).default({}),
+    /** Trust X-Forwarded-For/-Proto from the proxy in front (the client's address for throttling, HTTPS for cookies). */
+    trustProxy: z.boolean().default(false),
+    /** People's browser sessions (see README, "People, roles and keys"). */
+    sessions: z
+      .object({
+        /** Signs the session cookie. Set your own in production (32 characters or more). */
+        secret: z.string().min(32, 'at least 32 characters').default('change-this-session-secret-to-32-or-more-chars'),
+        /** A session not used this long ends. */
+        idle: durationSchema.default(2 * 3600_000),
+        /** A session ends this long after sign-in, used or not. */
+        absolute: durationSchema.default(12 * 3600_000),
+        /**
+         * The cookie's Secure attribute. `auto`: set whenever the request came over HTTPS (behind a
+         * TLS-terminating proxy, set http.trustProxy so its X-Forwarded-Proto counts), left off
+         * over plain HTTP (local development: the cookie could not be sent back otherwise).
+         * `true` refuses to start a session over plain HTTP at all.
+         */
+        secureCookie: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+        /** Failed sign-ins of one account before its sign-in answers 429 until `failureWindow` has passed. */
+        maxFailures: z.number().int().min(1).max(1000).default(5),
+        /** Sign-in attempts from one address (a whole office behind one NAT included) per `failureWindow`. */
+        maxAttemptsPerAddress: z.number().int().min(1).max(100_000).default(100),
+        failureWindow: durationSchema.default(15 * 60_000),
+      })
+      .prefault({}),
     /** Signs the score links in e-mail surveys (HMAC-SHA256). Set your own in production. */
     linkSecret: z.string().min(16, 'at least 16 characters').default('change-this-link-secret'),
     /**

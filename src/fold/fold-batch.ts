@@ -2,6 +2,7 @@ import { eventTimeMs, partitionKey } from '../../events/index.ts';
 import { applyEvent, missingConversations, noEffects, type CustomerFold, type FoldEffects } from '../domain/fold/customer-fold.ts';
 import type { FoldPolicies, FoldPolicy } from '../domain/fold/policy.ts';
 import { timerMember, timersOf } from '../domain/fold/timers.ts';
+import { isAccountSubject } from '../../events/types/account.ts';
 import { isAgentSubject } from '../../events/types/agent.ts';
 import { foldAgentEvents } from './agent-presence.ts';
 import type { PositionedEvent } from './jobs.ts';
@@ -113,7 +114,8 @@ export async function foldBatch(input: FoldBatchInput): Promise<FoldBatchResult>
     result.applied += tally.applied;
     result.alreadyApplied += tally.alreadyApplied;
   }
-  let pending = groups.filter((g) => !isAgentSubject(g.customer));
+  // Account changes are the audit trail only: no customer to fold them into.
+  let pending = groups.filter((g) => !isAgentSubject(g.customer) && !isAccountSubject(g.customer));
   result.customers = pending.length;
   for (let round = 0; pending.length > 0; round++) {
     if (round >= MAX_CONFLICT_ROUNDS) throw new Error(`fold: ${pending.length} customers kept changing under this batch`);

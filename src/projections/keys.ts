@@ -169,3 +169,26 @@ export function chatKeys(instance: string) {
     pending: (tenant: string, visitor: string) => `${base(tenant, visitor)}:pending`,
   };
 }
+
+// ─── cs:acct ─────────────────────────────────────────────────────────────────────────────────────
+// Owned by accounts (src/accounts): people, their sessions and sign-in throttles, API keys. Never on the event log.
+
+export function accountKeys(instance: string) {
+  const base = `cs:acct:{${instance}}`;
+  return {
+    /** Hash: email, name, role, agent, password (scrypt), disabled, epoch, created, updated. */
+    account: (tenant: string, id: string) => `${base}:person:${tenant}:${id}`,
+    /** Hash: lowercased e-mail -> account id, per tenant. */
+    byEmail: (tenant: string) => `${base}:email:${tenant}`,
+    /** Set: the tenant's account ids. */
+    people: (tenant: string) => `${base}:people:${tenant}`,
+    /** String with EX (the idle expiry): a signed-in session's JSON, by session id. */
+    session: (id: string) => `${base}:session:${id}`,
+    /** Counter with EX: failed sign-ins for one account, or from one address. */
+    failures: (who: string) => `${base}:signin-failures:${who}`,
+    /** Hash: tenant, name, scopes, hash (SHA-256 of the secret), created, createdBy, lastUsed, revoked; by key id. */
+    apiKey: (id: string) => `${base}:key:${id}`,
+    /** Set: the tenant's key ids. */
+    apiKeys: (tenant: string) => `${base}:keys:${tenant}`,
+  };
+}

@@ -7,6 +7,7 @@
  * customer's open conversation and dedupe window when they come back): one small record per customer.
  */
 import type { AnyEvent } from '../../events/index.ts';
+import { isAccountSubject } from '../../events/types/account.ts';
 import { isAgentSubject } from '../../events/types/agent.ts';
 import { AppliedIds, applyRemembering } from '../domain/fold/applied-ids.ts';
 import { emptyFold, noEffects, type CustomerFold, type FoldEffects } from '../domain/fold/customer-fold.ts';
@@ -130,7 +131,7 @@ export class Replay {
   add(event: AnyEvent, partition = 0): void {
     this.stats.read++;
     const time = ms(event.time);
-    if ((this.o.since !== undefined && time < this.o.since) || (this.o.until !== undefined && time >= this.o.until) || (this.o.tenant !== undefined && event.tenant !== this.o.tenant) || isAgentSubject(event.customer)) {
+    if ((this.o.since !== undefined && time < this.o.since) || (this.o.until !== undefined && time >= this.o.until) || (this.o.tenant !== undefined && event.tenant !== this.o.tenant) || isAgentSubject(event.customer) || isAccountSubject(event.customer)) {
       this.stats.skipped++;
       return;
     }

@@ -4,6 +4,7 @@ import { agentSubject } from '../../../events/types/agent.ts';
 import { decideAgentStatus } from '../../domain/actions/index.ts';
 import type { Channel } from '../../domain/state.ts';
 import { sendError } from '../../http/errors.ts';
+import { authContextOf, boundAgent, principalOf } from '../access.ts';
 import { appendOr503 } from './append.ts';
 import { recordReceipt, type ActionDeps } from './conversation-action.ts';
 import { idempotencyKey } from './idempotency.ts';
@@ -39,8 +40,10 @@ const statusSchema = {
  */
 export function agentStatusRoute(app: FastifyInstance, deps: ActionDeps): void {
   const { ctx, tenants, receipts } = deps;
-  app.put<{ Params: { id: string }; Body: StatusBody }>('/v1/agents/:id/status', { schema: statusSchema }, async (request, reply) => {
+  app.put<{ Params: { id: string }; Body: StatusBody }>('/v1/agents/:id/status', { schema: statusSchema, config: { access: 'presence:write' } }, async (request, reply) => {
     const { tenant } = request;
+    const bound = boundAgent(request);
+    if (bound && bound.agent !== request.params.id) return sendError(reply, 403, 'not_yourself', 'an agent sets their own status only; setting another agent\'s needs a supervisor');
     const { status, capacity } = request.body;
     const decision = decideAgentStatus({ roster: tenants(tenant).routing }, { agent: request.params.id, status, ...(capacity ? { capacity } : {}) });
     if (!decision.ok) return sendRefusal(reply, decision.refusal);
@@ -61,6 +64,7 @@ export function agentStatusRoute(app: FastifyInstance, deps: ActionDeps): void {
       customer: agentSubject(agent),
       time: ctx.now().toISOString(),
       data: decision.event.data,
+      auth: authContextOf(principalOf(request)),
     });
     if (!(await appendOr503(ctx.eventLog, [event], reply))) return reply;
     if (key) await recordReceipt(deps, reply, tenant, eventId);

@@ -6,6 +6,9 @@ import type { StoredPresence } from '../../projections/presence.ts';
 import { sendError } from '../../http/errors.ts';
 import type { ReadScope } from '../../projections/reader.ts';
 import { summarize, type ConversationSummary } from '../../projections/views.ts';
+import { can } from '../../domain/access/index.ts';
+import { boundAgent, principalOf } from '../access.ts';
+import { refuseMissing } from '../auth.ts';
 import type { ActionDeps } from './conversation-action.ts';
 import { configuredAgent } from './roster.ts';
 
@@ -32,12 +35,17 @@ export interface AgentView {
  * first, from the agent's index in the projections: what a console's "my conversations" lists.
  */
 export function agentsRoute(app: FastifyInstance, { ctx, reader, tenants }: ActionDeps): void {
-  app.get('/v1/agents', async (request) => {
+  app.get('/v1/agents', { config: { access: 'presence:read' } }, async (request) => {
     const scope = await reader.scope(request.tenant);
     return agentViews(ctx.redis, scope, tenants(request.tenant).routing.agents);
   });
 
-  app.get<{ Params: { id: string } }>('/v1/agents/:id/conversations', async (request, reply) => {
+  // An agent reads their own list; the board's view of anyone's needs presence:read.
+  app.get<{ Params: { id: string } }>('/v1/agents/:id/conversations', { config: { access: 'conversations:read' } }, async (request, reply) => {
+    const bound = boundAgent(request);
+    if (bound && bound.agent !== request.params.id) return sendError(reply, 403, 'not_yourself', "an agent reads their own conversations only; another agent's list needs a supervisor");
+    const principal = principalOf(request);
+    if (!bound && !can(principal, 'presence:read')) return refuseMissing(reply, principal, 'presence:read');
     const agent = configuredAgent(tenants(request.tenant), request.params.id);
     if (!agent) return sendError(reply, 404, 'not_found', `agent ${request.params.id} not found`);
     const scope = await reader.scope(request.tenant);

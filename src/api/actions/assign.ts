@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { decideAssign } from '../../domain/actions/index.ts';
-import { actorInputSchema, actorOf, type ActorInput } from './actors.ts';
+import { actorInputSchema, type ActorInput } from './actors.ts';
 import { printableString } from './append.ts';
 import { conversationAction, type ActionDeps } from './conversation-action.ts';
 
@@ -25,6 +25,7 @@ export function assignRoute(app: FastifyInstance, deps: ActionDeps): void {
   conversationAction<AssignBody, 'conversation.assigned'>(app, deps, {
     action: 'assign',
     body: assignBody,
-    decide: ({ conversation, body, settings }) => decideAssign({ conversation, roster: settings.routing }, { agent: body.agent, by: actorOf(body.by) }),
+    handsTo: (body) => body.agent,
+    decide: ({ conversation, body, settings, actor }) => decideAssign({ conversation, roster: settings.routing }, { agent: body.agent, by: actor }),
   });
 }

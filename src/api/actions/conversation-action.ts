@@ -7,7 +7,11 @@ import { sendError } from '../../http/errors.ts';
 import type { ProjectionReader } from '../../projections/reader.ts';
 import type { TenantSettings } from '../../tenants/settings.ts';
 import type { ChannelContext } from '../../channels/context.ts';
-import { actorOf, type ActorInput } from './actors.ts';
+import type { Actor } from '../../domain/actions/decision.ts';
+import { can } from '../../domain/access/index.ts';
+import { actingAs, mayHandle, principalOf } from '../access.ts';
+import { refuseMissing } from '../auth.ts';
+import type { ActorInput } from './actors.ts';
 import { appendOr503 } from './append.ts';
 import { idempotencyKey, type ActionReceipts } from './idempotency.ts';
 import { sendRefusal } from './refusals.ts';
@@ -32,6 +36,8 @@ export interface ActionInput<Body> {
   settings: TenantSettings;
   /** The server clock, as RFC 3339: doors stamp the time of what happens through them. */
   now: string;
+  /** Who acts, as authenticated (see access.ts, actingAs). */
+  actor: Actor;
 }
 
 /**
@@ -43,14 +49,28 @@ export interface ActionInput<Body> {
 export function conversationAction<Body, T extends EventType>(
   app: FastifyInstance,
   deps: ActionDeps,
-  spec: { action: string; body: Record<string, unknown>; decide: (input: ActionInput<Body>) => ConversationDecision<T, ActionRefusal> },
+  spec: {
+    action: string;
+    body: Record<string, unknown>;
+    decide: (input: ActionInput<Body>) => ConversationDecision<T, ActionRefusal>;
+    /** The agent the action hands the conversation to, if any: an agent (the role) may only name themselves. */
+    handsTo?: (body: Body) => string | null | undefined;
+  },
 ): void {
   const { ctx, reader, tenants, receipts } = deps;
-  app.post<{ Params: { id: string }; Body: Body }>(`/v1/conversations/:id/${spec.action}`, { schema: { body: spec.body } }, async (request, reply) => {
+  app.post<{ Params: { id: string }; Body: Body }>(`/v1/conversations/:id/${spec.action}`, { schema: { body: spec.body }, config: { access: 'conversations:act' } }, async (request, reply) => {
     const { tenant } = request;
     const scope = await reader.scope(tenant);
     const conversation = await reader.conversation(scope, request.params.id);
     if (!conversation) return sendError(reply, 404, 'not_found', 'conversation not found');
+    const settings = tenants(tenant);
+    if (!mayHandle(request, reply, settings.routing, conversation)) return reply;
+    const acting = actingAs(request, reply, (request.body as { by?: ActorInput }).by);
+    if (!acting.ok) return acting.reply;
+    // An agent may take a conversation; handing it to someone else is a supervisor's call.
+    const target = spec.handsTo?.(request.body as Body);
+    const principal = principalOf(request);
+    if (target && target !== acting.actor.id && !can(principal, 'conversations:assign-others')) return refuseMissing(reply, principal, 'conversations:assign-others');
 
     const key = idempotencyKey(request.headers['idempotency-key']);
     if (key === null) return sendError(reply, 400, 'bad_request', 'Idempotency-Key is 1 to 256 printable characters');
@@ -61,7 +81,7 @@ export function conversationAction<Body, T extends EventType>(
 
     const customer = (await reader.customers(scope, [conversation.customer])).get(conversation.customer);
     const now = ctx.now().toISOString();
-    const decision = spec.decide({ conversation, customer, body: request.body as Body, settings: tenants(tenant), now });
+    const decision = spec.decide({ conversation, customer, body: request.body as Body, settings, now, actor: acting.actor });
     if (!decision.ok) return sendRefusal(reply, decision.refusal);
 
     const event = createEvent({
@@ -73,11 +93,12 @@ export function conversationAction<Body, T extends EventType>(
       conversation: conversation.id,
       time: now,
       data: decision.event.data,
+      auth: acting.auth,
     });
     if (!(await appendOr503(ctx.eventLog, [event], reply))) return reply;
     if (key) await recordReceipt(deps, reply, tenant, eventId);
     // The audit line: who did what to which conversation (the event names the actor too).
-    request.log.info({ tenant, conversation: conversation.id, action: spec.action, eventId, by: actorOf((request.body as { by?: ActorInput }).by) }, 'agent action accepted');
+    request.log.info({ tenant, conversation: conversation.id, action: spec.action, eventId, by: acting.actor, authid: acting.auth.authid }, 'agent action accepted');
     return accepted(reply, eventId);
   });
 }

@@ -7,6 +7,7 @@ import type { ProjectionReader } from '../../projections/reader.ts';
 import type { ChannelContext } from '../../channels/context.ts';
 import { normaliseHandle } from '../../channels/handles.ts';
 import { appendOr503, printableString } from './append.ts';
+import { actingAs } from '../access.ts';
 import { sendRefusal } from './refusals.ts';
 
 interface MergeBody {
@@ -32,14 +33,16 @@ const mergeSchema = {
  * Event ids are derived from the pair: a retried request is the same two events.
  */
 export function mergeRoute(app: FastifyInstance, ctx: ChannelContext, reader: ProjectionReader): void {
-  app.post<{ Params: { id: string }; Body: MergeBody }>('/v1/customers/:id/merge', { schema: mergeSchema }, async (request, reply) => {
+  app.post<{ Params: { id: string }; Body: MergeBody }>('/v1/customers/:id/merge', { schema: mergeSchema, config: { access: 'customers:merge' } }, async (request, reply) => {
     const { tenant } = request;
     const survivorId = request.params.id;
     const absorbedId = request.body.from;
     // Read even for a request that names one customer twice: the decision refuses it first.
     const found = await reader.customers(await reader.scope(tenant), [survivorId, absorbedId]);
     const absorbed = found.get(absorbedId);
-    const by = request.body.by ? { kind: 'agent' as const, id: request.body.by } : { kind: 'system' as const, id: 'api' };
+    const acting = actingAs(request, reply, request.body.by);
+    if (!acting.ok) return acting.reply;
+    const by = acting.actor;
     const decision = decideMerge({ survivor: found.get(survivorId), absorbed }, { survivor: survivorId, absorbed: absorbedId, by });
     if (!decision.ok) {
       // The same merge asked again (say, after a repoint that failed): finish it, it is idempotent.
@@ -49,7 +52,7 @@ export function mergeRoute(app: FastifyInstance, ctx: ChannelContext, reader: Pr
 
     const time = ctx.now().toISOString();
     const events = decision.events.map(({ customer, side, type, data }) =>
-      createEvent({ type, id: deterministicEventId(tenant, 'merge', `${absorbedId}>${survivorId}`, side), source: '/api', tenant, customer, time, data }),
+      createEvent({ type, id: deterministicEventId(tenant, 'merge', `${absorbedId}>${survivorId}`, side), source: '/api', tenant, customer, time, data, auth: acting.auth }),
     );
     if (!(await appendOr503(ctx.eventLog, events, reply))) return reply;
     // After the append: identities never lead to a survivor the log does not know of.

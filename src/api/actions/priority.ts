@@ -1,17 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { decidePriority } from '../../domain/actions/index.ts';
 import type { Priority } from '../../domain/state.ts';
-import { actorInputSchema, actorOf, type ActorInput } from './actors.ts';
+import { actorInputSchema, type ActorInput } from './actors.ts';
 import { conversationAction, type ActionDeps } from './conversation-action.ts';
 
 interface PriorityBody {
   priority: Priority;
-  by: ActorInput;
+  by?: ActorInput;
 }
 
 const priorityBody = {
   type: 'object',
-  required: ['priority', 'by'],
+  required: ['priority'],
   additionalProperties: false,
   properties: { priority: { type: 'string', enum: ['low', 'normal', 'high', 'urgent'] }, by: actorInputSchema },
 };
@@ -21,6 +21,6 @@ export function priorityRoute(app: FastifyInstance, deps: ActionDeps): void {
   conversationAction<PriorityBody, 'conversation.priority_changed'>(app, deps, {
     action: 'priority',
     body: priorityBody,
-    decide: ({ conversation, body }) => decidePriority({ conversation }, { priority: body.priority, by: actorOf(body.by) }),
+    decide: ({ conversation, body, actor }) => decidePriority({ conversation }, { priority: body.priority, by: actor }),
   });
 }

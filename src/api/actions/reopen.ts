@@ -1,17 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { decideReopen } from '../../domain/actions/index.ts';
-import { actorInputSchema, actorOf, type ActorInput } from './actors.ts';
+import { actorInputSchema, type ActorInput } from './actors.ts';
 import { conversationAction, type ActionDeps } from './conversation-action.ts';
 
 interface ReopenBody {
-  by: ActorInput;
+  by?: ActorInput;
   reason?: string;
 }
 
 const reopenBody = {
   type: 'object',
-  required: ['by'],
-  additionalProperties: false,
+    additionalProperties: false,
   properties: { by: actorInputSchema, reason: { type: 'string', maxLength: 500 } },
 };
 
@@ -23,6 +22,6 @@ export function reopenRoute(app: FastifyInstance, deps: ActionDeps): void {
   conversationAction<ReopenBody, 'conversation.reopened'>(app, deps, {
     action: 'reopen',
     body: reopenBody,
-    decide: ({ conversation, customer, body }) => decideReopen({ conversation, customer }, { by: actorOf(body.by), reason: body.reason }),
+    decide: ({ conversation, customer, body, actor }) => decideReopen({ conversation, customer }, { by: actor, reason: body.reason }),
   });
 }

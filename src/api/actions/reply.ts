@@ -3,7 +3,9 @@ import { nanoid } from 'nanoid';
 import { createEvent, deterministicEventId, randomEventId } from '../../../events/index.ts';
 import { decideAgentMessage } from '../../domain/actions/index.ts';
 import { sendError } from '../../http/errors.ts';
+import type { TenantRegistry } from '../../config/policies.ts';
 import type { ProjectionReader } from '../../projections/reader.ts';
+import { authContextOf, mayHandle, principalOf } from '../access.ts';
 import type { ChannelContext } from '../../channels/context.ts';
 import { appendOr503, printableString } from './append.ts';
 import { idempotencyKey } from './idempotency.ts';
@@ -11,7 +13,8 @@ import { sendRefusal } from './refusals.ts';
 
 interface ReplyBody {
   text: string;
-  authorId: string;
+  /** The agent who wrote it: a signed-in person is always themselves; an API key names the agent it writes for. */
+  authorId?: string;
   internal?: boolean;
   /** E-mail only: defaults to "Re: " + the conversation's subject. */
   subject?: string;
@@ -22,7 +25,7 @@ interface ReplyBody {
 const replySchema = {
   body: {
     type: 'object',
-    required: ['text', 'authorId'],
+    required: ['text'],
     additionalProperties: false,
     properties: {
       text: { type: 'string', minLength: 1, maxLength: 100_000 },
@@ -40,8 +43,8 @@ const replySchema = {
  * SMS even in a conversation that began by e-mail. An `Idempotency-Key` header makes a retried
  * request the same event and the same outbound message.
  */
-export function replyRoute(app: FastifyInstance, ctx: ChannelContext, reader: ProjectionReader): void {
-  agentMessageRoute(app, ctx, reader, { path: '/v1/conversations/:id/messages', schema: replySchema, action: 'message.sent' });
+export function replyRoute(app: FastifyInstance, ctx: ChannelContext, reader: ProjectionReader, tenants: TenantRegistry): void {
+  agentMessageRoute(app, ctx, reader, tenants, { path: '/v1/conversations/:id/messages', schema: replySchema, action: 'message.sent' });
 }
 
 /**
@@ -53,15 +56,27 @@ export function agentMessageRoute(
   app: FastifyInstance,
   ctx: ChannelContext,
   reader: ProjectionReader,
+  tenants: TenantRegistry,
   route: { path: string; schema: { body: Record<string, unknown> }; action: string; internal?: true },
 ): void {
-  app.post<{ Params: { id: string }; Body: ReplyBody }>(route.path, { schema: route.schema }, async (request, reply) => {
+  app.post<{ Params: { id: string }; Body: ReplyBody }>(route.path, { schema: route.schema, config: { access: 'conversations:act' } }, async (request, reply) => {
     const { tenant } = request;
     const body = request.body;
     const internal = route.internal ?? body.internal ?? false;
     const conversation = await reader.conversation(await reader.scope(tenant), request.params.id);
     if (!conversation) return sendError(reply, 404, 'not_found', 'conversation not found');
-    const decision = decideAgentMessage({ conversation }, { authorId: body.authorId, text: body.text, internal, subject: body.subject, inReplyTo: body.inReplyTo });
+    if (!mayHandle(request, reply, tenants(tenant).routing, conversation)) return reply;
+    // The author is the server's word: a signed-in person writes as themselves; a key names its agent.
+    const principal = principalOf(request);
+    let authorId = body.authorId;
+    if (principal.kind === 'person') {
+      const self = principal.agent ?? principal.account;
+      if (authorId !== undefined && authorId !== self) return sendError(reply, 403, 'not_yourself', `signed in, you write as yourself (${self}); leave "authorId" out`);
+      authorId = self;
+    } else if (authorId === undefined) {
+      return sendError(reply, 400, 'bad_request', 'authorId is required with an API key: the agent the integration writes for');
+    }
+    const decision = decideAgentMessage({ conversation }, { authorId, text: body.text, internal, subject: body.subject, inReplyTo: body.inReplyTo });
     if (!decision.ok) return sendRefusal(reply, decision.refusal);
 
     const key = idempotencyKey(request.headers['idempotency-key']);
@@ -78,6 +93,7 @@ export function agentMessageRoute(
       conversation: conversation.id,
       time: ctx.now().toISOString(),
       data: { ...decision.event.data, messageId },
+      auth: authContextOf(principal, principal.kind === 'key' ? { kind: 'agent', id: authorId } : undefined),
     });
     if (!(await appendOr503(ctx.eventLog, [event], reply))) return reply;
     return reply.code(202).send({ messageId, eventId });

@@ -1,5 +1,4 @@
 import { tenantRegistry } from '../../config/policies.ts';
-import { apiKeyAuth } from '../auth.ts';
 import { ProjectionReader } from '../../projections/reader.ts';
 import type { ChannelRoutes } from '../../channels/context.ts';
 import { agentStatusRoute } from './agent-status.ts';
@@ -21,13 +20,13 @@ import { transferRoute } from './transfer.ts';
  * the key's tenant scopes every id in the request.
  */
 export const actionRoutes: ChannelRoutes = (app, ctx) => {
-  app.addHook('onRequest', apiKeyAuth(ctx.config.http.apiKeys));
   const reader = new ProjectionReader(ctx.redis, { instance: ctx.config.instance, fallback: ctx.config.fold.namespace });
-  replyRoute(app, ctx, reader);
-  noteRoute(app, ctx, reader);
+  const tenants = tenantRegistry(ctx.config.tenants);
+  replyRoute(app, ctx, reader, tenants);
+  noteRoute(app, ctx, reader, tenants);
   mergeRoute(app, ctx, reader);
 
-  const deps: ActionDeps = { ctx, reader, tenants: tenantRegistry(ctx.config.tenants), receipts: new ActionReceipts(ctx.redis, ctx.config.instance) };
+  const deps: ActionDeps = { ctx, reader, tenants, receipts: new ActionReceipts(ctx.redis, ctx.config.instance) };
   assignRoute(app, deps);
   transferRoute(app, deps);
   resolveRoute(app, deps);

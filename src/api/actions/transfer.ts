@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { decideTransfer } from '../../domain/actions/index.ts';
-import { actorInputSchema, actorOf, type ActorInput } from './actors.ts';
+import { actorInputSchema, type ActorInput } from './actors.ts';
 import { conversationAction, type ActionDeps } from './conversation-action.ts';
 
 interface TransferBody {
@@ -8,15 +8,14 @@ interface TransferBody {
   toAgent?: string | null;
   /** The team it moves to; null or left out keeps the conversation's team. */
   toTeam?: string | null;
-  by: ActorInput;
+  by?: ActorInput;
   reason?: string;
 }
 
 // `type: [string, null]` rather than anyOf: fastify's type coercion would read "" as null in an anyOf.
 const transferBody = {
   type: 'object',
-  required: ['by'],
-  additionalProperties: false,
+    additionalProperties: false,
   properties: {
     toAgent: { type: ['string', 'null'], minLength: 1, maxLength: 256, pattern: '^[^\\u0000-\\u001f\\u007f]+$' },
     toTeam: { type: ['string', 'null'], minLength: 1, maxLength: 64 },
@@ -33,7 +32,8 @@ export function transferRoute(app: FastifyInstance, deps: ActionDeps): void {
   conversationAction<TransferBody, 'conversation.transferred'>(app, deps, {
     action: 'transfer',
     body: transferBody,
-    decide: ({ conversation, body, settings }) =>
-      decideTransfer({ conversation, roster: settings.routing }, { toAgent: body.toAgent, toTeam: body.toTeam, by: actorOf(body.by), reason: body.reason }),
+    handsTo: (body) => body.toAgent,
+    decide: ({ conversation, body, settings, actor }) =>
+      decideTransfer({ conversation, roster: settings.routing }, { toAgent: body.toAgent, toTeam: body.toTeam, by: actor, reason: body.reason }),
   });
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError, notFound, sendError } from '../../http/errors.ts';
 import { TRANSCRIPT_LIMIT } from '../../projections/keys.ts';
 import { customerView } from '../../projections/views.ts';
-import { limitQuery, type ReadDeps } from './shared.ts';
+import { limitQuery, mayReadCustomer, type ReadDeps } from './shared.ts';
 
 const DEFAULT_TIMELINE = 50;
 /** A handle shared by more customers than this is not one person's: the 409 lists the first ones. */
@@ -18,13 +18,14 @@ interface ProfileQuery {
  * `GET /v1/customers/:id` and `GET /v1/customers?handle=`: one person's profile, conversations
  * (newest first) and cross-channel timeline, merged customers included.
  */
-export function customerRoutes(app: FastifyInstance, { reader, defaultCountry }: ReadDeps & { defaultCountry?: CountryCode }): void {
+export function customerRoutes(app: FastifyInstance, { reader, tenants, defaultCountry }: ReadDeps & { defaultCountry?: CountryCode }): void {
   const querystring = limitQuery(DEFAULT_TIMELINE, TRANSCRIPT_LIMIT);
 
-  app.get<{ Params: { id: string }; Querystring: ProfileQuery }>('/customers/:id', { schema: { querystring } }, async (request) => {
+  app.get<{ Params: { id: string }; Querystring: ProfileQuery }>('/customers/:id', { schema: { querystring }, config: { access: 'conversations:read' } }, async (request, reply) => {
     const scope = await reader.scope(request.tenant);
     const view = await customerView(reader, scope, request.params.id, request.query.limit);
     if (!view) throw notFound('customer');
+    if (!mayReadCustomer(request, reply, tenants, view.conversations)) return reply;
     return view;
   });
 
@@ -34,6 +35,7 @@ export function customerRoutes(app: FastifyInstance, { reader, defaultCountry }:
       schema: {
         querystring: { ...querystring, properties: { ...querystring.properties, handle: { type: 'string', minLength: 1, maxLength: 320 } } },
       },
+      config: { access: 'conversations:read' },
     },
     async (request, reply) => {
       const { handle, limit } = request.query;
@@ -49,7 +51,9 @@ export function customerRoutes(app: FastifyInstance, { reader, defaultCountry }:
         return sendError(reply, 409, 'ambiguous_handle', `${people.length} customers share this handle; read each by id`, { customers: people });
       }
       const [person] = people as [string];
-      return views.find((v) => v.customer.id === person && v.mergedInto === undefined) ?? customerView(reader, scope, person, limit);
+      const view = views.find((v) => v.customer.id === person && v.mergedInto === undefined) ?? (await customerView(reader, scope, person, limit));
+      if (view && !mayReadCustomer(request, reply, tenants, view.conversations)) return reply;
+      return view;
     },
   );
 }

@@ -63,7 +63,7 @@ export function eventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
     done(null, bytes.toString('utf8'));
   });
 
-  app.post('/events', { handlerTimeout: deps.timeoutMs }, async (request, reply) => {
+  app.post('/events', { handlerTimeout: deps.timeoutMs, config: { access: 'events:write' } }, async (request, reply) => {
     const lines = parseBody(request);
     if (lines.length === 0) throw new ApiError(400, 'no_events', 'the body holds no event');
     // An event is never much larger re-serialised than as sent (defaults, key and headers): a body well
@@ -158,6 +158,16 @@ function rejection({ line, result }: NdjsonLine, tenant: string, maxRecordBytes:
   if (result.event.tenant !== tenant) {
     const message = `tenant "${result.event.tenant}" is not the tenant of this API key`;
     return [{ line, code: 'tenant_mismatch', message, issues: [{ path: ['tenant'], message, code: 'tenant_mismatch' }], id: result.event.id }];
+  }
+  if (result.event.type === 'account.changed') {
+    const message = 'account.changed is the audit trail of access changes, written by the engine only';
+    return [{ line, code: 'reserved_type', message, issues: [{ path: ['type'], message, code: 'reserved_type' }], id: result.event.id }];
+  }
+  // Who caused an event is the server's word (the API stamps agents' actions): a publisher cannot claim it.
+  const claimed = (['authtype', 'authid', 'authclaims'] as const).filter((a) => result.event[a] !== undefined);
+  if (claimed.length > 0) {
+    const message = `${claimed.join(', ')} ${claimed.length === 1 ? 'is' : 'are'} set by the server from who authenticated, never by a publisher`;
+    return [{ line, code: 'reserved_attribute', message, issues: claimed.map((a) => ({ path: [a], message, code: 'reserved_attribute' })), id: result.event.id }];
   }
   // Checked before anything is published: a batch is all or nothing, and the broker would refuse it.
   if (maxRecordBytes === undefined) return [];

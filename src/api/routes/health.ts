@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import { PUBLIC } from '../../http/route-access.ts';
 
 /** Longer than a healthy PING ever takes; a Redis that does not answer in time counts as down. */
 const PING_TIMEOUT_MS = 1000;
@@ -7,7 +8,7 @@ const PING_TIMEOUT_MS = 1000;
 /** `GET /healthz`, without auth: 200 when Redis answers PING, else 503 (the load balancer's probe). */
 export function healthRoutes(app: FastifyInstance, deps: { redis: Redis }): void {
   // Its own timeout, above the PING's, so a dead Redis gets this route's answer, not a generic timeout.
-  app.get('/healthz', { handlerTimeout: PING_TIMEOUT_MS + 1000 }, async (request, reply) => {
+  app.get('/healthz', { handlerTimeout: PING_TIMEOUT_MS + 1000, config: PUBLIC }, async (request, reply) => {
     try {
       await ping(deps.redis);
       return { status: 'ok' };

@@ -3,6 +3,7 @@ import { createEvent, deterministicEventId } from '../../../events/index.ts';
 import type { EventLog } from '../../log/event-log.ts';
 import { readSurveyToken } from '../../surveys/links.ts';
 import { sendError } from '../../http/errors.ts';
+import { PUBLIC } from '../../http/route-access.ts';
 
 const page = (title: string, text: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head>` +
@@ -14,7 +15,7 @@ const page = (title: string, text: string) =>
  * The first answer counts (the fold keeps it); clicking again changes nothing and says thanks again.
  */
 export function surveyAnswerRoutes(app: FastifyInstance, deps: { eventLog: EventLog; linkSecret: string; now?: () => Date }): void {
-  app.get<{ Querystring: { t?: string; score?: string } }>('/v1/surveys/answer', async (request, reply) => {
+  app.get<{ Querystring: { t?: string; score?: string } }>('/v1/surveys/answer', { config: PUBLIC }, async (request, reply) => {
     const claim = request.query.t ? readSurveyToken(deps.linkSecret, request.query.t) : null;
     if (!claim) return sendError(reply, 400, 'bad_survey_link', 'this survey link is not valid (it may be cut short: open the whole link from the e-mail)');
     const score = Number(request.query.score);

@@ -9,6 +9,7 @@ import { IngestInProgressError } from '../ingest.ts';
 import { MESSAGE_TOO_LARGE } from '../limits.ts';
 import { chatMessageBody, visitorTokenSchema, widgetKeySchema } from './body.ts';
 import { ChatConnections } from './connections.ts';
+import { PUBLIC } from '../../http/route-access.ts';
 
 const PROVIDER = 'webchat';
 const BODY_LIMIT = 64 * 1024;
@@ -32,7 +33,7 @@ export const chatRoutes: ChannelRoutes = async (app, ctx) => {
   app.addHook('onSend', async (_request, reply) => {
     reply.header('access-control-allow-origin', '*');
   });
-  app.options('/v1/chat/messages', async (_request, reply) =>
+  app.options('/v1/chat/messages', { config: PUBLIC }, async (_request, reply) =>
     reply
       .code(204)
       .header('access-control-allow-methods', 'POST, OPTIONS')
@@ -41,11 +42,12 @@ export const chatRoutes: ChannelRoutes = async (app, ctx) => {
       .send(),
   );
 
-  app.post('/v1/chat/messages', async (request, reply) => postMessage(ctx, widgets, request, reply));
+  app.post('/v1/chat/messages', { config: PUBLIC }, async (request, reply) => postMessage(ctx, widgets, request, reply));
 
   app.route<{ Querystring: { widgetKey?: string; visitorToken?: string } }>({
     method: 'GET',
     url: '/v1/chat/ws',
+    config: PUBLIC,
     // Runs before the upgrade: a refused visitor, or a handshake the WebSocket library would refuse,
     // gets a plain HTTP answer in our JSON shape, never a socket.
     preValidation: async (request, reply) => {

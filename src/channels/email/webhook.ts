@@ -7,6 +7,7 @@ import { readFormData } from './form-data.ts';
 import { parseRawMail } from './parse.ts';
 import { mailSettings, receiveMail, type ReceiveInput } from './receive.ts';
 import { sendgridMail } from './sendgrid.ts';
+import { PUBLIC } from '../../http/route-access.ts';
 
 /** Seconds a provider is asked to wait before retrying while Kafka is unavailable. */
 const RETRY_AFTER_SECONDS = 5;
@@ -39,7 +40,7 @@ export const emailRoutes: ChannelRoutes = (app: FastifyInstance, ctx: ChannelCon
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['message/rfc822', 'multipart/form-data'], { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
 
-  app.post('/webhooks/email', { bodyLimit, handlerTimeout: ctx.config.kafka.publishTimeoutMs + 10_000 }, async (request, reply) => {
+  app.post('/webhooks/email', { bodyLimit, handlerTimeout: ctx.config.kafka.publishTimeoutMs + 10_000, config: PUBLIC }, async (request, reply) => {
     if (!authorised(request.headers.authorization, ctx.config.channels.email.webhookPassword)) {
       reply.header('www-authenticate', 'Basic realm="email"');
       return sendError(reply, 403, 'forbidden', 'the e-mail webhook needs the configured basic-auth password (channels.email.webhookPassword)');

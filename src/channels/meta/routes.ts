@@ -10,6 +10,7 @@ import { webhookBody } from './payload.ts';
 import { processUnits, type Refusal } from './process.ts';
 import { sameSecret, verifyHubSignature } from './signature.ts';
 import { whatsappUnits } from './whatsapp.ts';
+import { PUBLIC } from '../../http/route-access.ts';
 
 const RETRY_AFTER_SECONDS = 5;
 /**
@@ -31,7 +32,7 @@ export const metaRoutes: ChannelRoutes = (app, ctx) => {
   const log = ctx.logger.child({ adapter: 'meta' });
   const { verifyToken } = ctx.config.channels.meta;
 
-  app.get('/webhooks/meta', async (request, reply) => {
+  app.get('/webhooks/meta', { config: PUBLIC }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const token = typeof query['hub.verify_token'] === 'string' ? query['hub.verify_token'] : '';
     const challenge = typeof query['hub.challenge'] === 'string' ? query['hub.challenge'] : '';
@@ -42,7 +43,7 @@ export const metaRoutes: ChannelRoutes = (app, ctx) => {
     return reply.code(200).type('text/plain; charset=utf-8').send(challenge);
   });
 
-  app.post('/webhooks/meta', { handlerTimeout: ctx.config.kafka.publishTimeoutMs + 10_000 }, async (request, reply) => {
+  app.post('/webhooks/meta', { handlerTimeout: ctx.config.kafka.publishTimeoutMs + 10_000, config: PUBLIC }, async (request, reply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const signature = request.headers['x-hub-signature-256'];
     if (!verifyHubSignature(ctx.config.channels.meta.appSecret, raw, typeof signature === 'string' ? signature : undefined)) {

@@ -10,6 +10,7 @@ import { formEncodingProblem, param, parseForm, type FormParams } from './form.t
 import { parseInbound } from './inbound.ts';
 import { verifyTwilioSignature } from './signature.ts';
 import { appendTwilioStatus } from './status.ts';
+import { PUBLIC } from '../../http/route-access.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 /** Twilio ignores the body of a status callback; for a message, an empty TwiML says "no reply". */
@@ -27,8 +28,8 @@ export const twilioRoutes: ChannelRoutes = (app, ctx) => {
   const handlerTimeout = ctx.config.kafka.publishTimeoutMs + 10_000;
   const log = ctx.logger.child({ adapter: 'twilio' });
 
-  app.post('/webhooks/twilio/sms', { handlerTimeout }, (request, reply) => handle(ctx, log, request, reply, 'any'));
-  app.post('/webhooks/twilio/status', { handlerTimeout }, (request, reply) => handle(ctx, log, request, reply, 'status'));
+  app.post('/webhooks/twilio/sms', { handlerTimeout, config: PUBLIC }, (request, reply) => handle(ctx, log, request, reply, 'any'));
+  app.post('/webhooks/twilio/status', { handlerTimeout, config: PUBLIC }, (request, reply) => handle(ctx, log, request, reply, 'status'));
 };
 
 type Log = ChannelContext['logger'];

@@ -317,7 +317,9 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
     }
     case 'message.status_updated':
     case 'agent.status_changed':
-      // Facts for the outbound connector and analysts; agents' statuses fold into the agents' board.
+    case 'account.changed':
+      // Facts for the outbound connector and analysts; agents' statuses fold into the agents' board;
+      // account changes are the audit trail (GET /v1/audit reads them from the log).
       return;
     case 'sla.warned':
       return onConversation(fold, event, fx, (c) => {

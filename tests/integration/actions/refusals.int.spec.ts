@@ -94,7 +94,7 @@ describe('tenancy and input', () => {
     }
     expect(await post('cv_unknown', 'priority', { priority: 'high', by: 'ag_anna' })).toMatchObject({ status: 404, body: { error: 'not_found' } });
     expect(await post(conversationId, 'priority', { priority: 'sky-high', by: 'ag_anna' })).toMatchObject({ status: 400, body: { error: 'bad_request' } });
-    expect(await post(conversationId, 'resolve', {})).toMatchObject({ status: 400, body: { error: 'bad_request' } });
+    expect(await post(conversationId, 'resolve', { by: 'ag_anna', note: 'unknown field' })).toMatchObject({ status: 400, body: { error: 'bad_request' } });
     expect((await engine.api('POST', `/v1/conversations/${conversationId}/resolve`, { by: 'ag_anna' }, {})).status).toBe(401);
 
     expect(await publishedTypes(conversationId)).toEqual([]);

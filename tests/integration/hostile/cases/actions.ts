@@ -28,7 +28,7 @@ export function actionCases(): CaseSpec[] {
     c('not JSON', refuse(400, 'invalid_json'), 'POST', resolve, () => '{by:'),
     c('JSON null', badRequest, 'POST', resolve, () => 'null'),
     c('a JSON array', badRequest, 'POST', resolve, () => '[{"by":"ag_hostile"}]'),
-    c('no by', badRequest, 'POST', resolve, () => '{}'),
+    c('an unknown field', badRequest, 'POST', resolve, () => '{"byy":"ag_hostile"}'),
     c('by of 300 characters', badRequest, 'POST', resolve, () => JSON.stringify({ by: 'a'.repeat(300) })),
     c('by with control characters', badRequest, 'POST', resolve, () => JSON.stringify({ by: 'a\u0000b' })),
     c('by of kind customer', badRequest, 'POST', resolve, () => JSON.stringify({ by: { kind: 'customer', id: 'x' } })),

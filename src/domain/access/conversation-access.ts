@@ -1,0 +1,20 @@
+/**
+ * What an agent may see and act on: the conversations of their teams' queues and those assigned to
+ * them, and the customers of those conversations. Decided from the projection the request read.
+ */
+
+export interface ConversationSeat {
+  team: string | null;
+  assignee: string | null;
+}
+
+/** The teams an agent belongs to, by the tenant's routing settings. */
+export function teamsOf(roster: { agents: readonly { id: string; teams: readonly string[] }[] }, agent: string): readonly string[] {
+  return roster.agents.find((a) => a.id === agent)?.teams ?? [];
+}
+
+export function agentMayHandle(conversation: ConversationSeat, agent: string | null, teams: readonly string[]): boolean {
+  if (agent === null) return false;
+  if (conversation.assignee === agent) return true;
+  return conversation.team !== null && teams.includes(conversation.team);
+}
