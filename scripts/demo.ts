@@ -10,6 +10,7 @@
  * written to .stack/demo-<run>.log; default info).
  */
 import { join, relative } from 'node:path';
+import { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import { loadConfig } from '../src/config/load.ts';
 import { waitForGroupCaughtUp } from '../src/log/group-lag.ts';
@@ -20,6 +21,7 @@ import { startProviderApis, startSmtpSink } from './sim/providers.ts';
 import { all } from '../src/roles/all.ts';
 import { startAgents } from './demo/agents.ts';
 import { removeRun } from './demo/cleanup.ts';
+import { signInTeam } from './demo/people.ts';
 import { customerJourney } from './demo/customers.ts';
 import { demoDeployment, TENANT } from './demo/deployment.ts';
 import { Inboxes } from './demo/inbox.ts';
@@ -81,12 +83,15 @@ async function main(): Promise<void> {
   try {
     say(`doors: ${deployment.url} (Twilio and Meta webhooks, chat, API), SMTP 127.0.0.1:${deployment.smtpPort}; replies go to local Twilio/Meta/SMTP stand-ins`);
     const roster = deployment.settings.routing.agents;
+    const redis = new Redis(config.redis.url);
+    const sessions = await signInTeam(world, redis, config.instance, TENANT).finally(() => redis.disconnect());
+    say(`an admin and ${sessions.size} agents signed in, each with their own session (the admin added them through POST /v1/users)`);
     for (const agent of roster) {
-      const answer = await world.api('PUT', `/v1/agents/${agent.id}/status`, { status: 'online' });
+      const answer = await sessions.get(agent.id)!('PUT', `/v1/agents/${agent.id}/status`, { status: 'online' });
       if (answer.status !== 202) throw new Error(`PUT /v1/agents/${agent.id}/status answered ${answer.status}`);
     }
     say(`agents online: ${roster.map((a) => `${a.id} (${a.teams.join('/')}; ${a.languages.join(', ')})`).join(', ')}`);
-    agents = startAgents(world);
+    agents = startAgents(world, sessions);
 
     const crowd = personas(CUSTOMERS, SECONDS, SEED);
     say(`${crowd.length} customers write over ${SECONDS}s by e-mail, SMS, WhatsApp and chat; SLA clocks run 60× faster, surveys go out seconds after resolution`);

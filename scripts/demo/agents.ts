@@ -1,5 +1,5 @@
 /**
- * Simulated agents, working through the API as a console would: each polls its open conversations
+ * Simulated agents, each signed in with their own session (people.ts), working through the API as a console would: each polls its open conversations
  * (GET /v1/agents/:id/conversations), reads one (GET /v1/conversations/:id), and after a human
  * delay replies, sometimes adds a note or transfers it, and resolves once the customer answered.
  * The supervisor also sweeps the team queues for conversations waiting longer than they should
@@ -24,7 +24,13 @@ interface Memory {
   reopensHandled: number;
 }
 
-export function startAgents(w: World): { stop(): Promise<void> } {
+export function startAgents(w: World, sessions: ReadonlyMap<string, World['api']>): { stop(): Promise<void> } {
+  /** Each agent works with their own signed-in session. */
+  const as = (agent: string): World['api'] => {
+    const api = sessions.get(agent);
+    if (!api) throw new Error(`${agent} has not signed in`);
+    return api;
+  };
   const settings = w.deployment.settings;
   const agents = settings.routing.agents;
   const busy = new Set<string>();
@@ -34,7 +40,7 @@ export function startAgents(w: World): { stop(): Promise<void> } {
   const seconds = (from: number, to: number) => (from + r.next() * (to - from)) * 1000;
 
   async function work(agent: (typeof agents)[number], held: HeldConversation): Promise<void> {
-    const read = await w.api<{ conversation: Conversation; transcript: TranscriptEntry[] }>('GET', `/v1/conversations/${held.id}`);
+    const read = await as(agent.id)<{ conversation: Conversation; transcript: TranscriptEntry[] }>('GET', `/v1/conversations/${held.id}`);
     if (read.status !== 200) return;
     const { conversation: c, transcript } = read.body;
     if (c.assignee !== agent.id || c.status === 'resolved') return;
@@ -45,13 +51,12 @@ export function startAgents(w: World): { stop(): Promise<void> } {
     const lastCustomer = visible.findLast((t) => t.author.kind === 'customer');
     const lastAgent = visible.findLast((t) => t.author.kind === 'agent');
     const waiting = lastCustomer !== undefined && (lastAgent === undefined || lastCustomer.at > lastAgent.at);
-    const by = { kind: 'agent', id: agent.id };
 
     if (c.reopenCount > mine.reopensHandled) {
       // A low survey score reopened it for the supervisors: apologise, then resolve after a while.
       mine.reopensHandled = c.reopenCount;
       await w.sleep(seconds(3, 6));
-      await w.api('POST', `/v1/conversations/${c.id}/messages`, { text: apologyText(c.language), authorId: agent.id });
+      await as(agent.id)('POST', `/v1/conversations/${c.id}/messages`, { text: apologyText(c.language) });
       w.counters.agentReplies++;
       w.say(`${agent.id} follows up on ${c.id} after a low score`);
       return;
@@ -61,8 +66,8 @@ export function startAgents(w: World): { stop(): Promise<void> } {
       if (lastAgent !== undefined) {
         // The customer answered our reply: close it.
         await w.sleep(seconds(1.5, 3));
-        if (r.chance(0.6)) await w.api('POST', `/v1/conversations/${c.id}/messages`, { text: closingText(replyText(c.language, c.category, agent.languages, r.pick).language), authorId: agent.id });
-        if ((await w.api('POST', `/v1/conversations/${c.id}/resolve`, { by })).status === 202) w.counters.resolvedByAgents++;
+        if (r.chance(0.6)) await as(agent.id)('POST', `/v1/conversations/${c.id}/messages`, { text: closingText(replyText(c.language, c.category, agent.languages, r.pick).language) });
+        if ((await as(agent.id)('POST', `/v1/conversations/${c.id}/resolve`, {})).status === 202) w.counters.resolvedByAgents++;
         return;
       }
       // The first reply: reading, looking things up, typing. E-mail waits longer than live channels.
@@ -70,8 +75,8 @@ export function startAgents(w: World): { stop(): Promise<void> } {
       const onward = c.team ? TRANSFER_TO[c.team] : undefined;
       if (onward && !transferred.has(c.id) && c.priority !== 'urgent' && r.chance(0.12)) {
         transferred.add(c.id);
-        await w.api('POST', `/v1/conversations/${c.id}/notes`, { text: `Passing this to ${onward}: needs a specialist.`, authorId: agent.id });
-        const moved = await w.api('POST', `/v1/conversations/${c.id}/transfer`, { toTeam: onward, by, reason: 'needs a specialist' });
+        await as(agent.id)('POST', `/v1/conversations/${c.id}/notes`, { text: `Passing this to ${onward}: needs a specialist.` });
+        const moved = await as(agent.id)('POST', `/v1/conversations/${c.id}/transfer`, { toTeam: onward, reason: 'needs a specialist' });
         if (moved.status === 202) {
           w.counters.transfers++;
           w.say(`${agent.id} transfers ${c.id} (${c.category ?? '-'}) from ${c.team} to ${onward}`);
@@ -79,21 +84,21 @@ export function startAgents(w: World): { stop(): Promise<void> } {
         }
       }
       if (r.chance(0.25)) {
-        await w.api('POST', `/v1/conversations/${c.id}/notes`, { text: noteText(r.pick), authorId: agent.id });
+        await as(agent.id)('POST', `/v1/conversations/${c.id}/notes`, { text: noteText(r.pick) });
         w.counters.notes++;
       }
-      const sent = await w.api('POST', `/v1/conversations/${c.id}/messages`, { text: replyText(c.language, c.category, agent.languages, r.pick).text, authorId: agent.id });
+      const sent = await as(agent.id)('POST', `/v1/conversations/${c.id}/messages`, { text: replyText(c.language, c.category, agent.languages, r.pick).text });
       if (sent.status === 202) w.counters.agentReplies++;
       return;
     }
     if (!waiting && lastAgent !== undefined && Date.now() - Date.parse(lastAgent.at) > QUIET_CUSTOMER_MS) {
       // The customer went quiet after our answer: done.
-      if ((await w.api('POST', `/v1/conversations/${c.id}/resolve`, { by })).status === 202) w.counters.resolvedByAgents++;
+      if ((await as(agent.id)('POST', `/v1/conversations/${c.id}/resolve`, {})).status === 202) w.counters.resolvedByAgents++;
     }
   }
 
   async function poll(agent: (typeof agents)[number]): Promise<void> {
-    const list = await w.api<{ conversations: HeldConversation[] }>('GET', `/v1/agents/${agent.id}/conversations`);
+    const list = await as(agent.id)<{ conversations: HeldConversation[] }>('GET', `/v1/agents/${agent.id}/conversations`);
     if (list.status !== 200) return;
     for (const held of list.body.conversations) {
       const key = `${agent.id}|${held.id}`;
@@ -108,9 +113,9 @@ export function startAgents(w: World): { stop(): Promise<void> } {
   /** Conversation -> when the supervisor last placed it: once per queue stay, but again if it comes back (an escalation). */
   const swept = new Map<string, number>();
   async function sweep(supervisor: string): Promise<void> {
-    const board = (await w.api<AgentView[]>('GET', '/v1/agents')).body;
+    const board = (await as(supervisor)<AgentView[]>('GET', '/v1/agents')).body;
     for (const team of settings.routing.teams) {
-      const queue = await w.api<{ conversations: ConversationSummary[] }>('GET', `/v1/queues/${encodeURIComponent(team.name)}`);
+      const queue = await as(supervisor)<{ conversations: ConversationSummary[] }>('GET', `/v1/queues/${encodeURIComponent(team.name)}`);
       for (const c of queue.body.conversations ?? []) {
         if (Date.now() - (swept.get(c.id) ?? 0) < SWEEP_AFTER_MS || Date.now() - Date.parse(c.sla.waitingSince ?? c.openedAt) < SWEEP_AFTER_MS) continue;
         const seat = c.channels.at(-1)!;
@@ -128,7 +133,7 @@ export function startAgents(w: World): { stop(): Promise<void> } {
         const free = online.find((a) => speaks(a) && hasSeat(a)) ?? online.find(speaks) ?? online.find(hasSeat);
         if (!free) continue;
         swept.set(c.id, Date.now());
-        const assigned = await w.api('POST', `/v1/conversations/${c.id}/assign`, { agent: free.id, by: { kind: 'agent', id: supervisor } });
+        const assigned = await as(supervisor)('POST', `/v1/conversations/${c.id}/assign`, { agent: free.id });
         if (assigned.status !== 202) w.say(`${supervisor} could not assign ${c.id} to ${free.id}: ${assigned.status} ${JSON.stringify(assigned.body)}`);
         else {
           w.counters.supervisorAssigns++;
