@@ -77,6 +77,9 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
     trustProxy: config.http.trustProxy,
+    // A field the schema does not know is refused (400 naming it), never silently dropped: a
+    // misspelt `prority` must not look accepted.
+    ajv: { customOptions: { removeAdditional: false } },
     handlerTimeout: readTimeoutMs,
     routerOptions: { maxParamLength: 256 },
     requestTimeout: requestTimeoutMs,

@@ -104,6 +104,9 @@ const consumerGroupSchema = z
 /** How many customers a fold worker keeps in memory by default (docs/DESIGN.md, the fold worker's memory). */
 export const DEFAULT_CACHE_CUSTOMERS = 20_000;
 
+/** The shipped session secret: fine on a laptop, replaced in production (the api role warns). */
+export const DEFAULT_SESSION_SECRET = 'change-this-session-secret-to-32-or-more-chars';
+
 export const configSchema = z.object({
   /** Name of this engine deployment: its control keys in Redis live under it. */
   instance: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-"'),
@@ -196,7 +199,7 @@ export const configSchema = z.object({
     sessions: z
       .object({
         /** Signs the session cookie. Set your own in production (32 characters or more). */
-        secret: z.string().min(32, 'at least 32 characters').default('change-this-session-secret-to-32-or-more-chars'),
+        secret: z.string().min(32, 'at least 32 characters').default(DEFAULT_SESSION_SECRET),
         /** A session not used this long ends. */
         idle: durationSchema.default(2 * 3600_000),
         /** A session ends this long after sign-in, used or not. */

@@ -1,6 +1,7 @@
 import { actionRoutes } from '../api/actions/routes.ts';
 import { createApiServer } from '../api/server.ts';
 import { channelRoutes } from '../channels/index.ts';
+import { DEFAULT_SESSION_SECRET } from '../config/schema.ts';
 import { openDoorRuntime } from './door-runtime.ts';
 import { openHeld, runsUntilStopped, type Role } from './role.ts';
 
@@ -24,7 +25,7 @@ export const api: Role = async ({ config, logger }) => {
     await app.listen({ host: config.http.host, port: config.http.port });
     return {};
   });
-  if (Object.keys(config.http.apiKeys).length === 0) logger.warn('http.apiKeys is empty: every /v1 request is answered 401');
+  if (config.http.sessions.secret === DEFAULT_SESSION_SECRET) logger.warn('http.sessions.secret is the shipped default: set your own (32+ characters) outside local development');
   logger.info({ host: config.http.host, port: config.http.port }, 'api listening');
   return { done: runsUntilStopped, stop: running.close };
 };

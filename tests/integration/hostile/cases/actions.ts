@@ -24,7 +24,7 @@ export function actionCases(): CaseSpec[] {
     c('a __proto__ key', refuse(400, 'forbidden_key'), 'POST', resolve, () => '{"by":"ag_hostile","__proto__":{"polluted":true}}'),
     c('a __proto__ key nested in by', refuse(400, 'forbidden_key'), 'POST', resolve, () => '{"by":{"kind":"agent","id":"a","__proto__":{"x":1}}}'),
     c('constructor.prototype', refuse(400, 'forbidden_key'), 'POST', resolve, () => '{"by":"ag_hostile","constructor":{"prototype":{"polluted":true}}}'),
-    c('a constructor key without prototype', notFound, 'POST', resolve, () => '{"by":"ag_hostile","constructor":1}'),
+    c('a constructor key without prototype (an unknown field)', badRequest, 'POST', resolve, () => '{"by":"ag_hostile","constructor":1}'),
     c('not JSON', refuse(400, 'invalid_json'), 'POST', resolve, () => '{by:'),
     c('JSON null', badRequest, 'POST', resolve, () => 'null'),
     c('a JSON array', badRequest, 'POST', resolve, () => '[{"by":"ag_hostile"}]'),
