@@ -22,6 +22,8 @@ import { auditRoutes } from './routes/audit.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { streamRoutes } from './routes/stream.ts';
+import { LiveHub } from './live-hub.ts';
 import { ApiError, errorCodeFor, sendError } from '../http/errors.ts';
 import { readJsonBody } from '../http/input.ts';
 import { bodyDeadline, clientErrorHandler } from '../http/timeouts.ts';
@@ -195,6 +197,10 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     apiKeyRoutes(routes, { keys, eventLog });
     auditRoutes(routes, { read: (q) => readAudit(auditKafka, config.kafka.topics.events, q) });
     settingsRoutes(routes, { tenants });
+    // Blocking reads need a connection of their own; one per API process, whatever the consoles.
+    const hub = new LiveHub(redis.duplicate(), config.instance);
+    routes.addHook('onClose', async () => hub.close());
+    streamRoutes(routes, { redis, instance: config.instance, hub });
     for (const extension of options.extensions ?? []) routes.register(async (scope) => extension(scope));
     await routes.register(v1Routes, { prefix: '/v1' });
   });

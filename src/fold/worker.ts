@@ -2,6 +2,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FoldPolicies } from '../domain/fold/policy.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { ChangeFeed } from '../projections/changes.ts';
 import { ProjectionStore } from '../projections/store.ts';
 import { queuePrefix, type QueueNames } from '../queues/names.ts';
 import { foldBatch, type FoldBatchResult } from './fold-batch.ts';
@@ -22,6 +23,8 @@ export interface FoldWorkerOptions {
   lockDurationMs: number;
   stalledIntervalMs: number;
   logger: Logger;
+  /** Told what each committed batch held, for the consoles (see projections/changes.ts); none: nobody is told. */
+  changes?: ChangeFeed;
   /** Called after a batch is in the projections (metrics, benchmarks). */
   onCommitted?(events: ReadonlyArray<{ offset: string; event: { time: string } }>, result: FoldBatchResult): void;
 }
@@ -64,6 +67,8 @@ export function startFoldWorker(o: FoldWorkerOptions): RunningFoldWorker {
         policies: o.policies,
         asksForSteps: job.data.triggers,
       });
+      // Announced after the commit, never before: a console told of a change reads it in the projections.
+      if (o.changes) await o.changes.announce(positioned.map((p) => p.event)).catch((err: unknown) => log.warn({ reason: (err as Error).message }, 'changes not announced'));
       o.onCommitted?.(positioned, result);
       if (result.duplicates > 0 || result.alreadyApplied > 0) {
         log.debug({ jobId: job.id, partition, ...result }, 'batch held events already folded');

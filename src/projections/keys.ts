@@ -192,3 +192,13 @@ export function accountKeys(instance: string) {
     apiKeys: (tenant: string) => `${base}:keys:${tenant}`,
   };
 }
+
+// ─── cs:live ─────────────────────────────────────────────────────────────────────────────────────
+// Written by the fold workers after each commit (projections/changes.ts), read by the API's change stream (GET /v1/stream).
+
+export function liveKeys(instance: string) {
+  return {
+    /** Stream (XADD, capped): what the live fold committed for the tenant, one entry per event: type, customer, conversation, event id. */
+    changes: (tenant: string) => `cs:live:{${instance}}:${tenant}`,
+  };
+}

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import { foldPolicies } from '../config/policies.ts';
 import { startFoldWorker, type RunningFoldWorker } from '../fold/worker.ts';
+import { ChangeFeed } from '../projections/changes.ts';
 import type { Logger } from '../observability/logger.ts';
 import { redisConnection } from '../queues/connection.ts';
 import { runsUntilStopped, type Role } from './role.ts';
@@ -18,6 +19,7 @@ export function startFoldWorkerRole(config: Config, logger: Logger): { worker: R
     cacheCustomers: config.fold.cacheCustomers,
     lockDurationMs: config.fold.lockDuration,
     stalledIntervalMs: config.fold.stalledInterval,
+    changes: new ChangeFeed(redis, config.instance),
     logger,
   });
   return {

@@ -159,6 +159,15 @@ export const ROUTES: readonly RouteRow[] = [
     own: () => OK,
     other: () => ok(200, { why: 'a filter naming another tenant’s conversation finds nothing', check: empty('entries') }),
   },
+  {
+    method: 'GET',
+    path: '/v1/stream',
+    access: 'conversations:read',
+    // Without Accept: text/event-stream the change feed answers once, as JSON; the leak check reads every id in it.
+    request: () => ({ path: '/v1/stream?after=0-0' }),
+    own: () => OK,
+    other: () => OK,
+  },
   { method: 'GET', path: '/v1/agents', access: 'presence:read', request: () => ({ path: '/v1/agents' }), own: () => OK, other: () => OK },
   {
     method: 'GET',
