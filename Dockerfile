@@ -8,13 +8,15 @@ COPY events ./events
 COPY src ./src
 COPY workers ./workers
 COPY scripts/copy-lua.mjs ./scripts/copy-lua.mjs
-RUN npm run build && npm prune --omit=dev
+COPY console ./console
+RUN npm run build && npm run build:console && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production CS_CONFIG_DIR=/app/config
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/console/dist ./console/dist
 COPY --from=build /app/package.json ./package.json
 COPY bin ./bin
 COPY config ./config

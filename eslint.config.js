@@ -1,4 +1,5 @@
 // @ts-check
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 /**
@@ -73,7 +74,7 @@ const pureImports = [
 const TIME = 'docs/DESIGN.md, Time';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.stack/**', '.bench/**', 'events/schema/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.stack/**', '.bench/**', 'events/schema/**', 'console/dist/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -94,6 +95,8 @@ export default tseslint.config(
     ignores: ['src/domain/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
+  // The web console (React): the rules of hooks, and React's own checks of components.
+  { files: ['console/src/**/*.{ts,tsx}'], ...reactHooks.configs.flat['recommended-latest'] },
   ...pureImports,
   {
     // Pure means replayable: the same events give the same result, live or years later. So no clock,

@@ -79,12 +79,15 @@ async function main(): Promise<void> {
       }),
   };
   let status: NodeJS.Timeout | undefined;
+  let logins = new Map<string, { email: string; password: string }>();
   let agents: { stop(): Promise<void> } | undefined;
   try {
     say(`doors: ${deployment.url} (Twilio and Meta webhooks, chat, API), SMTP 127.0.0.1:${deployment.smtpPort}; replies go to local Twilio/Meta/SMTP stand-ins`);
     const roster = deployment.settings.routing.agents;
     const redis = new Redis(config.redis.url);
-    const sessions = await signInTeam(world, redis, config.instance, TENANT).finally(() => redis.disconnect());
+    const team = await signInTeam(world, redis, config.instance, TENANT).finally(() => redis.disconnect());
+    const sessions = team.clients;
+    logins = team.logins;
     say(`an admin and ${sessions.size} agents signed in, each with their own session (the admin added them through POST /v1/users)`);
     for (const agent of roster) {
       const answer = await sessions.get(agent.id)!('PUT', `/v1/agents/${agent.id}/status`, { status: 'online' });
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
     console.log(`KPI summary (northwind, run ${run}, read back through the query API)`);
     for (const line of await kpiSummary(world, world.handles)) console.log(`  ${line}`);
     console.log('');
+    if (process.stdout.isTTY && process.env.DEMO_EXIT !== '1') await keepConsoleOpen(deployment.url, logins);
   } finally {
     clearInterval(status);
     world.stopping = true;
@@ -132,6 +136,18 @@ async function main(): Promise<void> {
     if (process.env.DEMO_KEEP !== '1') await removeRun(config).catch((err: Error) => say(`cleanup left something behind: ${err.message}`));
   }
   say(`done in ${Math.round((Date.now() - started) / 1000)}s${process.env.DEMO_KEEP === '1' ? ` (kept: namespace ${config.fold.namespace}, topic ${config.kafka.topics.events})` : ''}; the stack keeps running (npm run stack:down stops it)`);
+}
+
+/** On a terminal: the engine and the console stay up with the day's traffic in them until Ctrl-C. */
+async function keepConsoleOpen(url: string, logins: Map<string, { email: string; password: string }>): Promise<void> {
+  const agent = logins.get('ag_anna') ?? [...logins.values()][0];
+  const supervisor = logins.get('ag_sofia');
+  console.log(`The console is open at ${url}/ (tenant ${TENANT}):`);
+  if (agent) console.log(`  an agent:      ${agent.email}  password ${agent.password}`);
+  if (supervisor) console.log(`  a supervisor:  ${supervisor.email}  password ${supervisor.password}`);
+  console.log('Ctrl-C stops the engine and cleans up (DEMO_EXIT=1 skips this wait).');
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  console.log('');
 }
 
 async function statusLine(w: World, total: number): Promise<void> {

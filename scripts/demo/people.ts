@@ -38,8 +38,15 @@ export function sessionClient(url: string): { api: Api; signIn(tenant: string, e
   };
 }
 
-/** Signs in an admin and every agent of the roster; returns each agent's own API client. */
-export async function signInTeam(w: World, redis: Redis, instance: string, tenant: string): Promise<Map<string, Api>> {
+export interface Team {
+  /** Each agent's own signed-in API client. */
+  clients: Map<string, Api>;
+  /** E-mail and password of each agent id, to sign in to the console with after the run. */
+  logins: Map<string, { email: string; password: string }>;
+}
+
+/** Signs in an admin and every agent of the roster. */
+export async function signInTeam(w: World, redis: Redis, instance: string, tenant: string): Promise<Team> {
   const password = () => randomBytes(12).toString('base64url');
   const adminPassword = password();
   await new AccountStore(redis, instance).create({ tenant, email: 'admin@northwind.example', name: 'Workspace admin', role: 'admin', agent: null, password: adminPassword });
@@ -47,6 +54,7 @@ export async function signInTeam(w: World, redis: Redis, instance: string, tenan
   await admin.signIn(tenant, 'admin@northwind.example', adminPassword);
 
   const clients = new Map<string, Api>();
+  const logins = new Map<string, { email: string; password: string }>();
   for (const agent of w.deployment.settings.routing.agents) {
     const email = `${agent.id.replace(/^ag_/, '')}@northwind.example`;
     const secret = password();
@@ -55,6 +63,7 @@ export async function signInTeam(w: World, redis: Redis, instance: string, tenan
     const session = sessionClient(w.deployment.url);
     await session.signIn(tenant, email, secret);
     clients.set(agent.id, session.api);
+    logins.set(agent.id, { email, password: secret });
   }
-  return clients;
+  return { clients, logins };
 }

@@ -17,6 +17,7 @@ import { tenantRegistry } from '../config/policies.ts';
 import { createKafka } from '../log/kafka.ts';
 import { readAudit } from '../replay/audit.ts';
 import { authenticate } from './auth.ts';
+import { consoleDir, consoleRoutes } from './console.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { peopleRoutes } from './routes/people.ts';
@@ -183,6 +184,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   app.register(async (routes) => {
     routes.addHook('onRequest', authenticate({ configKeys: config.http.apiKeys, keys, accounts, sessionAbsoluteMs: sessions.absolute }));
     healthRoutes(routes, { redis });
+    consoleRoutes(routes, { dir: consoleDir() });
     surveyAnswerRoutes(routes, { eventLog, linkSecret: config.http.linkSecret });
     sessionRoutes(routes, {
       redis,
@@ -192,6 +194,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
       maxFailures: sessions.maxFailures,
       maxAttemptsPerAddress: sessions.maxAttemptsPerAddress,
       failureWindowMs: sessions.failureWindow,
+      tenants,
     });
     peopleRoutes(routes, { accounts, eventLog, tenants });
     apiKeyRoutes(routes, { keys, eventLog });

@@ -5,7 +5,8 @@ import { publicAccount, type AccountStore, type StoredAccount } from '../../acco
 import { accountChangedEvent } from '../../accounts/audit.ts';
 import { DUMMY_HASH, passwordProblem, verifyPassword } from '../../accounts/passwords.ts';
 import type { SessionData } from '../../accounts/sessions.ts';
-import { permissionsOf } from '../../domain/access/index.ts';
+import type { TenantRegistry } from '../../config/policies.ts';
+import { permissionsOf, teamsOf } from '../../domain/access/index.ts';
 import { sendError } from '../../http/errors.ts';
 import type { EventLog } from '../../log/event-log.ts';
 import { accountKeys } from '../../projections/keys.ts';
@@ -20,6 +21,8 @@ export interface SessionDeps {
   maxFailures: number;
   maxAttemptsPerAddress: number;
   failureWindowMs: number;
+  /** A person's teams (GET's `teams`): their agent's, from the tenant's routing settings. */
+  tenants: TenantRegistry;
   now?: () => Date;
 }
 
@@ -95,7 +98,9 @@ export function sessionRoutes(app: FastifyInstance, deps: SessionDeps): void {
   app.get('/v1/session', { config: { access: 'signed-in' } }, async (request) => {
     const principal = principalOf(request);
     const account = principal.kind === 'person' ? await deps.accounts.get(principal.tenant, principal.account) : null;
-    return { principal, permissions: [...permissionsOf(principal)].sort(), ...(account ? { account: publicAccount(account) } : {}) };
+    // A person's teams are the queues their console lists: their agent's, none without an agent.
+    const teams = principal.kind === 'person' && principal.agent ? [...teamsOf(deps.tenants(principal.tenant).routing, principal.agent)] : [];
+    return { principal, permissions: [...permissionsOf(principal)].sort(), ...(account ? { account: publicAccount(account), teams } : {}) };
   });
 
   app.delete('/v1/session', { config: { access: 'signed-in' } }, async (request, reply) => {

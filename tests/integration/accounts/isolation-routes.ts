@@ -373,6 +373,12 @@ export const DOORS: ReadonlyArray<{ method: Method | 'OPTIONS'; path: string }> 
   { method: 'GET', path: '/webhooks/meta' },
   { method: 'POST', path: '/webhooks/meta' },
   { method: 'POST', path: '/webhooks/email' },
+  // The console's pages and files (static, no data: everything it shows comes through the routes above).
+  { method: 'GET', path: '/' },
+  { method: 'GET', path: '/sign-in' },
+  { method: 'GET', path: '/conversations/:id' },
+  { method: 'GET', path: '/assets/*' },
+  { method: 'GET', path: '/favicon.svg' },
 ];
 
 export const routeKey = (r: { method: string; path: string }) => `${r.method} ${r.path}`;

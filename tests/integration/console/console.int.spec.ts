@@ -1,0 +1,239 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import axe from 'axe-core';
+import Fastify from 'fastify';
+import { chromium, type Browser as Chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEvent } from '../../../events/index.ts';
+import { consoleDir, consoleRoutes } from '../../../src/api/console.ts';
+import { chromiumPath } from '../../support/browser.ts';
+import { eventually } from '../../support/collect.ts';
+import { addUserWithCli, Browser, dropAccounts } from '../accounts/support.ts';
+import { actionsConfig, startActionsEngine, TENANT, type ActionsEngine } from '../actions/support.ts';
+
+/**
+ * The web console (console/) in Chromium, served by the API as production serves it (createApiServer
+ * mounts console/dist at `/`), over the live fold on real Kafka and Redis. acme's routing settings
+ * (actions/support.ts): Li Wei is an agent in billing only. She signs in through the page, works a
+ * billing conversation from the queue to resolved, and is refused a support one.
+ */
+const root = resolve(import.meta.dirname, '../../..');
+const config = actionsConfig();
+const PASSWORD = 'correct horse battery';
+const REFUSED = "this conversation is neither assigned to you nor in one of your teams' queues";
+
+let engine: ActionsEngine;
+let browser: Chromium;
+let context: BrowserContext;
+let page: Page;
+let liAccount: string;
+/** What the page logged about its Content-Security-Policy, and uncaught errors: none expected. */
+const pageProblems: string[] = [];
+
+beforeAll(async () => {
+  buildConsoleIfStale();
+  engine = await startActionsEngine(config);
+  const made = await addUserWithCli(config, ['--tenant', TENANT, '--email', 'ada@acme.test', '--role', 'admin', '--name', 'Ada Admin'], PASSWORD);
+  expect(made, made.stderr).toMatchObject({ code: 0 });
+  const admin = new Browser(engine.harness.url);
+  expect((await admin.signIn(TENANT, 'ada@acme.test', PASSWORD)).status).toBe(200);
+  const addLi = await admin.request('POST', '/v1/users', { email: 'li@acme.test', name: 'Li Wei', role: 'agent', agent: 'ag_li', password: PASSWORD });
+  expect(addLi.status, JSON.stringify(addLi.body)).toBe(201);
+  liAccount = (addLi.body.user as { id: string }).id;
+
+  browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox'] });
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'Europe/Berlin' });
+  page = await context.newPage();
+  page.on('console', (message) => {
+    if (/Content.Security.Policy|Refused to/i.test(message.text())) pageProblems.push(message.text());
+  });
+  page.on('pageerror', (err) => pageProblems.push(`page error: ${err.message}`));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await engine?.close();
+  await dropAccounts(config);
+});
+
+/** A customer's chat message, triaged into `team` as the workflow would: the conversation the fold opened for it. */
+async function waitingIn(team: string, text: string, triage: { category: string; priority: 'low' | 'normal' | 'high' | 'urgent' } = { category: 'general', priority: 'normal' }): Promise<{ customer: string; id: string }> {
+  const { customer, conversationId } = await engine.customerWrites(undefined, text);
+  const time = new Date().toISOString();
+  const data = { ...triage, language: 'en', team, reasons: [] };
+  await engine.harness.ctx.eventLog.append([createEvent({ type: 'conversation.triaged', source: '/tests', tenant: TENANT, customer, conversation: conversationId, time, data })]);
+  await engine.conversation(conversationId, (c) => c.team === team);
+  return { customer, id: conversationId };
+}
+
+/** axe-core's serious and critical violations on the page as it is now. */
+async function seriousViolations(): Promise<string[]> {
+  await page.evaluate(axe.source);
+  const violations = await page.evaluate(async () => {
+    const { axe: inPage } = globalThis as unknown as { axe: typeof axe };
+    const result = await inPage.run({ resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? null, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} (${v.targets.join(', ')})`);
+}
+
+/**
+ * The README's pictures of the console (docs/) with UPDATE_SCREENSHOTS=1; otherwise into .stack/
+ * (ignored), so a test run leaves the work tree as it found it.
+ */
+const screenshot = (name: string) => page.screenshot({ path: join(root, process.env.UPDATE_SCREENSHOTS === '1' ? 'docs' : '.stack/screenshots', name) });
+
+describe('the web console', () => {
+  it('given Li (agent, billing), she signs in through the page, sees a new billing conversation in her queue, takes it, replies and resolves it; the log says it was her', async () => {
+    await page.goto(`${engine.harness.url}/`);
+    await page.waitForURL(/\/sign-in\?next=%2F$/);
+    expect(await seriousViolations()).toEqual([]);
+    await page.getByLabel('E-mail').fill('li@acme.test');
+    await page.getByLabel('Workspace').fill(TENANT);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor();
+    expect(await page.getByRole('banner').innerText()).toContain('Li Wei');
+    const billingQueue = page.getByRole('region', { name: 'Billing queue' });
+    const mine = page.getByRole('region', { name: 'Mine' });
+    await billingQueue.waitFor();
+    await mine.waitFor();
+
+    // Another question already in the queue, and one already hers: the inbox as a shift finds it.
+    await waitingIn('billing', 'How do I download last year’s invoices as PDF?', { category: 'billing', priority: 'normal' });
+    const held = await waitingIn('billing', 'Can I change the card you charge each month?', { category: 'billing', priority: 'low' });
+    expect((await engine.api('POST', `/v1/conversations/${held.id}/assign`, { agent: 'ag_li' })).status).toBe(202);
+    await engine.conversation(held.id, (c) => c.assignee === 'ag_li');
+
+    const customerText = 'Hi, I was charged twice for my March invoice. Could you refund one of the two payments?';
+    const { customer, id } = await waitingIn('billing', customerText, { category: 'refund', priority: 'high' });
+    const appended = Date.now();
+    // No reload and no polling: the change feed (GET /v1/stream) tells the page, which reads its lists again.
+    await billingQueue.getByRole('link', { name: customer }).waitFor({ timeout: 5_000 });
+    const seenAfterMs = Date.now() - appended;
+    await mine.getByRole('link', { name: held.customer }).waitFor({ timeout: 5_000 });
+    expect(await billingQueue.getByRole('row').count()).toBe(3); // the header, and the two waiting (hers is not)
+    expect(await seriousViolations()).toEqual([]);
+    await screenshot('console-inbox.png');
+
+    await billingQueue.getByRole('link', { name: customer }).click();
+    await page.waitForURL(`${engine.harness.url}/conversations/${id}`);
+    const transcript = page.getByRole('region', { name: 'Transcript' });
+    await transcript.getByText(customerText).waitFor();
+
+    await page.getByRole('button', { name: 'Take it' }).click();
+    const details = page.getByRole('complementary', { name: 'Details' });
+    await details.getByText('You (ag_li)').waitFor();
+    await page.getByRole('textbox', { name: 'Reply or internal note' }).fill('Thanks, looking into it');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await transcript.getByText('Thanks, looking into it').waitFor();
+    await page.getByRole('textbox', { name: 'Reply or internal note' }).fill('Two charges of €49.00 on 3 March (same card). Asked finance to refund the second one.');
+    await page.getByRole('button', { name: 'Add internal note' }).click();
+    await transcript.getByRole('article', { name: 'Internal note from You (ag_li)' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Reply or internal note' }).inputValue()).toBe('');
+    expect(await seriousViolations()).toEqual([]);
+    await screenshot('console-conversation.png');
+
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await page.getByRole('status').filter({ hasText: 'Resolved.' }).waitFor();
+    await details.getByRole('term').filter({ hasText: 'Resolved' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Resolve' }).count()).toBe(0);
+
+    await eventually('the three actions on the log', () => ['conversation.assigned', 'message.sent', 'conversation.resolved'].every((type) => engine.eventsOf(id).some((e) => e.type === type)));
+    const byLi = { authtype: 'user', authid: liAccount };
+    expect(engine.eventsOf(id, 'conversation.assigned')).toEqual([expect.objectContaining({ ...byLi, data: expect.objectContaining({ assignee: 'ag_li', by: { kind: 'agent', id: 'ag_li' } }) })]);
+    const sent = engine.eventsOf(id, 'message.sent');
+    expect(sent.filter((e) => e.type === 'message.sent' && !e.data.internal)).toEqual([expect.objectContaining({ ...byLi, data: expect.objectContaining({ text: 'Thanks, looking into it', author: { kind: 'agent', id: 'ag_li' }, internal: false }) })]);
+    expect(sent.filter((e) => e.type === 'message.sent' && e.data.internal)).toEqual([expect.objectContaining({ ...byLi, data: expect.objectContaining({ author: { kind: 'agent', id: 'ag_li' }, internal: true }) })]);
+    expect(engine.eventsOf(id, 'conversation.resolved')).toEqual([expect.objectContaining({ ...byLi, data: expect.objectContaining({ by: { kind: 'agent', id: 'ag_li' }, reason: 'agent' }) })]);
+    expect(seenAfterMs).toBeLessThan(5_000);
+    expect(pageProblems).toEqual([]);
+  });
+
+  it('shows an agent the refusal of another team’s conversation and nothing of it; signing out ends the session', async () => {
+    const secret = 'My parcel 7741-SECRET never arrived';
+    const { id } = await waitingIn('support', secret);
+
+    await page.goto(`${engine.harness.url}/conversations/${id}`);
+
+    await page.getByRole('heading', { level: 1, name: 'You cannot open this conversation' }).waitFor();
+    expect(await page.getByRole('alert').innerText()).toBe(REFUSED);
+    expect(await page.getByText('not_your_conversation').count()).toBe(1);
+    expect(await page.content()).not.toContain('7741-SECRET');
+    expect(await seriousViolations()).toEqual([]);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in\?next=/);
+    const cookies = await context.cookies();
+    const afterSignOut = await fetch(`${engine.harness.url}/v1/session`, { headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') } });
+    expect(afterSignOut.status).toBe(401);
+    expect(pageProblems).toEqual([]);
+  });
+
+  it('GET /v1/session names a person’s teams (their agent’s, from the routing settings), the queues the inbox lists', async () => {
+    const li = new Browser(engine.harness.url);
+    const ada = new Browser(engine.harness.url);
+    await li.signIn(TENANT, 'li@acme.test', PASSWORD);
+    await ada.signIn(TENANT, 'ada@acme.test', PASSWORD);
+
+    expect((await li.request('GET', '/v1/session')).body).toMatchObject({ principal: { kind: 'person', agent: 'ag_li' }, account: { name: 'Li Wei' }, teams: ['billing'] });
+    expect((await ada.request('GET', '/v1/session')).body).toMatchObject({ principal: { kind: 'person', agent: null }, teams: [] });
+  });
+
+  it('is served as built: its pages under the API’s CSP with no inline script, its bundles cached for good, any other path the API’s as before', async () => {
+    const get = (path: string, accept = 'text/html,application/xhtml+xml') => fetch(`${engine.harness.url}${path}`, { headers: { accept } });
+    const home = await get('/');
+    const html = await home.text();
+    expect(home.status).toBe(200);
+    expect(home.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+    expect(home.headers.get('cache-control')).toBe('no-cache');
+    expect(html).toMatch(/<script type="module" crossorigin src="\/assets\/[\w-]+\.js"><\/script>/);
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    const bundle = /src="(\/assets\/[\w-]+\.js)"/.exec(html)![1]!;
+    const asset = await get(bundle, '*/*');
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    expect(asset.headers.get('cache-control')).toMatch(/immutable/);
+    expect((await get('/favicon.svg', 'image/*')).headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    for (const path of ['/sign-in', '/conversations/cv_anything']) expect(await (await get(path, '*/*')).text()).toBe(html);
+
+    // Sent as written (inject: no URL normalising on the way), so the dot segments reach the server.
+    for (const url of ['/nope', '/v1/nope', '/webhooks/nope', '/healthz/nope', '/assets/missing.js', '/%2e%2e/package.json', '/assets/..%2f..%2f..%2fpackage.json', '/assets/.%2e/.%2e/.%2e/package.json', '/assets/']) {
+      const answer = await engine.harness.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
+      expect({ url, status: answer.statusCode, type: answer.headers['content-type'] }).toEqual({ url, status: 404, type: expect.stringMatching(/^application\/json/) });
+      expect(answer.json()).toMatchObject({ error: 'not_found' });
+    }
+    // The router's own refusals under the API are untouched by the console's routes.
+    expect((await engine.harness.app.inject({ method: 'GET', url: `/v1/conversations/${'c'.repeat(300)}`, headers: { accept: 'text/html' } })).json()).toMatchObject({ error: 'uri_too_long' });
+
+    const empty = mkdtempSync(join(tmpdir(), 'console-'));
+    const bare = Fastify();
+    consoleRoutes(bare, { dir: empty });
+    try {
+      const answer = await bare.inject({ method: 'GET', url: '/', headers: { accept: 'text/html' } });
+      expect({ status: answer.statusCode, body: answer.json() }).toEqual({ status: 503, body: { error: 'console_not_built', message: 'run npm run build:console' } });
+    } finally {
+      await bare.close();
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
+
+/** `npm test` builds the console first (pretest); a spec run on its own builds it when the sources are newer. */
+function buildConsoleIfStale(): void {
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+      const path = join(dir, entry.name);
+      return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+    }, 0);
+  const sources = Math.max(newest(join(root, 'console/src')), newest(join(root, 'console/public')), ...['index.html', 'vite.config.ts'].map((f) => statSync(join(root, 'console', f)).mtimeMs));
+  let built = 0;
+  try {
+    built = statSync(join(consoleDir(), 'index.html')).mtimeMs;
+  } catch {
+    built = 0;
+  }
+  if (built < sources) execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', 'console', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+}
