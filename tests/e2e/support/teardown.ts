@@ -36,6 +36,9 @@ export async function tearDownEngine(config: Config, redis: Redis, kafka: Kafka,
   await unlinkMatching(redis, instanceKeys(config.instance));
   // The routing drain's keys are tagged by the instance alone (`cs:wf:{<instance>}:…`): locks, drain-again flags, hand-off summaries.
   await unlinkMatching(redis, `cs:wf:{${config.instance}}:*`);
+  // The consoles' change feed (`cs:live:{<instance>}:<tenant>`) and people, sessions and keys (`cs:acct:{<instance>}:…`).
+  await unlinkMatching(redis, `cs:live:{${config.instance}}:*`);
+  await unlinkMatching(redis, `cs:acct:{${config.instance}}:*`);
 }
 
 /**
