@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { queuePrefix } from '../src/queues/names.ts';
 
 /** Nearest-rank percentile (the p-th of n sorted values is the one at rank ceil(p/100 * n)). */
-export function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }

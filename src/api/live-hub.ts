@@ -29,11 +29,14 @@ export class LiveHub {
 
   /** Listens to a tenant's changes from now on; returns the cursor listening began at, and how to stop. */
   async listen(tenant: string, listener: Listener): Promise<{ from: string; stop(): void }> {
-    let set = this.listeners.get(tenant);
-    if (!set) {
-      this.listeners.set(tenant, (set = new Set()));
-      if (!this.cursors.has(tenant)) this.cursors.set(tenant, await this.feed.latest(tenant));
+    // The tenant's cursor first, then the tenant in the read set: the reader never sees a tenant
+    // it has no cursor for (listeners arriving together each ask; the first answer stands).
+    if (!this.cursors.has(tenant)) {
+      const latest = await this.feed.latest(tenant);
+      if (!this.cursors.has(tenant)) this.cursors.set(tenant, latest);
     }
+    let set = this.listeners.get(tenant);
+    if (!set) this.listeners.set(tenant, (set = new Set()));
     set.add(listener);
     this.start();
     const from = this.cursors.get(tenant)!;
@@ -61,6 +64,11 @@ export class LiveHub {
       while (!this.closed && this.listeners.size > 0) {
         try {
           const read = new Map([...this.cursors].filter(([tenant]) => this.listeners.has(tenant)));
+          // Nothing to block on: wait a moment rather than spin (a read of no streams returns at once).
+          if (read.size === 0) {
+            await new Promise((r) => setTimeout(r, 50));
+            continue;
+          }
           for (const { tenant, changes } of await this.feed.wait(read, this.blockMs)) {
             const fresh = changes.filter((c) => afterId(c.id, this.cursors.get(tenant) ?? '0-0'));
             if (fresh.length === 0) continue;

@@ -122,3 +122,16 @@ describe('GET /v1/stream without an event-stream reader', () => {
     expect(await engine.api('GET', '/v1/stream?after=yesterday')).toMatchObject({ status: 400 });
   });
 });
+
+describe('GET /v1/stream, many consoles at once', () => {
+  it('given 30 consoles connecting at the same moment, then every one is ready and told of the next change', async () => {
+    const consoles = Array.from({ length: 30 }, () => listen(API_KEY));
+    await Promise.all(consoles.map((c) => c.ready()));
+
+    const { customer } = await engine.customerWrites();
+
+    await eventually('every console told', () => consoles.every((c) => c.changes().some((x) => x.data.customer === customer)));
+    expect((await fetch(`${engine.harness.url}/healthz`)).status).toBe(200);
+    await Promise.all(consoles.map((c) => c.close()));
+  });
+});
