@@ -55,9 +55,12 @@ describe('routing under a burst of arrivals', () => {
     const ids = await Promise.all(Array.from({ length: ARRIVALS }, (_, i) => w.chat(visitor(`burst${i}`), `Hello, question number ${i} about my order`)));
     // Every arrival triaged, and each route step has run (the last ones may have been coalesced into a running drain).
     await eventually('every conversation triaged', async () => (await Promise.all(ids.map((id) => w.engine.conversation(id)))).every((c) => c.team === 'support'));
+    // Every route step completed too: a step the fold asked for reaches the queue through the pump,
+    // so an idle queue alone can come a moment before the last route steps were even pumped.
+    const routesDone = async () => ((await queue().getJobs(['completed'], 0, -1)) as Array<Job<WorkflowJobData>>).filter((j) => j.data.trigger.kind === 'route').length;
     await eventually('the seats filled and the steps settled', async () => {
       const conversations = await Promise.all(ids.map((id) => w.engine.conversation(id)));
-      return conversations.filter((c) => c.assignee !== null).length === 2 * SEATS && (await settled());
+      return conversations.filter((c) => c.assignee !== null).length === 2 * SEATS && (await routesDone()) >= ARRIVALS && (await settled());
     });
 
     // No step failed, and none is dead.
