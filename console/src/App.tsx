@@ -1,11 +1,18 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, ApiError, messageOf, whenSignedOut, type Session } from './api.ts';
-import { capitalized } from './format.ts';
+import { api, ApiError, messageOf, type Session } from './api.ts';
+import { whenSignedOut } from './api.ts';
+import { applyPersonLocale, useTranslation } from './i18n.ts';
 import { closeStream } from './live.ts';
+import { Board } from './pages/Board.tsx';
+import { CannedResponses } from './pages/CannedResponses.tsx';
 import { ConversationPage } from './pages/Conversation.tsx';
 import { Inbox } from './pages/Inbox.tsx';
+import { Profile } from './pages/Profile.tsx';
 import { SignIn } from './pages/SignIn.tsx';
+import { PresenceMenu } from './parts/PresenceMenu.tsx';
+import { ShortcutsHelp } from './parts/ShortcutsHelp.tsx';
 import { Link, match, useRouter } from './router.tsx';
+import { can } from './session.ts';
 
 type Known = { state: 'loading' } | { state: 'signed-out' } | { state: 'signed-in'; session: Session } | { state: 'failed'; message: string };
 
@@ -17,13 +24,16 @@ function nextOf(search: string): string {
 
 async function whoIsSignedIn(): Promise<Known> {
   try {
-    return { state: 'signed-in', session: await api.session() };
+    const session = await api.session();
+    applyPersonLocale(session.account?.language, session.account?.timeZone);
+    return { state: 'signed-in', session };
   } catch (err) {
     return err instanceof ApiError && err.status === 401 ? { state: 'signed-out' } : { state: 'failed', message: messageOf(err) };
   }
 }
 
 export function App() {
+  const { t } = useTranslation();
   const { location, navigate } = useRouter();
   const [known, setKnown] = useState<Known>({ state: 'loading' });
 
@@ -56,39 +66,55 @@ export function App() {
     document.querySelector<HTMLElement>('main h1')?.focus();
   }, [location.path]);
 
-  if (known.state === 'loading') return <p className="splash">Loading…</p>;
+  if (known.state === 'loading') return <p className="splash">{t('app.loading')}</p>;
   if (known.state === 'failed') {
     return (
       <main id="main" className="splash">
-        <h1 tabIndex={-1}>The console cannot start</h1>
+        <h1 tabIndex={-1}>{t('app.cannotStart')}</h1>
         <p role="alert">{known.message}</p>
         <button type="button" onClick={() => void load()}>
-          Try again
+          {t('app.tryAgain')}
         </button>
       </main>
     );
   }
   if (known.state === 'signed-out') {
-    return onSignInPage ? <SignIn onSignedIn={load} /> : <p className="splash">Loading…</p>;
+    return onSignInPage ? <SignIn onSignedIn={load} /> : <p className="splash">{t('app.loading')}</p>;
   }
 
   const { session } = known;
   // The pages (the API serves index.html at each: CONSOLE_PAGES in src/api/console.ts).
   const conversation = match('/conversations/:id', location.path);
+  const page =
+    location.path === '/' ? (
+      <Inbox session={session} />
+    ) : conversation?.id ? (
+      <ConversationPage key={conversation.id} id={conversation.id} session={session} />
+    ) : location.path === '/board' && can(session, 'presence:read') ? (
+      <Board session={session} />
+    ) : location.path === '/canned-responses' && can(session, 'conversations:act') ? (
+      <CannedResponses session={session} />
+    ) : location.path === '/profile' && session.account ? (
+      <Profile session={session} onChanged={load} />
+    ) : (
+      <NotFound />
+    );
   return (
     <>
       <a className="skip" href="#main">
-        Skip to content
+        {t('app.skip')}
       </a>
       <Header session={session} onSignedOut={() => setKnown({ state: 'signed-out' })} />
       <main id="main" className="page">
-        {location.path === '/' ? <Inbox session={session} /> : conversation?.id ? <ConversationPage key={conversation.id} id={conversation.id} session={session} /> : <NotFound />}
+        {page}
       </main>
+      <ShortcutsHelp />
     </>
   );
 }
 
 function Header({ session, onSignedOut }: { session: Session; onSignedOut: () => void }) {
+  const { t } = useTranslation();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const signOut = async () => {
@@ -104,24 +130,34 @@ function Header({ session, onSignedOut }: { session: Session; onSignedOut: () =>
   };
   const { principal, account } = session;
   const name = account?.name || account?.email || (principal.kind === 'key' ? principal.key : principal.account);
-  const role = principal.kind === 'person' ? capitalized(principal.role) : 'API key';
+  const role = principal.kind === 'person' ? t(`role.${principal.role}`) : t('role.key');
+  const agent = principal.kind === 'person' ? principal.agent : null;
   return (
     <header className="topbar">
       <Link to="/" className="brand">
         <span className="brand-mark" aria-hidden="true" />
-        Support console
+        {t('app.name')}
       </Link>
-      <nav aria-label="Main">
-        <Link to="/">Inbox</Link>
+      <nav aria-label={t('nav.label')}>
+        <Link to="/">{t('nav.inbox')}</Link>
+        {can(session, 'presence:read') && <Link to="/board">{t('nav.board')}</Link>}
+        {can(session, 'conversations:act') && <Link to="/canned-responses">{t('nav.canned')}</Link>}
       </nav>
       <div className="who">
-        <span className="who-name">{name}</span>
+        {agent && <PresenceMenu agent={agent} />}
+        {account ? (
+          <Link to="/profile" className="who-name" title={t('nav.profile')}>
+            {name}
+          </Link>
+        ) : (
+          <span className="who-name">{name}</span>
+        )}
         <span className="who-role">
           {role}
-          {principal.kind === 'person' && principal.agent ? ` · ${principal.agent}` : ''} · {principal.tenant}
+          {agent ? ` · ${agent}` : ''} · {principal.tenant}
         </span>
         <button type="button" className="quiet" onClick={() => void signOut()} disabled={busy}>
-          Sign out
+          {t('nav.signOut')}
         </button>
         {error && (
           <p role="alert" className="who-error">
@@ -134,14 +170,15 @@ function Header({ session, onSignedOut }: { session: Session; onSignedOut: () =>
 }
 
 function NotFound() {
+  const { t } = useTranslation();
   useEffect(() => {
-    document.title = 'Not found · Support console';
-  }, []);
+    document.title = `${t('notFound.title')} · ${t('app.name')}`;
+  }, [t]);
   return (
     <section className="panel empty-page">
-      <h1 tabIndex={-1}>This page does not exist</h1>
+      <h1 tabIndex={-1}>{t('notFound.title')}</h1>
       <p>
-        <Link to="/">Back to the inbox</Link>
+        <Link to="/">{t('notFound.back')}</Link>
       </p>
     </section>
   );

@@ -4,9 +4,19 @@
  * it). A refusal throws an ApiError carrying the API's `{error, message}`.
  */
 
+import type { KpiFigures } from '../../src/domain/kpi/figures.ts';
+import type { GroupKey } from '../../src/domain/kpi/groups.ts';
+import type { Identity, SurveyRecord } from '../../src/domain/state.ts';
+
+export type { Identity, SurveyRecord };
+
 export type Role = 'agent' | 'supervisor' | 'admin';
-export type Channel = 'email' | 'sms' | 'whatsapp' | 'messenger' | 'instagram' | 'chat' | string;
+/** The engine's channels; WhatsApp, Messenger and Instagram are `social`, told apart by provider. */
+export type Channel = 'email' | 'chat' | 'sms' | 'social';
 export type Priority = 'low' | 'normal' | 'high' | 'urgent';
+export type Presence = 'online' | 'away' | 'offline';
+export const PRIORITIES: readonly Priority[] = ['urgent', 'high', 'normal', 'low'];
+export const CHANNELS: readonly Channel[] = ['email', 'chat', 'sms', 'social'];
 
 export interface Account {
   id: string;
@@ -15,6 +25,10 @@ export interface Account {
   name: string;
   role: Role;
   agent: string | null;
+  /** en, ru or zh; absent from servers before languages. */
+  language?: string;
+  /** An IANA zone such as Europe/Moscow. */
+  timeZone?: string;
 }
 
 export type Principal =
@@ -40,7 +54,7 @@ export interface Sla {
 export interface ConversationSummary {
   id: string;
   customer: string;
-  status: 'open' | 'pending' | 'resolved' | string;
+  status: 'open' | 'pending' | 'resolved';
   channels: Channel[];
   subject: string | null;
   category: string | null;
@@ -58,7 +72,11 @@ export interface ConversationSummary {
 export interface Conversation extends ConversationSummary {
   replyTo: { channel: Channel; provider: string; handle: string } | null;
   handoff: string | null;
+  surveys?: SurveyRecord[];
+  bot?: 'answering' | 'handed-off' | null;
 }
+
+export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
 
 export interface TranscriptEntry {
   eventId: string;
@@ -66,16 +84,64 @@ export interface TranscriptEntry {
   direction: 'in' | 'out';
   channel: Channel;
   provider: string;
-  author: { kind: 'customer' | 'agent' | 'bot' | 'system' | string; id: string };
+  author: { kind: 'customer' | 'agent' | 'bot' | 'system'; id: string };
   text: string;
   subject?: string;
   internal?: boolean;
   attachments?: number;
+  /** Outbound messages: our id, and what the outbound connector and the provider reported of it. */
+  messageId?: string;
+  delivery?: { status: DeliveryStatus; at: string; error?: string };
 }
 
 export interface ConversationView {
   conversation: Conversation;
   transcript: TranscriptEntry[];
+}
+
+export interface CustomerView {
+  customer: { id: string; identities: Identity[]; conversationIds: string[]; mergedInto: string | null; mergedFrom: string[]; firstSeenAt: string; lastSeenAt: string };
+  mergedInto?: string;
+  conversations: ConversationSummary[];
+}
+
+export interface AgentView {
+  id: string;
+  name: string;
+  teams: string[];
+  status: Presence;
+  since: string | null;
+  capacity: Record<Channel, number>;
+  load: Record<Channel, number>;
+}
+
+export interface CannedResponse {
+  id: string;
+  shortcut: string;
+  title: string;
+  text: string;
+  updatedAt: string;
+  updatedBy?: string;
+}
+
+/** The KPI report's figures and a group's key: the domain's own types (Vite strips them; no server code is bundled). */
+export type { KpiFigures } from '../../src/domain/kpi/figures.ts';
+export type { GroupKey } from '../../src/domain/kpi/groups.ts';
+
+export interface KpiReport {
+  total: KpiFigures;
+  groups: Array<{ key: GroupKey } & KpiFigures>;
+}
+
+/** A conversation behind a KPI figure: how much it adds to the number, and its own value (`valueField`). */
+export type KpiConversation = ConversationSummary & { counted: number } & Record<string, unknown>;
+
+export interface KpiBehind {
+  figure: string;
+  number: number;
+  total: number;
+  valueField: string | null;
+  conversations: KpiConversation[];
 }
 
 export interface Accepted {
@@ -139,17 +205,46 @@ export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DEL
 
 const id = (value: string) => encodeURIComponent(value);
 
+const q = (params: Record<string, string | undefined>) => {
+  const search = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+  return search.size ? `?${search}` : '';
+};
+
 export const api = {
   session: () => request<Session>('GET', '/v1/session'),
   signIn: (input: { tenant: string; email: string; password: string }) => request<{ account: Account }>('POST', '/v1/session', input),
   signOut: () => request<void>('DELETE', '/v1/session'),
+  preferences: (input: { language?: string; timeZone?: string }) => request<{ account: Account }>('PATCH', '/v1/session/preferences', input),
+
   mine: (agent: string) => request<{ agent: string; conversations: ConversationSummary[] }>('GET', `/v1/agents/${id(agent)}/conversations`),
   queue: (team: string) => request<{ team: string; conversations: ConversationSummary[] }>('GET', `/v1/queues/${id(team)}`),
   conversation: (conversation: string) => request<ConversationView>('GET', `/v1/conversations/${id(conversation)}`),
-  reply: (conversation: string, text: string) => request<Accepted>('POST', `/v1/conversations/${id(conversation)}/messages`, { text }),
+  customer: (customer: string) => request<CustomerView>('GET', `/v1/customers/${id(customer)}${q({ limit: '1' })}`),
+  customerByHandle: (handle: string) => request<CustomerView>('GET', `/v1/customers${q({ handle, limit: '1' })}`),
+
+  reply: (conversation: string, text: string, to?: { channel: Channel; handle: string }) =>
+    request<Accepted>('POST', `/v1/conversations/${id(conversation)}/messages`, to ? { text, to } : { text }),
   note: (conversation: string, text: string) => request<Accepted>('POST', `/v1/conversations/${id(conversation)}/notes`, { text }),
   assign: (conversation: string, agent: string) => request<Accepted>('POST', `/v1/conversations/${id(conversation)}/assign`, { agent }),
+  transfer: (conversation: string, to: { toAgent?: string | null; toTeam?: string | null; reason?: string }) => request<Accepted>('POST', `/v1/conversations/${id(conversation)}/transfer`, to),
+  priority: (conversation: string, priority: Priority) => request<Accepted>('POST', `/v1/conversations/${id(conversation)}/priority`, { priority }),
   resolve: (conversation: string) => request<Accepted>('POST', `/v1/conversations/${id(conversation)}/resolve`, {}),
+  reopen: (conversation: string) => request<Accepted>('POST', `/v1/conversations/${id(conversation)}/reopen`, {}),
+  merge: (survivor: string, from: string) => request<Accepted>('POST', `/v1/customers/${id(survivor)}/merge`, { from }),
+
+  agents: () => request<AgentView[]>('GET', '/v1/agents'),
+  agent: (agent: string) => request<AgentView>('GET', `/v1/agents/${id(agent)}`),
+  setPresence: (agent: string, status: Presence, capacity?: Partial<Record<Channel, number | null>>) =>
+    request<Accepted>('PUT', `/v1/agents/${id(agent)}/status`, capacity ? { status, capacity } : { status }),
+
+  kpis: (groupBy: string) => request<KpiReport>('GET', `/v1/kpis${q({ groupBy })}`),
+  kpiConversations: (figure: string, group: GroupKey | null) =>
+    request<KpiBehind>('GET', `/v1/kpis/conversations${q({ figure, group: group ? JSON.stringify(group) : undefined })}`),
+
+  canned: () => request<{ responses: CannedResponse[] }>('GET', '/v1/canned-responses'),
+  createCanned: (input: { shortcut: string; title: string; text: string }) => request<{ response: CannedResponse }>('POST', '/v1/canned-responses', input),
+  changeCanned: (canned: string, input: Partial<{ shortcut: string; title: string; text: string }>) => request<{ response: CannedResponse }>('PATCH', `/v1/canned-responses/${id(canned)}`, input),
+  deleteCanned: (canned: string) => request<void>('DELETE', `/v1/canned-responses/${id(canned)}`),
 };
 
 /** What to show for a failure: the API's message, or the error's own. */

@@ -5,7 +5,7 @@
  * with the last id it saw (Last-Event-ID), and the feed sends what was missed, once; a `reload`
  * event (away too long) and the tab becoming visible again refresh everything.
  */
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 
 const signal = new EventTarget();
 let source: EventSource | null = null;
@@ -52,5 +52,33 @@ export function useLiveRefresh(refresh: () => unknown): void {
       signal.removeEventListener('refresh', run);
       document.removeEventListener('visibilitychange', onVisibility);
     };
+  }, []);
+}
+
+/**
+ * One read at a time, none lost: a refresh asked for while a read is running runs once more when it
+ * ends (the read in flight may have started before the change it was told about).
+ */
+export function useOneAtATime(read: () => Promise<void>): () => Promise<void> {
+  const state = useRef({ running: false, again: false });
+  const latest = useRef(read);
+  useEffect(() => {
+    latest.current = read;
+  }, [read]);
+  return useCallback(async () => {
+    const s = state.current;
+    if (s.running) {
+      s.again = true;
+      return;
+    }
+    s.running = true;
+    try {
+      do {
+        s.again = false;
+        await latest.current();
+      } while (s.again);
+    } finally {
+      s.running = false;
+    }
   }, []);
 }

@@ -45,13 +45,26 @@ export interface Team {
   logins: Map<string, { email: string; password: string }>;
 }
 
-/** Signs in an admin and every agent of the roster. */
+const DEMO_CANNED = [
+  { shortcut: 'thanks', title: 'Thanks for waiting', text: 'Hi {{customer.name}}, thank you for waiting. {{agent.name}} here, I am looking into it now.' },
+  { shortcut: 'refund', title: 'Refund on its way', text: 'Your refund has been issued and reaches your account within 5 working days. Reference: {{conversation.id}}.' },
+  { shortcut: 'bye', title: 'Closing', text: 'Glad we could help. If anything else comes up, just reply to this message. {{agent.name}}' },
+];
+
+/** Signs in an admin and every agent of the roster, and adds the workspace's canned responses. */
 export async function signInTeam(w: World, redis: Redis, instance: string, tenant: string): Promise<Team> {
   const password = () => randomBytes(12).toString('base64url');
   const adminPassword = password();
   await new AccountStore(redis, instance).create({ tenant, email: 'admin@northwind.example', name: 'Workspace admin', role: 'admin', agent: null, password: adminPassword });
   const admin = sessionClient(w.deployment.url);
   await admin.signIn(tenant, 'admin@northwind.example', adminPassword);
+
+  // The workspace's saved replies, as an admin sets them up before the shift: the agents insert
+  // them in the console with /shortcut.
+  for (const canned of DEMO_CANNED) {
+    const made = await admin.api('POST', '/v1/canned-responses', canned);
+    if (made.status !== 201) throw new Error(`the admin could not add /${canned.shortcut}: ${made.status} ${JSON.stringify(made.body)}`);
+  }
 
   const clients = new Map<string, Api>();
   const logins = new Map<string, { email: string; password: string }>();

@@ -19,6 +19,12 @@ export interface StreamOptions {
   concurrentSessions?: number;
   /** Share of events that are re-sent copies of an earlier event (provider retries). */
   duplicateShare?: number;
+  /**
+   * Share of outbound messages followed by their delivery reports (our connector's queued and sent,
+   * the provider's delivered, read or failed, at times that let the provider's report overtake our
+   * sent now and then). Default 0: none, and the stream is what it was before reports existed.
+   */
+  deliveryShare?: number;
 }
 
 const channels: Array<{ channel: Channel; provider: string; handle: (c: string) => string }> = [
@@ -62,6 +68,13 @@ export function* generateStream(o: StreamOptions): Generator<AnyEvent> {
   const folds = new Map<string, CustomerFold>();
   const recent: AnyEvent[] = [];
   const sessions: Session[] = [];
+  /** Delivery reports due later, earliest first: each goes on the log when its time comes. */
+  const scheduled: Array<{ at: number; event: AnyEvent }> = [];
+  const schedule = (at: number, event: AnyEvent) => {
+    let i = scheduled.length;
+    while (i > 0 && scheduled[i - 1]!.at > at) i--;
+    scheduled.splice(i, 0, { at, event });
+  };
   let emitted = 0;
   let seq = 0;
   let now = start;
@@ -90,6 +103,12 @@ export function* generateStream(o: StreamOptions): Generator<AnyEvent> {
     let index = 0;
     for (let i = 1; i < sessions.length; i++) if (sessions[i]!.at < sessions[index]!.at) index = i;
     const session = sessions[index]!;
+    if (scheduled.length > 0 && scheduled[0]!.at <= session.at) {
+      const due = scheduled.shift()!;
+      now = Math.max(now, due.at);
+      yield emit(due.event);
+      continue;
+    }
     now = Math.max(now, session.at);
     if (rnd.chance(o.duplicateShare ?? 0.01) && recent.length > 0) {
       // A provider retry: the very same event (same id) on the log again.
@@ -149,14 +168,30 @@ export function* generateStream(o: StreamOptions): Generator<AnyEvent> {
     } else if (roll < 0.93) {
       const kind = rnd.chance(0.85) ? 'agent' : rnd.chance(0.5) ? 'bot' : 'system';
       const internal = kind === 'agent' && rnd.chance(0.1);
-      yield emit(
-        createEvent({
-          ...base,
-          conversation,
-          type: 'message.sent',
-          data: { channel: open.replyTo?.channel ?? via.channel, provider: open.replyTo?.provider ?? via.provider, author: { kind, id: kind === 'agent' ? agent : `${kind}-1` }, text: 'Thanks for reaching out, we are on it.', internal },
-        }),
-      );
+      const sent = createEvent({
+        ...base,
+        conversation,
+        type: 'message.sent',
+        data: { channel: open.replyTo?.channel ?? via.channel, provider: open.replyTo?.provider ?? via.provider, author: { kind, id: kind === 'agent' ? agent : `${kind}-1` }, text: 'Thanks for reaching out, we are on it.', internal },
+      });
+      yield emit(sent);
+      if (!internal && o.deliveryShare && rnd.chance(o.deliveryShare)) {
+        // As the outbound role and a provider would report it: ours name the message (and its
+        // conversation), the provider's only its own id.
+        const { channel, provider } = sent.data;
+        const providerMessageId = `pm-${sent.id}`;
+        const report = (at: number, data: { status: 'queued' | 'sent' | 'delivered' | 'read' | 'failed'; messageId?: string; providerMessageId?: string; error?: string }, named: boolean) =>
+          schedule(at, createEvent({ ...base, ...(named ? { conversation } : {}), id: nextId(), time: new Date(at).toISOString(), type: 'message.status_updated', data: { channel, provider, ...data } }));
+        report(now + 50 + rnd.int(250), { status: 'queued', messageId: sent.id }, true);
+        report(now + 300 + rnd.int(2700), { status: 'sent', messageId: sent.id, providerMessageId }, true);
+        if (channel !== 'email' && channel !== 'chat') {
+          const roll = rnd.next();
+          const reported = now + 200 + rnd.int(6000);
+          if (roll < 0.1) report(reported, { status: 'failed', providerMessageId, error: 'Twilio error 30003: Unreachable destination handset' }, false);
+          else report(reported, { status: 'delivered', providerMessageId }, false);
+          if (roll > 0.8) report(reported + 60_000 + rnd.int(600_000), { status: 'read', providerMessageId }, false);
+        }
+      }
     } else if (roll < 0.96) {
       yield emit(createEvent({ ...base, conversation, type: 'sla.breached', data: { metric: 'firstResponse', dueAt: time } }));
     } else {

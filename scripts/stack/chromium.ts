@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { CannotInstallError, MissingToolError, installBlocker, installDebianPackage, isExecutableFile, onPath } from './tools.ts';
 
 /**
@@ -60,7 +61,10 @@ export function ensureChromium(options: EnsureChromiumOptions = {}): Promise<str
 
 async function locateOrInstall({ neededBy = 'the browser specs', install = true, log = (line) => console.log(`[stack] ${line}`) }: EnsureChromiumOptions): Promise<string> {
   const found = findChromium();
-  if (found) return found;
+  if (found) {
+    if (install) await ensureCjkFont(log);
+    return found;
+  }
   const missing = `Chromium is needed by ${neededBy} and was not found`;
   const blocker = install ? installBlocker() : 'the caller asked not to install it';
   if (blocker) throw new ChromiumUnavailableError(`${missing}, and it cannot be installed here (${blocker}); ${HOW_TO_GET}.`);
@@ -74,5 +78,22 @@ async function locateOrInstall({ neededBy = 'the browser specs', install = true,
   const installed = findChromium();
   if (!installed) throw new ChromiumUnavailableError(`${missing}, and after installing Debian's chromium there is still no ${DEBIAN_CHROMIUM}; ${HOW_TO_GET}.`);
   log(`installed chromium at ${installed}`);
+  await ensureCjkFont(log);
   return installed;
+}
+
+/** Debian's Chinese font: the console's Chinese pages (and their screenshots) in glyphs, not boxes. */
+const CJK_FONT_PACKAGE = 'fonts-wqy-zenhei';
+
+/**
+ * Installs a Chinese font when fontconfig knows none. Best effort: without one, the pages work and
+ * the specs pass, but Chinese text renders as empty boxes, so a failure is logged, not thrown.
+ */
+async function ensureCjkFont(log: (line: string) => void): Promise<void> {
+  if (!onPath('fc-list')) return;
+  const known = spawnSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
+  if (known.status !== 0 || known.stdout.trim() !== '') return;
+  if (installBlocker()) return log(`no Chinese font is installed, so Chinese pages render as boxes (install ${CJK_FONT_PACKAGE})`);
+  log(`installing a Chinese font (${CJK_FONT_PACKAGE}) for the console's Chinese pages…`);
+  await installDebianPackage(CJK_FONT_PACKAGE).catch((err: unknown) => log(`could not install ${CJK_FONT_PACKAGE}: ${err instanceof CannotInstallError ? err.reason : String(err)}`));
 }

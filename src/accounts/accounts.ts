@@ -18,6 +18,10 @@ export interface Account {
   role: Role;
   /** The agent id of the tenant's routing settings this person acts as; null for one who only administers. */
   agent: string | null;
+  /** The language the person's console is shown in. */
+  language: Language;
+  /** The IANA time zone the person's console shows times in. */
+  timeZone: string;
   disabled: boolean;
   created: string;
   updated: string;
@@ -40,6 +44,25 @@ export class AccountError extends Error {
   }
 }
 
+/** The languages the console is shown in (its locale files). */
+export const LANGUAGES = ['en', 'ru', 'zh'] as const;
+export type Language = (typeof LANGUAGES)[number];
+/** What an account stored before people chose reads as, and what a new one gets unless told. */
+export const DEFAULT_PREFERENCES = { language: 'en', timeZone: 'UTC' } as const satisfies { language: Language; timeZone: string };
+const isLanguage = (value: unknown): value is Language => typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+
+/**
+ * The zone as the platform names it (`europe/moscow` is `Europe/Moscow`), or null when it knows no
+ * such zone: what the browser's `Intl` will be given, so one it refuses is never stored.
+ */
+export function canonicalTimeZone(zone: string): string | null {
+  try {
+    return new Intl.DateTimeFormat(undefined, { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
 const EMAIL = /^[^\s@\x00-\x1f\x7f]{1,64}@[^\s@\x00-\x1f\x7f]{1,189}$/;
 export const emailProblem = (email: unknown): string | null => (typeof email === 'string' && email.length <= 254 && EMAIL.test(email) ? null : 'email must be an e-mail address');
 const normalEmail = (email: string) => email.trim().toLowerCase();
@@ -56,7 +79,7 @@ export class AccountStore {
     this.keys = accountKeys(instance);
   }
 
-  async create(input: { tenant: string; email: string; name: string; role: Role; agent: string | null; password: string }): Promise<Account> {
+  async create(input: { tenant: string; email: string; name: string; role: Role; agent: string | null; password: string; language?: Language; timeZone?: string }): Promise<Account> {
     const id = `acc_${accountId()}`;
     const at = this.now().toISOString();
     const email = normalEmail(input.email);
@@ -65,6 +88,8 @@ export class AccountStore {
       name: input.name,
       role: input.role,
       agent: input.agent ?? '',
+      language: input.language ?? DEFAULT_PREFERENCES.language,
+      timeZone: input.timeZone ?? DEFAULT_PREFERENCES.timeZone,
       password: await hashPassword(input.password),
       disabled: '0',
       epoch: '1',
@@ -97,7 +122,11 @@ export class AccountStore {
    * Changes what is given and returns the account before and after. Disabling raises the epoch, so
    * the person's sessions end; `restore` puts the fields of `before` back (an audit that failed).
    */
-  async update(tenant: string, id: string, change: { name?: string; role?: Role; agent?: string | null; disabled?: boolean }): Promise<{ before: StoredAccount; after: StoredAccount }> {
+  async update(
+    tenant: string,
+    id: string,
+    change: { name?: string; role?: Role; agent?: string | null; disabled?: boolean; language?: Language; timeZone?: string },
+  ): Promise<{ before: StoredAccount; after: StoredAccount }> {
     const before = await this.get(tenant, id);
     if (!before) throw new AccountError('not_found', 'account not found');
     const fields: Record<string, string> = { updated: this.now().toISOString() };
@@ -105,6 +134,8 @@ export class AccountStore {
     if (change.role !== undefined) fields.role = change.role;
     if (change.agent !== undefined) fields.agent = change.agent ?? '';
     if (change.disabled !== undefined) fields.disabled = change.disabled ? '1' : '0';
+    if (change.language !== undefined) fields.language = change.language;
+    if (change.timeZone !== undefined) fields.timeZone = change.timeZone;
     if (change.disabled === true && !before.disabled) fields.epoch = String(before.epoch + 1);
     await this.redis.hset(this.keys.account(tenant, id), fields);
     return { before, after: (await this.get(tenant, id))! };
@@ -133,7 +164,19 @@ export class AccountStore {
 }
 
 export function publicAccount(a: Account): Account {
-  return { id: a.id, tenant: a.tenant, email: a.email, name: a.name, role: a.role, agent: a.agent, disabled: a.disabled, created: a.created, updated: a.updated };
+  return {
+    id: a.id,
+    tenant: a.tenant,
+    email: a.email,
+    name: a.name,
+    role: a.role,
+    agent: a.agent,
+    language: a.language,
+    timeZone: a.timeZone,
+    disabled: a.disabled,
+    created: a.created,
+    updated: a.updated,
+  };
 }
 
 function fromHash(tenant: string, id: string, h: Record<string, string>): StoredAccount {
@@ -144,6 +187,9 @@ function fromHash(tenant: string, id: string, h: Record<string, string>): Stored
     name: h.name ?? '',
     role: (h.role ?? 'agent') as Role,
     agent: h.agent ? h.agent : null,
+    // Accounts stored before people chose read as the defaults.
+    language: isLanguage(h.language) ? h.language : DEFAULT_PREFERENCES.language,
+    timeZone: h.timeZone || DEFAULT_PREFERENCES.timeZone,
     disabled: h.disabled === '1',
     created: h.created ?? '',
     updated: h.updated ?? '',
@@ -153,5 +199,5 @@ function fromHash(tenant: string, id: string, h: Record<string, string>): Stored
 }
 
 function toHash(a: StoredAccount): Record<string, string> {
-  return { email: a.email, name: a.name, role: a.role, agent: a.agent ?? '', password: a.passwordHash, disabled: a.disabled ? '1' : '0', epoch: String(a.epoch), created: a.created, updated: a.updated };
+  return { email: a.email, name: a.name, role: a.role, agent: a.agent ?? '', language: a.language, timeZone: a.timeZone, password: a.passwordHash, disabled: a.disabled ? '1' : '0', epoch: String(a.epoch), created: a.created, updated: a.updated };
 }

@@ -15,7 +15,7 @@ export interface ConsoleOptions {
  * The console's own pages (its router, console/src/App.tsx): each answers with index.html, so a
  * reload or a shared link opens the console there. A page added to the console is added here.
  */
-export const CONSOLE_PAGES = ['/', '/sign-in', '/conversations/:id'] as const;
+export const CONSOLE_PAGES = ['/', '/sign-in', '/conversations/:id', '/board', '/canned-responses', '/profile'] as const;
 /** Vite's hashed bundles: a name changes with its content, so they are cached for good. */
 const HASHED = '/assets/';
 /** The build's other files (console/public). */

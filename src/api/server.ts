@@ -19,6 +19,8 @@ import { readAudit } from '../replay/audit.ts';
 import { authenticate } from './auth.ts';
 import { consoleDir, consoleRoutes } from './console.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { cannedRoutes } from './routes/canned.ts';
+import { CannedStore } from '../canned/store.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -35,6 +37,8 @@ import { customerRoutes } from './routes/customers.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { queueRoutes } from './routes/queues.ts';
+import { kpiRoutes } from './routes/kpis.ts';
+import { tenantTargets } from '../replay/targets.ts';
 import { surveyAnswerRoutes } from './routes/surveys.ts';
 
 export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
@@ -198,6 +202,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     });
     peopleRoutes(routes, { accounts, eventLog, tenants });
     apiKeyRoutes(routes, { keys, eventLog });
+    cannedRoutes(routes, { canned: new CannedStore(redis, config.instance), eventLog });
     auditRoutes(routes, { read: (q) => readAudit(auditKafka, config.kafka.topics.events, q) });
     settingsRoutes(routes, { tenants });
     // Blocking reads need a connection of their own; one per API process, whatever the consoles.
@@ -212,6 +217,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
       customerRoutes(v1, { reader, tenants, defaultCountry: config.channels.defaultCountry as CountryCode });
       conversationRoutes(v1, { reader, tenants });
       queueRoutes(v1, { reader, tenants });
+      kpiRoutes(v1, { redis, reader, targets: tenantTargets(config) });
       // Its own plugin: its content-type parsers do not leak to the other routes.
       await v1.register(async (events) =>
         eventRoutes(events, {

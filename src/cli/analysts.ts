@@ -17,7 +17,7 @@ import { readEventFile } from '../replay/file-source.ts';
 import { readTopic } from '../replay/kafka-source.ts';
 import { ownerOf } from '../replay/live-source.ts';
 import { createRedactor } from '../replay/redact.ts';
-import { liveReport } from '../replay/run.ts';
+import { liveReport, liveReportMeta } from '../replay/run.ts';
 import { replayFileThreaded, replayTopicThreaded } from '../replay/threaded.ts';
 import type { AnyEvent } from '../../events/index.ts';
 import { parseDuration, parseFormat, parseGroupBy, parseThreads, parseTime, type Format } from './options.ts';
@@ -105,7 +105,7 @@ export function analystCommands(program: Command): void {
       const bar = progress('report');
       const live = await liveReport(redis, namespace, kpiOptions(config, o), o.tenant, (n) => bar.update(n, n));
       bar.stop();
-      await writeReport(live.report, o.format, o.groupBy ?? [], o.out, { source: `redis:${namespace}`, customers: live.customers, conversations: live.conversations });
+      await writeReport(live.report, o.format, o.groupBy ?? [], o.out, liveReportMeta(namespace, live));
     } finally {
       redis.disconnect();
     }

@@ -1,7 +1,7 @@
 /** Option parsers shared by the analysts' commands: commander calls them and reports what it throws. */
 import { InvalidArgumentError } from 'commander';
 import { durationSchema } from '../domain/duration.ts';
-import { GROUP_DIMENSIONS, type GroupDimension } from '../domain/kpi/groups.ts';
+import { parseGroupDimensions, type GroupDimension } from '../domain/kpi/groups.ts';
 
 export const FORMATS = ['table', 'json', 'csv', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -27,11 +27,11 @@ export function parseThreads(value: string): number {
   return n;
 }
 
+/** The same reading as `GET /v1/kpis?groupBy=` (domain/kpi/groups.ts). */
 export function parseGroupBy(value: string): GroupDimension[] {
-  const dims = value.split(',').map((d) => d.trim()).filter(Boolean);
-  const unknown = dims.filter((d) => !(GROUP_DIMENSIONS as readonly string[]).includes(d));
-  if (unknown.length > 0) throw new InvalidArgumentError(`unknown dimension ${unknown.join(', ')}; use any of ${GROUP_DIMENSIONS.join(',')}`);
-  return [...new Set(dims)] as GroupDimension[];
+  const parsed = parseGroupDimensions(value);
+  if (!parsed.ok) throw new InvalidArgumentError(parsed.message);
+  return parsed.dimensions;
 }
 
 export function parseFormat(value: string): Format {

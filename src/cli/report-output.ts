@@ -3,6 +3,7 @@ import type { GroupDimension } from '../domain/kpi/groups.ts';
 import type { KpiReport } from '../domain/kpi/report.ts';
 import { renderCsv } from '../replay/render/csv.ts';
 import { renderHtml } from '../replay/render/html.ts';
+import { reportJson } from '../replay/render/json.ts';
 import { renderTable } from '../replay/render/table.ts';
 import type { Format } from './options.ts';
 
@@ -10,7 +11,7 @@ import type { Format } from './options.ts';
 export async function writeReport(report: KpiReport, format: Format, groupBy: readonly GroupDimension[], out: string | undefined, meta: Record<string, unknown>): Promise<void> {
   const text =
     format === 'json'
-      ? `${JSON.stringify({ ...report, meta }, null, 2)}\n`
+      ? `${JSON.stringify(reportJson(report, meta), null, 2)}\n`
       : format === 'csv'
         ? renderCsv(report, groupBy)
         : format === 'html'

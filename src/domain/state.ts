@@ -160,4 +160,9 @@ export interface TranscriptEntry {
   subject?: string;
   internal?: boolean;
   attachments?: number;
+  /**
+   * Outbound messages (never internal notes): our id of the message, which its delivery reports
+   * name (`message.sent` data.messageId, or the event id when the producer gave none).
+   */
+  messageId?: string;
 }

@@ -42,6 +42,12 @@ export interface FoldBatchInput {
   asksForSteps: boolean;
   /** The states this worker committed last (see fold-cache.ts): folded from here instead of read back. */
   cache?: FoldCache;
+  /**
+   * Filled, once a customer's commit applied, with event id -> conversation for each event that
+   * changed an outbound message's delivery state: a provider's report names no conversation, and
+   * the change feed announces the one the message is in.
+   */
+  deliveryConversations?: Map<string, string>;
 }
 
 /**
@@ -83,6 +89,8 @@ interface FoldedCustomer {
   after: FoldSnapshot;
   /** Folded from this worker's memory: if the commit is refused, other workers fold this customer too. */
   cached: boolean;
+  /** The events that changed a message's delivery state, with the message's conversation. */
+  delivery: FoldEffects['delivery'];
 }
 
 const MAX_CONFLICT_ROUNDS = 10;
@@ -174,6 +182,7 @@ export async function foldBatch(input: FoldBatchInput): Promise<FoldBatchResult>
       const { work, folded } = committing[i]!;
       if (outcome === 'applied') {
         if (input.cache) input.cache.put(work.key, cacheable(folded.request.newPos, folded));
+        for (const d of folded.delivery) input.deliveryConversations?.set(d.eventId, d.conversationId);
         result.applied += folded.tally.applied;
         result.duplicates += folded.tally.duplicates;
         result.alreadyApplied += folded.tally.alreadyApplied;
@@ -229,7 +238,7 @@ function foldCustomer({ work, start, fresh, loaded }: CustomerRound, input: Fold
   // state, no state without its steps, and no queue round trip on the fold's path.
   if (input.asksForSteps) for (const step of steps) ops.push({ o: 'zadd', key: input.store.keys.steps, s: 0, m: stepMember(step) });
   const request: CommitRequest = { tenant: work.tenant, customer: work.customer, expectedPos: pos, newPos: fresh[fresh.length - 1]!.offset, fold, appliedIds, ops };
-  return { request, appliedOffsets, tally, fold, before, after, cached: cachedSnapshot !== null };
+  return { request, appliedOffsets, tally, fold, before, after, cached: cachedSnapshot !== null, delivery: effects.delivery };
 }
 
 function timerEntries(fold: CustomerFold, c: Conversation, policy: FoldPolicy): Map<string, number> {

@@ -60,15 +60,24 @@ export function startFoldWorker(o: FoldWorkerOptions): RunningFoldWorker {
     async (job: Job<FoldJobData>) => {
       const { ns, partition, events } = job.data;
       const positioned = events.map(({ o: offset, e: event, p }) => (p === undefined ? { offset, event } : { offset, event, partition: p }));
+      const deliveryConversations = new Map<string, string>();
       const result = await foldBatch({
         ...storeFor(ns),
         partition,
         events: positioned,
         policies: o.policies,
         asksForSteps: job.data.triggers,
+        ...(o.changes ? { deliveryConversations } : {}),
       });
       // Announced after the commit, never before: a console told of a change reads it in the projections.
-      if (o.changes) await o.changes.announce(positioned.map((p) => p.event)).catch((err: unknown) => log.warn({ reason: (err as Error).message }, 'changes not announced'));
+      // A delivery report is announced on the conversation of its message (a provider's names none).
+      if (o.changes) {
+        const announced = positioned.map(({ event: e }) => {
+          const conversation = deliveryConversations.get(e.id) ?? e.conversation;
+          return conversation === e.conversation ? e : { id: e.id, type: e.type, tenant: e.tenant, customer: e.customer, conversation };
+        });
+        await o.changes.announce(announced).catch((err: unknown) => log.warn({ reason: (err as Error).message }, 'changes not announced'));
+      }
       o.onCommitted?.(positioned, result);
       if (result.duplicates > 0 || result.alreadyApplied > 0) {
         log.debug({ jobId: job.id, partition, ...result }, 'batch held events already folded');

@@ -31,6 +31,8 @@ export function controlKeys(instance: string) {
 // Owned by the fold (projections/store.ts, commit.lua): the read model of one namespace; everyone else only reads it.
 
 const tag = (tenant: string, customer: string) => `{${tenant}/${customer}}`;
+/** A name as a SCAN pattern matches it literally: a tenant's pattern never reaches another tenant's keys. */
+const globEscaped = (name: string) => name.replace(/[*?[\]\\]/g, '\\$&');
 
 export function projectionKeys(ns: string) {
   const base = `cs:p:${ns}`;
@@ -38,7 +40,7 @@ export function projectionKeys(ns: string) {
     /** Hash: pos (offset of the last applied event), state (the customer fold as JSON). */
     fold: (tenant: string, customer: string) => `${base}:${tag(tenant, customer)}:fold`,
     /** SCAN pattern: the fold hashes of one tenant's customers, or of every tenant's. */
-    foldPattern: (tenant?: string) => (tenant ? `${base}:${tag(tenant, '*')}:fold` : `${base}:{*}:fold`),
+    foldPattern: (tenant?: string) => (tenant ? `${base}:${tag(globEscaped(tenant), '*')}:fold` : `${base}:{*}:fold`),
     /** Sorted set: event id -> event time (epoch ms), the ids applied within the dedupe horizon (domain/fold/applied-ids.ts). */
     appliedIds: (tenant: string, customer: string) => `${base}:${tag(tenant, customer)}:ids`,
     conversation: (tenant: string, customer: string, id: string) => `${base}:${tag(tenant, customer)}:conv:${id}`,
@@ -171,12 +173,13 @@ export function chatKeys(instance: string) {
 }
 
 // ─── cs:acct ─────────────────────────────────────────────────────────────────────────────────────
-// Owned by accounts (src/accounts): people, their sessions and sign-in throttles, API keys. Never on the event log.
+// Owned by accounts (src/accounts): people, their sessions and sign-in throttles, API keys; and by src/canned: the
+// canned responses admins keep for the tenant's agents. Never on the event log (but for their audit events).
 
 export function accountKeys(instance: string) {
   const base = `cs:acct:{${instance}}`;
   return {
-    /** Hash: email, name, role, agent, password (scrypt), disabled, epoch, created, updated. */
+    /** Hash: email, name, role, agent, language, timeZone, password (scrypt), disabled, epoch, created, updated. */
     account: (tenant: string, id: string) => `${base}:person:${tenant}:${id}`,
     /** Hash: lowercased e-mail -> account id, per tenant. */
     byEmail: (tenant: string) => `${base}:email:${tenant}`,
@@ -190,6 +193,10 @@ export function accountKeys(instance: string) {
     apiKey: (id: string) => `${base}:key:${id}`,
     /** Set: the tenant's key ids. */
     apiKeys: (tenant: string) => `${base}:keys:${tenant}`,
+    /** Hash: shortcut, title, text, updatedAt, updatedBy; by canned response id (src/canned, what admins keep for agents). */
+    cannedResponse: (tenant: string, id: string) => `${base}:canned:${tenant}:${id}`,
+    /** Hash: shortcut -> canned response id, per tenant: the shortcuts taken, and how many there are. */
+    cannedShortcuts: (tenant: string) => `${base}:canned-shortcuts:${tenant}`,
   };
 }
 

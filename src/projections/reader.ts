@@ -1,5 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { CustomerFold } from '../domain/fold/customer-fold.ts';
+import { deliveryIn, type DeliveryState } from '../domain/fold/delivery.ts';
 import type { Conversation, Customer, TranscriptEntry } from '../domain/state.ts';
 import { readActiveNamespace } from './live-assignment.ts';
 import { projectionKeys, type ProjectionKeys } from './keys.ts';
@@ -92,6 +93,15 @@ export class ProjectionReader {
     for (const c of conversations) pipeline.lrange(scope.keys.transcript(scope.tenant, c.customer, c.id), start, -1);
     const replies = (await exec(pipeline)) as string[][];
     return replies.map((lines) => lines.map((line) => parse<TranscriptEntry>(line)));
+  }
+
+  /**
+   * The known delivery of a conversation's outbound messages, by our message id: kept in its
+   * customer's fold state (domain/fold/delivery.ts), read with one HGET.
+   */
+  async delivery(scope: ReadScope, conversation: Pick<Conversation, 'id' | 'customer'>): Promise<Map<string, DeliveryState>> {
+    const state = await this.redis.hget(scope.keys.fold(scope.tenant, conversation.customer), 'state');
+    return deliveryIn(state === null ? undefined : parse<CustomerFold>(state).delivery, conversation.id);
   }
 
   async conversation(scope: ReadScope, id: string): Promise<Conversation | null> {

@@ -1,3 +1,4 @@
+import type { DeliveryState } from '../domain/fold/delivery.ts';
 import type { Conversation, Customer, TranscriptEntry } from '../domain/state.ts';
 import type { ProjectionReader, ReadScope } from './reader.ts';
 
@@ -38,6 +39,21 @@ export function summarize(c: Conversation): ConversationSummary {
     messageCount: c.messageCount,
     sla: c.sla,
   };
+}
+
+/** A transcript line as a conversation's view shows it: an outbound message with its delivery, when anything was reported. */
+export type DeliveredEntry = TranscriptEntry & { delivery?: DeliveryState };
+
+/**
+ * Each outbound line with the delivery state its message reached (`{status, at, error?}`); a line
+ * without one is pending (nothing reported yet), an inbound line or a note has none.
+ */
+export function withDelivery(transcript: readonly TranscriptEntry[], delivery: ReadonlyMap<string, DeliveryState>): DeliveredEntry[] {
+  if (delivery.size === 0) return [...transcript];
+  return transcript.map((entry) => {
+    const state = entry.messageId === undefined ? undefined : delivery.get(entry.messageId);
+    return state ? { ...entry, delivery: state } : entry;
+  });
 }
 
 /** A transcript entry placed on the customer's timeline, with the conversation (and customer) it came from. */

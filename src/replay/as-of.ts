@@ -6,12 +6,15 @@
 import type { AnyEvent } from '../../events/index.ts';
 import { AppliedIds, applyRemembering } from '../domain/fold/applied-ids.ts';
 import { emptyFold, noEffects } from '../domain/fold/customer-fold.ts';
+import { deliveryIn } from '../domain/fold/delivery.ts';
 import type { FoldPolicies } from '../domain/fold/policy.ts';
 import type { Conversation, TranscriptEntry } from '../domain/state.ts';
+import { withDelivery, type DeliveredEntry } from '../projections/views.ts';
 
 export interface ConversationView {
   conversation: Conversation;
-  transcript: TranscriptEntry[];
+  /** As `GET /v1/conversations/:id` shows it: outbound messages with their delivery as of the instant. */
+  transcript: DeliveredEntry[];
 }
 
 export const openingEventOf = (conversationId: string) => (conversationId.startsWith('cv_') ? conversationId.slice(3) : null);
@@ -29,5 +32,5 @@ export function conversationAsOf(events: Iterable<AnyEvent>, conversationId: str
     for (const line of fx.transcript) if (line.conversationId === conversationId) transcript.push(line.entry);
   }
   const conversation = fold?.conversations[conversationId];
-  return conversation ? { conversation, transcript } : null;
+  return conversation && fold ? { conversation, transcript: withDelivery(transcript, deliveryIn(fold.delivery, conversationId)) } : null;
 }

@@ -150,6 +150,7 @@ export class Replay {
     // Set.clear allocates a new table in V8, so only a used one is cleared.
     if (fx.changedConversations.size > 0) fx.changedConversations.clear();
     if (fx.transcript.length > 0) fx.transcript.length = 0;
+    if (fx.delivery.length > 0) fx.delivery.length = 0;
     const known = fold.customer?.conversationIds.length ?? 0;
     if (applyRemembering(fold, event, this.o.policies(event.tenant), fx, entry.ids)) this.stats.folded++;
     else this.stats.duplicates++;

@@ -64,6 +64,9 @@ export function replayEvents(events: Iterable<AnyEvent>, options: ReplayOptions)
   return { report, stats: { ...stats, rejected: 0 } };
 }
 
+/** What a live report says it read (`meta` of `cs report` and `GET /v1/kpis`): the namespace, and how much of it. */
+export const liveReportMeta = (namespace: string, read: { customers: number; conversations: number }) => ({ source: `redis:${namespace}`, customers: read.customers, conversations: read.conversations });
+
 /** The report of a live projection namespace: the same accumulator fed from Redis. */
 export async function liveReport(redis: Redis, namespace: string, kpi: Partial<KpiOptions>, tenant?: string, progress?: (customers: number) => void): Promise<{ report: KpiReport; customers: number; conversations: number }> {
   const acc = new KpiAccumulator(kpi);

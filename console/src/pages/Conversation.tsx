@@ -1,8 +1,16 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, messageOf, type ConversationView, type Session, type TranscriptEntry } from '../api.ts';
-import { capitalized, channelName, dueOf, fromNow, fullTime, shortTime, topicOf } from '../format.ts';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, ApiError, messageOf, PRIORITIES, type ConversationView, type Priority, type Session } from '../api.ts';
+import { channelName, dueOf, fromNow, fullTime, priorityName, statusName, teamName, topicOf } from '../format.ts';
+import { useTranslation } from '../i18n.ts';
+import { useKeys } from '../keys.ts';
 import { useLiveRefresh } from '../live.ts';
-import { Link } from '../router.tsx';
+import { Composer } from '../parts/Composer.tsx';
+import { CustomerPanel, useCustomer } from '../parts/CustomerPanel.tsx';
+import { Entry } from '../parts/Entry.tsx';
+import { TransferForm } from '../parts/TransferForm.tsx';
+import { Link, useRouter } from '../router.tsx';
+import { agentOf, can } from '../session.ts';
+import { SlaClock } from './Inbox.tsx';
 
 type Loaded = { state: 'loading' } | { state: 'loaded'; view: ConversationView; at: Date } | { state: 'refused'; status: number; code: string; message: string };
 
@@ -21,18 +29,24 @@ async function readConversation(id: string): Promise<Read> {
 
 const sleep = (ms: number) => new Promise((done) => window.setTimeout(done, ms));
 
+/** Runs an action and waits until the conversation shows it; what the page passes to its parts. */
+export type Act = (name: string, action: () => Promise<{ eventId: string }>, shows: (view: ConversationView, eventId: string) => boolean, done: string) => Promise<boolean>;
+
 /**
- * One conversation: its transcript (internal notes set apart), the reply and note composer, and
- * the actions (take it, resolve). An action is accepted once it is on the log; the page then reads
- * the conversation until the change shows (the projections follow the log within a moment).
+ * One conversation: its transcript (internal notes set apart, delivery state on each message sent),
+ * the composer, the actions, and the customer. An action is accepted once it is on the log; the
+ * page then reads the conversation until the change shows (the projections follow within a moment).
  */
 export function ConversationPage({ id, session }: { id: string; session: Session }) {
-  const me = session.principal.kind === 'person' ? session.principal.agent : null;
+  const { t } = useTranslation();
+  const { navigate } = useRouter();
+  const me = agentOf(session);
   const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
-  const [text, setText] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
+  const [transferring, setTransferring] = useState(false);
+  const composer = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
     if (!notice) return undefined;
     const timer = window.setTimeout(() => setNotice(''), 4_000);
@@ -59,13 +73,13 @@ export function ConversationPage({ id, session }: { id: string; session: Session
   useLiveRefresh(load);
 
   const view = loaded.state === 'loaded' ? loaded.view : null;
-  const topic = view ? topicOf(view.conversation) : 'Conversation';
+  const customer = useCustomer(view?.conversation.customer);
+  const topic = view ? topicOf(view.conversation) : t('conversation.title');
   useEffect(() => {
-    document.title = `${loaded.state === 'refused' ? 'Not available' : topic} · Support console`;
-  }, [topic, loaded.state]);
+    document.title = `${loaded.state === 'refused' ? t('conversation.notAvailable') : topic} · ${t('app.name')}`;
+  }, [topic, loaded.state, t]);
 
-  /** Runs an action, then reads the conversation until `shows` holds (a few seconds at most). */
-  const act = async (name: string, action: () => Promise<{ eventId: string }>, shows: (view: ConversationView, eventId: string) => boolean, done: string) => {
+  const act: Act = async (name, action, shows, done) => {
     setBusy(name);
     setError(null);
     setNotice('');
@@ -86,41 +100,38 @@ export function ConversationPage({ id, session }: { id: string; session: Session
     }
   };
 
-  const hasEntry = (v: ConversationView, eventId: string) => v.transcript.some((e) => e.eventId === eventId);
-  const send = async (kind: 'reply' | 'note') => {
-    const body = text.trim();
-    if (!body) {
-      setError(kind === 'reply' ? 'Write a reply first.' : 'Write a note first.');
-      return;
-    }
-    const ok = await act(kind, () => (kind === 'reply' ? api.reply(id, body) : api.note(id, body)), hasEntry, kind === 'reply' ? 'Reply sent.' : 'Note added.');
-    if (ok) setText('');
-  };
-  const submit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    void send('reply');
-  };
+  const c = view?.conversation;
+  const resolved = c?.status === 'resolved';
+  const mine = me !== null && c?.assignee === me;
+  const take = () => me && c && !mine && !resolved && void act('assign', () => api.assign(id, me), (v) => v.conversation.assignee === me, t('conversation.assigned'));
+  const resolve = () => c && !resolved && void act('resolve', () => api.resolve(id), (v) => v.conversation.status === 'resolved', t('conversation.resolved'));
+  const reopen = () => c && resolved && void act('reopen', () => api.reopen(id), (v) => v.conversation.status !== 'resolved', t('conversation.reopened'));
+  const setPriority = (priority: Priority) => void act('priority', () => api.priority(id, priority), (v) => v.conversation.priority === priority, t('conversation.prioritised', { priority: priorityName(priority) }));
+  useKeys({
+    a: take,
+    e: resolve,
+    r: () => composer.current?.focus(),
+    u: () => navigate('/'),
+  });
 
-  if (loaded.state === 'loading') return <p className="muted">Loading the conversation…</p>;
+  if (loaded.state === 'loading') return <p className="muted">{t('conversation.loading')}</p>;
   if (loaded.state === 'refused') {
     return (
       <section className="panel refused">
         <Back />
-        <h1 tabIndex={-1}>{loaded.status === 404 ? 'Conversation not found' : 'You cannot open this conversation'}</h1>
+        <h1 tabIndex={-1}>{loaded.status === 404 ? t('conversation.notFound') : t('conversation.refused')}</h1>
         <p role="alert" className="error">
           {loaded.message}
         </p>
         <p className="muted">
-          Code <code>{loaded.code}</code>. Ask a supervisor if you need it.
+          {t('conversation.code')} <code>{loaded.code}</code>. {t('conversation.askSupervisor')}
         </p>
       </section>
     );
   }
 
-  const { conversation: c, transcript } = loaded.view;
-  const resolved = c.status === 'resolved';
-  const mine = me !== null && c.assignee === me;
-  const due = dueOf(c.sla);
+  const { conversation, transcript } = loaded.view;
+  const due = dueOf(conversation.sla);
   return (
     <div className="conversation">
       <p className={notice ? 'toast' : 'toast toast-empty'} role="status">
@@ -132,18 +143,27 @@ export function ConversationPage({ id, session }: { id: string; session: Session
           <div>
             <h1 tabIndex={-1}>{topic}</h1>
             <p className="muted">
-              {c.customer} · {c.channels.map(channelName).join(', ')} · opened <time dateTime={c.openedAt}>{fullTime(c.openedAt)}</time>
+              {conversation.customer} · {conversation.channels.map(channelName).join(', ')} · {t('conversation.opened')} <time dateTime={conversation.openedAt}>{fullTime(conversation.openedAt)}</time>
             </p>
           </div>
-          <div className="actions" role="group" aria-label="Conversation actions">
+          <div className="actions" role="group" aria-label={t('conversation.actions')}>
             {me && !mine && !resolved && (
-              <button type="button" className="primary" disabled={busy !== null} onClick={() => void act('assign', () => api.assign(id, me), (v) => v.conversation.assignee === me, 'Assigned to you.')}>
-                {busy === 'assign' ? 'Taking…' : 'Take it'}
+              <button type="button" className="primary" disabled={busy !== null} onClick={take} aria-keyshortcuts="a">
+                {busy === 'assign' ? t('conversation.taking') : t('conversation.take')}
               </button>
             )}
             {!resolved && (
-              <button type="button" disabled={busy !== null} onClick={() => void act('resolve', () => api.resolve(id), (v) => v.conversation.status === 'resolved', 'Resolved.')}>
-                {busy === 'resolve' ? 'Resolving…' : 'Resolve'}
+              <button type="button" disabled={busy !== null} onClick={() => setTransferring((v) => !v)} aria-expanded={transferring}>
+                {t('conversation.transfer')}
+              </button>
+            )}
+            {!resolved ? (
+              <button type="button" disabled={busy !== null} onClick={resolve} aria-keyshortcuts="e">
+                {busy === 'resolve' ? t('conversation.resolving') : t('conversation.resolve')}
+              </button>
+            ) : (
+              <button type="button" disabled={busy !== null} onClick={reopen}>
+                {busy === 'reopen' ? t('conversation.reopening') : t('conversation.reopen')}
               </button>
             )}
           </div>
@@ -154,126 +174,91 @@ export function ConversationPage({ id, session }: { id: string; session: Session
             {error}
           </p>
         )}
-        {c.handoff && (
-          <aside className="handoff" aria-label="Hand-off summary">
-            <strong>Hand-off:</strong> {c.handoff}
+        {transferring && !resolved && <TransferForm id={id} session={session} conversation={conversation} act={act} busy={busy !== null} onDone={() => setTransferring(false)} />}
+        {conversation.handoff && (
+          <aside className="handoff" aria-label={t('conversation.handoffLabel')}>
+            <strong>{t('conversation.handoff')}</strong> {conversation.handoff}
           </aside>
         )}
 
         <section className="panel transcript-panel" aria-labelledby="transcript-title">
-          <h2 id="transcript-title">Transcript</h2>
+          <h2 id="transcript-title">{t('conversation.transcript')}</h2>
           {transcript.length === 0 ? (
-            <p className="empty">No messages yet.</p>
+            <p className="empty">{t('conversation.noMessages')}</p>
           ) : (
             <ol className="transcript">
               {transcript.map((entry) => (
-                <Entry key={entry.eventId} entry={entry} me={me} customer={c.customer} now={loaded.at} />
+                <Entry key={entry.eventId} entry={entry} me={me} customer={conversation.customer} now={loaded.at} />
               ))}
             </ol>
           )}
         </section>
 
-        <section className="panel composer" aria-labelledby="composer-title">
-          <h2 id="composer-title">Write</h2>
-          <form onSubmit={submit}>
-            <label htmlFor="composer-text">Reply or internal note</label>
-            <textarea id="composer-text" rows={3} value={text} onChange={(e) => setText(e.target.value)} aria-describedby="composer-hint" />
-            <p id="composer-hint" className="hint">
-              {c.replyTo ? `A reply goes to the customer by ${channelName(c.replyTo.channel)} (${c.replyTo.handle}).` : 'A reply goes to the customer.'} An internal note is seen by your team only.
-            </p>
-            <div className="composer-actions">
-              <button type="submit" className="primary" disabled={busy !== null}>
-                {busy === 'reply' ? 'Sending…' : 'Send reply'}
-              </button>
-              <button type="button" className="note-button" disabled={busy !== null} onClick={() => void send('note')}>
-                {busy === 'note' ? 'Adding…' : 'Add internal note'}
-              </button>
-            </div>
-          </form>
-        </section>
+        <Composer id={id} session={session} conversation={conversation} identities={customer.view?.customer.identities ?? []} act={act} busy={busy} textarea={composer} />
       </div>
 
-      <aside className="panel details" aria-labelledby="details-title">
-        <h2 id="details-title">Details</h2>
-        <dl>
-          <dt>Status</dt>
-          <dd>
-            <span className={`status status-${c.status}`}>{capitalized(c.status)}</span>
-          </dd>
-          <dt>Assigned to</dt>
-          <dd>{c.assignee ? (mine ? `You (${c.assignee})` : c.assignee) : 'Nobody yet'}</dd>
-          <dt>Team</dt>
-          <dd>{c.team ? capitalized(c.team) : 'Not triaged yet'}</dd>
-          <dt>Priority</dt>
-          <dd>
-            <span className={`priority priority-${c.priority}`}>{capitalized(c.priority)}</span>
-          </dd>
-          {c.language && (
-            <>
-              <dt>Language</dt>
-              <dd>{c.language}</dd>
-            </>
-          )}
-          <dt>Customer</dt>
-          <dd>{c.customer}</dd>
-          {c.replyTo && (
-            <>
-              <dt>Replies go to</dt>
-              <dd>
-                {c.replyTo.handle} <span className="muted">({channelName(c.replyTo.channel)})</span>
-              </dd>
-            </>
-          )}
-          {due && !resolved && (
-            <>
-              <dt>{due.label} due</dt>
-              <dd className={due.breached ? 'due late' : 'due'}>
-                <time dateTime={due.at}>{fromNow(due.at, loaded.at)}</time>
-              </dd>
-            </>
-          )}
-          {c.resolvedAt && (
-            <>
-              <dt>Resolved</dt>
-              <dd>
-                <time dateTime={c.resolvedAt}>{fullTime(c.resolvedAt)}</time>
-              </dd>
-            </>
-          )}
-          <dt>Messages</dt>
-          <dd>{c.messageCount}</dd>
-        </dl>
-      </aside>
+      <div className="side">
+        <aside className="panel details" aria-labelledby="details-title">
+          <h2 id="details-title">{t('details.title')}</h2>
+          <dl>
+            <dt>{t('details.status')}</dt>
+            <dd>
+              <span className={`status status-${conversation.status}`}>{statusName(conversation.status)}</span>
+            </dd>
+            <dt>{t('details.assignee')}</dt>
+            <dd>{conversation.assignee ? (mine ? t('details.you', { agent: conversation.assignee }) : conversation.assignee) : t('details.nobody')}</dd>
+            <dt>{t('details.team')}</dt>
+            <dd>{conversation.team ? teamName(conversation.team) : t('conversation.notTriaged')}</dd>
+            <dt>
+              <label htmlFor="priority">{t('details.priority')}</label>
+            </dt>
+            <dd>
+              <select id="priority" value={conversation.priority} disabled={busy !== null || resolved || !can(session, 'conversations:act')} onChange={(e) => setPriority(e.target.value as Priority)}>
+                {PRIORITIES.map((p) => (
+                  <option key={p} value={p}>
+                    {priorityName(p)}
+                  </option>
+                ))}
+              </select>
+            </dd>
+            {conversation.language && (
+              <>
+                <dt>{t('details.language')}</dt>
+                <dd>{conversation.language}</dd>
+              </>
+            )}
+            {due && !resolved && (
+              <>
+                <dt>{t('details.due', { what: due.label })}</dt>
+                <dd className={due.breached ? 'due late' : 'due'}>
+                  {due.breached ? t('sla.breached') : <SlaClock at={due.at} />} <span className="muted">({fromNow(due.at, loaded.at)})</span>
+                </dd>
+              </>
+            )}
+            {conversation.resolvedAt && (
+              <>
+                <dt>{t('details.resolvedAt')}</dt>
+                <dd>
+                  <time dateTime={conversation.resolvedAt}>{fullTime(conversation.resolvedAt)}</time>
+                </dd>
+              </>
+            )}
+            <dt>{t('details.messages')}</dt>
+            <dd>{conversation.messageCount}</dd>
+          </dl>
+        </aside>
+        <CustomerPanel session={session} conversation={conversation} customer={customer} />
+      </div>
     </div>
   );
 }
 
 function Back() {
+  const { t } = useTranslation();
   return (
-    <nav aria-label="Breadcrumb" className="back">
-      <Link to="/">← Inbox</Link>
+    <nav aria-label={t('conversation.breadcrumb')} className="back">
+      <Link to="/">← {t('nav.inbox')}</Link>
     </nav>
   );
 }
 
-function Entry({ entry, me, customer, now }: { entry: TranscriptEntry; me: string | null; customer: string; now: Date }) {
-  const author = entry.author.kind === 'customer' ? customer : entry.author.kind === 'agent' ? (entry.author.id === me ? `You (${entry.author.id})` : entry.author.id) : capitalized(entry.author.kind);
-  const kind = entry.internal ? 'note' : entry.direction;
-  const label = entry.internal ? 'Internal note' : entry.direction === 'in' ? `Received by ${channelName(entry.channel)}` : `Sent by ${channelName(entry.channel)}`;
-  return (
-    <li className={`entry entry-${kind}`}>
-      <article aria-label={`${entry.internal ? 'Internal note' : 'Message'} from ${author}`}>
-        <header className="entry-head">
-          <span className="entry-author">{author}</span>
-          <span className="entry-kind">{label}</span>
-          <time dateTime={entry.at} title={fullTime(entry.at)}>
-            {shortTime(entry.at, now)}
-          </time>
-        </header>
-        {entry.subject && <p className="entry-subject">{entry.subject}</p>}
-        <p className="entry-text">{entry.text}</p>
-        {entry.attachments ? <p className="hint">{entry.attachments} attachment(s)</p> : null}
-      </article>
-    </li>
-  );
-}

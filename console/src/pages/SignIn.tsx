@@ -1,10 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, messageOf } from '../api.ts';
+import { useTranslation } from '../i18n.ts';
 
 const WORKSPACE = 'console.workspace';
 
 /** E-mail, workspace (the tenant) and password; the workspace is remembered for next time. */
 export function SignIn({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
+  const { t } = useTranslation();
   const [email, setEmail] = useState('');
   const [tenant, setTenant] = useState(() => window.localStorage.getItem(WORKSPACE) ?? '');
   const [password, setPassword] = useState('');
@@ -12,8 +14,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    document.title = 'Sign in · Support console';
-  }, []);
+    document.title = `${t('signIn.title')} · ${t('app.name')}`;
+  }, [t]);
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -34,27 +36,27 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
       <form className="panel sign-in-card" onSubmit={(e) => void submit(e)} aria-labelledby="sign-in-title">
         <p className="brand">
           <span className="brand-mark" aria-hidden="true" />
-          Support console
+          {t('app.name')}
         </p>
         <h1 id="sign-in-title" tabIndex={-1}>
-          Sign in
+          {t('signIn.title')}
         </h1>
         {error && (
           <p role="alert" className="error">
             {error}
           </p>
         )}
-        <label htmlFor="email">E-mail</label>
+        <label htmlFor="email">{t('signIn.email')}</label>
         <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
-        <label htmlFor="tenant">Workspace</label>
+        <label htmlFor="tenant">{t('signIn.workspace')}</label>
         <input id="tenant" autoComplete="organization" autoCapitalize="none" spellCheck={false} required pattern="[A-Za-z0-9._\-]+" value={tenant} onChange={(e) => setTenant(e.target.value)} aria-describedby="tenant-hint" />
         <p id="tenant-hint" className="hint">
-          Your company’s workspace id, for example <code>acme</code>.
+          {t('signIn.workspaceExample')} <code>acme</code>.
         </p>
-        <label htmlFor="password">Password</label>
+        <label htmlFor="password">{t('signIn.password')}</label>
         <input id="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? t('signIn.busy') : t('signIn.submit')}
         </button>
       </form>
     </main>

@@ -40,6 +40,18 @@ export function agentsRoute(app: FastifyInstance, { ctx, reader, tenants }: Acti
     return agentViews(ctx.redis, scope, tenants(request.tenant).routing.agents);
   });
 
+  // An agent reads their own presence and seats (the console's status menu); anyone's needs presence:read.
+  app.get<{ Params: { id: string } }>('/v1/agents/:id', { config: { access: 'conversations:read' } }, async (request, reply) => {
+    const bound = boundAgent(request);
+    if (bound && bound.agent !== request.params.id) return sendError(reply, 403, 'not_yourself', "an agent reads their own presence only; another agent's needs a supervisor");
+    const principal = principalOf(request);
+    if (!bound && !can(principal, 'presence:read')) return refuseMissing(reply, principal, 'presence:read');
+    const agent = configuredAgent(tenants(request.tenant), request.params.id);
+    if (!agent) return sendError(reply, 404, 'not_found', `agent ${request.params.id} not found`);
+    const [view] = await agentViews(ctx.redis, await reader.scope(request.tenant), [agent]);
+    return view;
+  });
+
   // An agent reads their own list; the board's view of anyone's needs presence:read.
   app.get<{ Params: { id: string } }>('/v1/agents/:id/conversations', { config: { access: 'conversations:read' } }, async (request, reply) => {
     const bound = boundAgent(request);

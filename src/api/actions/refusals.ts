@@ -22,6 +22,7 @@ export const refusalStatus = {
   already_merged: 409,
   unknown_agent: 422,
   unknown_team: 422,
+  unknown_identity: 422,
   agent_not_in_team: 422,
   not_found: 404,
   bad_request: 400,

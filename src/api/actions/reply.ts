@@ -5,6 +5,7 @@ import { decideAgentMessage } from '../../domain/actions/index.ts';
 import { sendError } from '../../http/errors.ts';
 import type { TenantRegistry } from '../../config/policies.ts';
 import type { ProjectionReader } from '../../projections/reader.ts';
+import type { Channel } from '../../domain/state.ts';
 import { authContextOf, mayHandle, principalOf } from '../access.ts';
 import type { ChannelContext } from '../../channels/context.ts';
 import { appendOr503, printableString } from './append.ts';
@@ -20,6 +21,8 @@ interface ReplyBody {
   subject?: string;
   /** The provider message id answered, when the console knows better than the latest one. */
   inReplyTo?: string;
+  /** Another of the customer's identities to answer on (default: the one they last wrote from). */
+  to?: { channel: Channel; handle: string };
 }
 
 const replySchema = {
@@ -33,6 +36,12 @@ const replySchema = {
       internal: { type: 'boolean' },
       subject: { type: 'string', maxLength: 998 },
       inReplyTo: printableString(998),
+      to: {
+        type: 'object',
+        required: ['channel', 'handle'],
+        additionalProperties: false,
+        properties: { channel: { type: 'string', enum: ['email', 'chat', 'sms', 'social'] }, handle: printableString(320) },
+      },
     },
   },
 } as const;
@@ -63,7 +72,8 @@ export function agentMessageRoute(
     const { tenant } = request;
     const body = request.body;
     const internal = route.internal ?? body.internal ?? false;
-    const conversation = await reader.conversation(await reader.scope(tenant), request.params.id);
+    const scope = await reader.scope(tenant);
+    const conversation = await reader.conversation(scope, request.params.id);
     if (!conversation) return sendError(reply, 404, 'not_found', 'conversation not found');
     if (!mayHandle(request, reply, tenants(tenant).routing, conversation)) return reply;
     // The author is the server's word: a signed-in person writes as themselves; a key names its agent.
@@ -76,7 +86,12 @@ export function agentMessageRoute(
     } else if (authorId === undefined) {
       return sendError(reply, 400, 'bad_request', 'authorId is required with an API key: the agent the integration writes for');
     }
-    const decision = decideAgentMessage({ conversation }, { authorId, text: body.text, internal, subject: body.subject, inReplyTo: body.inReplyTo });
+    // The identities are read only when the console chose one: the usual reply goes to replyTo.
+    const identities = body.to ? ((await reader.customers(scope, [conversation.customer])).get(conversation.customer)?.identities ?? []) : [];
+    const decision = decideAgentMessage(
+      { conversation, identities },
+      { authorId, text: body.text, internal, subject: body.subject, inReplyTo: body.inReplyTo, ...(body.to ? { to: body.to } : {}) },
+    );
     if (!decision.ok) return sendRefusal(reply, decision.refusal);
 
     const key = idempotencyKey(request.headers['idempotency-key']);

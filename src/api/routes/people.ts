@@ -8,6 +8,7 @@ import { sendError } from '../../http/errors.ts';
 import type { EventLog } from '../../log/event-log.ts';
 import { actingAs } from '../access.ts';
 import { appendOr503, printableString } from '../actions/append.ts';
+import { preferenceProperties, preferencesChange, preferencesOr400, type Preferences } from './preferences.ts';
 
 export interface PeopleDeps {
   accounts: AccountStore;
@@ -26,17 +27,17 @@ const createSchema = {
     type: 'object',
     required: ['email', 'name', 'role', 'password'],
     additionalProperties: false,
-    properties: { email: { type: 'string', minLength: 3, maxLength: 254 }, name, role, agent, password },
+    properties: { email: { type: 'string', minLength: 3, maxLength: 254 }, name, role, agent, password, ...preferenceProperties },
   },
 } as const;
 
 const changeSchema = {
-  body: { type: 'object', minProperties: 1, additionalProperties: false, properties: { name, role, agent, disabled: { type: 'boolean' } } },
+  body: { type: 'object', minProperties: 1, additionalProperties: false, properties: { name, role, agent, disabled: { type: 'boolean' }, ...preferenceProperties } },
 } as const;
 
 const resetSchema = { body: { type: 'object', required: ['password'], additionalProperties: false, properties: { password } } } as const;
 
-interface CreateBody {
+interface CreateBody extends Preferences {
   email: string;
   name: string;
   role: Role;
@@ -44,7 +45,7 @@ interface CreateBody {
   password: string;
 }
 
-interface ChangeBody {
+interface ChangeBody extends Preferences {
   name?: string;
   role?: Role;
   agent?: string | null;
@@ -52,8 +53,8 @@ interface ChangeBody {
 }
 
 /**
- * The tenant's people, for admins (`people:admin`): list, add, change (name, role, agent, disabled),
- * reset a password. Every change is an `account.changed` audit event on the log, naming who made
+ * The tenant's people, for admins (`people:admin`): list, add, change (name, role, agent, disabled,
+ * console language and time zone), reset a password. Every change is an `account.changed` audit event on the log, naming who made
  * it; should the log not take it, the change is undone and the answer is 503.
  */
 export function peopleRoutes(app: FastifyInstance, deps: PeopleDeps): void {
@@ -81,7 +82,8 @@ export function peopleRoutes(app: FastifyInstance, deps: PeopleDeps): void {
   });
 
   app.post<{ Body: CreateBody }>('/v1/users', { schema: createSchema, config: access }, async (request, reply) => {
-    const body = request.body;
+    const body = preferencesOr400(reply, request.body);
+    if (!body) return reply;
     const problem = emailProblem(body.email) ?? null;
     if (problem) return sendError(reply, 400, 'invalid_email', problem);
     const weak = passwordProblem(body.password);
@@ -89,18 +91,36 @@ export function peopleRoutes(app: FastifyInstance, deps: PeopleDeps): void {
     if (unknownAgent(request.tenant, body.agent)) return sendError(reply, 422, 'unknown_agent', `agent ${body.agent} is not in the tenant's routing settings`);
     let created: Account;
     try {
-      created = await deps.accounts.create({ tenant: request.tenant, email: body.email, name: body.name, role: body.role, agent: body.agent ?? null, password: body.password });
+      created = await deps.accounts.create({
+        tenant: request.tenant,
+        email: body.email,
+        name: body.name,
+        role: body.role,
+        agent: body.agent ?? null,
+        password: body.password,
+        ...(body.language ? { language: body.language } : {}),
+        ...(body.timeZone ? { timeZone: body.timeZone } : {}),
+      });
     } catch (err) {
       if (err instanceof AccountError && err.code === 'email_taken') return sendError(reply, 409, 'email_taken', err.message);
       throw err;
     }
-    const change: AccountChange = { subject: { kind: 'person', id: created.id }, change: 'created', role: created.role, agent: created.agent };
+    // The preferences only when the admin chose them: the defaults say nothing worth a line in the audit.
+    const change: AccountChange = {
+      subject: { kind: 'person', id: created.id },
+      change: 'created',
+      role: created.role,
+      agent: created.agent,
+      ...(body.language ? { language: created.language } : {}),
+      ...(body.timeZone ? { timeZone: created.timeZone } : {}),
+    };
     if (!(await audited(request, reply, change, () => deps.accounts.remove(request.tenant, created.id)))) return reply;
     return reply.code(201).send({ user: created });
   });
 
   app.patch<{ Params: { id: string }; Body: ChangeBody }>('/v1/users/:id', { schema: changeSchema, config: access }, async (request, reply) => {
-    const body = request.body;
+    const body = preferencesOr400(reply, request.body);
+    if (!body) return reply;
     const principal = request.principal!;
     // An admin cannot lock themselves out: another admin changes their role or disables them.
     if (principal.kind === 'person' && principal.account === request.params.id && (body.role !== undefined || body.disabled !== undefined)) {
@@ -115,6 +135,8 @@ export function peopleRoutes(app: FastifyInstance, deps: PeopleDeps): void {
     if (before.role !== after.role) changes.push({ subject, change: 'role_changed', role: after.role });
     if (before.agent !== after.agent) changes.push({ subject, change: 'agent_changed', agent: after.agent });
     if (before.disabled !== after.disabled) changes.push({ subject, change: after.disabled ? 'disabled' : 'enabled' });
+    const preferences = preferencesChange(before, after);
+    if (preferences) changes.push(preferences);
     for (const change of changes) {
       if (!(await audited(request, reply, change, () => deps.accounts.restore(before)))) return reply;
     }

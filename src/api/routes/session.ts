@@ -10,8 +10,10 @@ import { permissionsOf, teamsOf } from '../../domain/access/index.ts';
 import { sendError } from '../../http/errors.ts';
 import type { EventLog } from '../../log/event-log.ts';
 import { accountKeys } from '../../projections/keys.ts';
-import { authContextOf, principalOf } from '../access.ts';
+import { actingAs, authContextOf, principalOf } from '../access.ts';
 import { appendOr503 } from '../actions/append.ts';
+import { namingSchemaErrors } from '../../http/schema-errors.ts';
+import { preferenceProperties, preferencesChange, preferencesOr400, type Preferences } from './preferences.ts';
 
 export interface SessionDeps {
   redis: Redis;
@@ -55,10 +57,13 @@ const passwordSchema = {
   },
 } as const;
 
+const preferencesSchema = { body: { type: 'object', minProperties: 1, additionalProperties: false, properties: preferenceProperties } } as const;
+
 /**
  * A person's browser session: `POST /v1/session` signs in (the session cookie), `GET` says who is
  * signed in and what they may do, `DELETE` signs out, `POST /v1/session/password` changes one's own
- * password (every other session of theirs ends). Sign-in is throttled per account (failures, in
+ * password (every other session of theirs ends), `PATCH /v1/session/preferences` sets one's own
+ * console language and time zone (audited, like every account change). Sign-in is throttled per account (failures, in
  * Redis) and per address (attempts, @fastify/rate-limit); a wrong e-mail and a wrong password are
  * answered alike, and take as long.
  */
@@ -134,6 +139,26 @@ export function sessionRoutes(app: FastifyInstance, deps: SessionDeps): void {
     sessionOf(request).set('auth', { tenant: principal.tenant, account: principal.account, epoch: before.epoch + 1, signedInAt: now().getTime() } satisfies SessionData);
     return reply.code(204).send();
   });
+
+  app.patch<{ Body: Preferences }>(
+    '/v1/session/preferences',
+    { schema: preferencesSchema, schemaErrorFormatter: namingSchemaErrors(), config: { access: 'signed-in' } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      if (principal.kind !== 'person') return sendError(reply, 400, 'not_a_person', 'an API key has no preferences; sign in to set yours');
+      const preferences = preferencesOr400(reply, request.body);
+      if (!preferences) return reply;
+      const acting = actingAs(request, reply, undefined);
+      if (!acting.ok) return acting.reply;
+      const { before, after } = await deps.accounts.update(principal.tenant, principal.account, preferences);
+      const change = preferencesChange(before, after);
+      if (change && !(await appendOr503(deps.eventLog, [accountChangedEvent({ tenant: principal.tenant, change, by: acting.actor, auth: acting.auth, time: now() })], reply))) {
+        await deps.accounts.restore(before);
+        return reply;
+      }
+      return { account: publicAccount(after) };
+    },
+  );
 }
 
 function tooMany(reply: FastifyReply, ttlSeconds: number): FastifyReply {

@@ -82,7 +82,9 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): void {
       }
       live = true;
       send(held.splice(0));
-      raw.write(`event: ready\ndata: ${JSON.stringify({ cursor })}\n\n`);
+      // The cursor goes out as the ready event's id too: a browser that drops before the first
+      // change still reconnects with a Last-Event-ID, and is sent what it missed meanwhile.
+      raw.write(`id: ${cursor}\nevent: ready\ndata: ${JSON.stringify({ cursor })}\n\n`);
       return reply;
     },
   );

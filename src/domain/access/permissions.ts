@@ -25,6 +25,8 @@ export const PERMISSIONS = [
   'presence:write',
   /** Publish events (`POST /v1/events`): channel adapters. */
   'events:write',
+  /** The KPI report of the live projections and the conversations behind each figure (the supervisors' board). */
+  'kpis:read',
   /** Who did what (`GET /v1/audit`). */
   'audit:read',
   /** Accounts: create, change role, disable, reset passwords. */
@@ -37,7 +39,7 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 const AGENT: readonly Permission[] = ['conversations:read', 'conversations:act', 'presence:write'];
-const SUPERVISOR: readonly Permission[] = [...AGENT, 'conversations:assign-others', 'customers:merge', 'presence:read', 'audit:read'];
+const SUPERVISOR: readonly Permission[] = [...AGENT, 'conversations:assign-others', 'customers:merge', 'presence:read', 'kpis:read', 'audit:read'];
 /** An admin can do what a supervisor can, and run the workspace. */
 const ADMIN: readonly Permission[] = [...SUPERVISOR, 'people:admin', 'keys:admin', 'settings:admin'];
 
@@ -49,7 +51,7 @@ const BY_ROLE: ReadonlyMap<Role, ReadonlySet<Permission>> = new Map([
 
 const BY_SCOPE: ReadonlyMap<Scope, readonly Permission[]> = new Map<Scope, readonly Permission[]>([
   ['events:write', ['events:write']],
-  ['read', ['conversations:read', 'presence:read']],
+  ['read', ['conversations:read', 'presence:read', 'kpis:read']],
   ['actions', ['conversations:act', 'conversations:assign-others', 'customers:merge', 'presence:write']],
   ['admin', ['people:admin', 'keys:admin', 'settings:admin', 'audit:read']],
 ]);

@@ -38,6 +38,7 @@ export type ActionRefusal =
   // The request names something the workspace does not have.
   | { code: 'unknown_agent'; message: string }
   | { code: 'unknown_team'; message: string }
+  | { code: 'unknown_identity'; message: string }
   | { code: 'agent_not_in_team'; message: string }
   | { code: 'not_found'; message: string }
   // The request asks for nothing.

@@ -1,10 +1,12 @@
 import type { EventDataInput } from '../../../events/index.ts';
 import { conversationChannel } from '../conversation-channel.ts';
-import type { Conversation } from '../state.ts';
+import type { Conversation, Identity } from '../state.ts';
 import { refused, type ActionEvent, type RefusalOf, type Refused } from './decision.ts';
 
 export interface AgentMessageState {
   conversation: Pick<Conversation, 'status' | 'replyTo' | 'channels' | 'subject'>;
+  /** The customer's identities: a reply may go to any of them instead of the latest one. */
+  identities?: ReadonlyArray<Pick<Identity, 'channel' | 'provider' | 'handle'>>;
 }
 
 export interface AgentMessageRequest {
@@ -16,9 +18,11 @@ export interface AgentMessageRequest {
   subject?: string;
   /** The provider message id answered, when the console knows better than the latest one. */
   inReplyTo?: string;
+  /** Another of the customer's identities to reply to (the agent changed it in the composer). */
+  to?: { channel: Identity['channel']; handle: string };
 }
 
-export type AgentMessageRefusal = RefusalOf<'conversation_resolved' | 'no_reply_address'>;
+export type AgentMessageRefusal = RefusalOf<'conversation_resolved' | 'no_reply_address' | 'unknown_identity'>;
 
 /**
  * The message, without its id: the API names it (`messageId`, from the Idempotency-Key when there
@@ -32,17 +36,23 @@ export type AgentMessage = ActionEvent<'message.sent'> & { data: Omit<EventDataI
  * began by e-mail; it needs a customer who wrote and a conversation not resolved. A note goes on any
  * conversation, resolved or one nobody wrote in (then on the channel it opened on, with no provider).
  */
-export function decideAgentMessage({ conversation }: AgentMessageState, request: AgentMessageRequest): { ok: true; event: AgentMessage } | Refused<AgentMessageRefusal> {
-  const { internal } = request;
+export function decideAgentMessage({ conversation, identities = [] }: AgentMessageState, request: AgentMessageRequest): { ok: true; event: AgentMessage } | Refused<AgentMessageRefusal> {
+  const { internal, to } = request;
   if (!internal && conversation.status === 'resolved') {
     return refused({ code: 'conversation_resolved', message: 'the conversation is resolved: reopen it first (only internal notes go on a resolved conversation)' });
   }
-  const target = conversation.replyTo;
+  // A chosen identity must be one the customer wrote from: the engine never sends to an address
+  // the customer did not give (a typo in the console, a stale page after a merge was undone).
+  const chosen = to && !internal ? identities.find((i) => i.channel === to.channel && i.handle === to.handle) : undefined;
+  if (to && !internal && !chosen) {
+    return refused({ code: 'unknown_identity', message: `the customer has no ${to.channel} identity ${JSON.stringify(to.handle)}: reply to one of theirs` });
+  }
+  const target = chosen ? { channel: chosen.channel, provider: chosen.provider, handle: chosen.handle } : conversation.replyTo;
   if (!internal && !target) {
     return refused({ code: 'no_reply_address', message: 'the customer has not written in this conversation, so there is no address to reply to' });
   }
   // target's channel when there is a target (the same rule); a note in a conversation nobody wrote in, the one it opened on.
-  const channel = conversationChannel(conversation);
+  const channel = chosen ? chosen.channel : conversationChannel(conversation);
   const data: AgentMessage['data'] = {
     channel,
     // A note on a conversation nobody wrote in has no provider; it is never delivered anyway.

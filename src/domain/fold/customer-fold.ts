@@ -9,11 +9,13 @@ import { parseSurveyReply } from '../survey/reply.ts';
 import { refreshDeadlines, reopenClock, startWaiting, stopClock, stopWaiting } from './sla-clock.ts';
 import { firedMark } from './timers.ts';
 import { recordMetrics, watchMetrics } from './metrics.ts';
+import { deliveryReported, outboundMessageSent, type DeliveryRecord } from './delivery.ts';
 
 /**
  * Everything the fold keeps for one tenant/customer: the customer, the conversations it may touch
- * (the open one and the latest few; older ones are loaded when an event names them), and the ids
- * of the latest events (a duplicate is dropped, never folded twice).
+ * (the open one and the latest few; older ones are loaded when an event names them), the ids
+ * of the latest events (a duplicate is dropped, never folded twice), and what became of its latest
+ * outbound messages.
  */
 export interface CustomerFold {
   tenant: string;
@@ -21,6 +23,8 @@ export interface CustomerFold {
   customer: Customer | null;
   conversations: Record<string, Conversation>;
   recentEventIds: string[];
+  /** Set once the customer has an outbound message or a delivery report (see delivery.ts). */
+  delivery?: DeliveryRecord;
 }
 
 /** What folding produced besides the new state: what to write and which workflow jobs to ask for. */
@@ -31,6 +35,11 @@ export interface FoldEffects {
   touched: Set<string>;
   transcript: Array<{ conversationId: string; entry: TranscriptEntry }>;
   triggers: WorkflowTrigger[];
+  /**
+   * Outbound messages whose delivery state an event changed, with that event and the message's
+   * conversation: a provider's report names no conversation, and the change feed announces this one.
+   */
+  delivery: Array<{ eventId: string; conversationId: string; messageId: string }>;
   applied: number;
   duplicates: number;
   /**
@@ -62,6 +71,7 @@ export const noEffects = (keep: EffectsKept = KEEP_ALL): FoldEffects => ({
   touched: new Set(),
   transcript: [],
   triggers: [],
+  delivery: [],
   applied: 0,
   duplicates: 0,
   keep,
@@ -315,11 +325,17 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       if (c.assignee === null) route(c, event, at, fx);
       return;
     }
-    case 'message.status_updated':
+    case 'message.status_updated': {
+      // The message's state lives in the customer's delivery record, not in the conversation
+      // record: a report changes no conversation field, queue, timer or KPI.
+      const change = deliveryReported(fold, event, at);
+      if (change) fx.delivery.push({ eventId: event.id, conversationId: change.conversation, messageId: change.messageId });
+      return;
+    }
     case 'agent.status_changed':
     case 'account.changed':
-      // Facts for the outbound connector and analysts; agents' statuses fold into the agents' board;
-      // account changes are the audit trail (GET /v1/audit reads them from the log).
+      // Agents' statuses fold into the agents' board; account changes are the audit trail
+      // (GET /v1/audit reads them from the log).
       return;
     case 'sla.warned':
       return onConversation(fold, event, fx, (c) => {
@@ -455,10 +471,12 @@ function weWrote(
     };
     if (d.subject !== undefined) entry.subject = d.subject;
     if (d.internal) entry.internal = true;
+    else entry.messageId = d.messageId ?? event.id;
     fx.transcript.push({ conversationId: c.id, entry });
   }
   changed(fx, c);
   if (d.internal) return;
+  outboundMessageSent(fold, d.messageId ?? event.id, c.id);
 
   c.channels = withChannel(c.channels, d.channel);
   c.lastActivityAt = latest(c.lastActivityAt, at);

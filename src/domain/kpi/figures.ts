@@ -6,7 +6,7 @@
  */
 import type { Conversation, Customer, SlaOutcome } from '../state.ts';
 import { Distribution, type DurationSummary } from './distribution.ts';
-import { backlogDayOf, channelOf, dayIndex, dayLabel, isoWeek } from './groups.ts';
+import { backlogDayOf, channelOf, dayIndex, dayLabel, groupId, groupKeyOf, isoWeek, type GroupDimension, type GroupKey } from './groups.ts';
 import { rate, round4, serviceScore, type KpiTargets, type ServiceScore } from './targets.ts';
 import { ms } from '../time.ts';
 
@@ -127,6 +127,175 @@ export function conversationFacts(c: Conversation, customer: Customer | null, fc
     backlog,
     lastDay: Math.max(dayIndex(ms(c.lastActivityAt)), dayIndex(ms(c.resolvedAt ?? c.lastActivityAt))),
   };
+}
+
+/** A conversation's own value for a figure: a duration in ms, its waits, its survey scores, a yes/no. */
+export type FigureValue = number | boolean | null | ReadonlyArray<number | null>;
+
+interface FigureRule {
+  /**
+   * How many of the figure's number this conversation makes, read from the facts `GroupFigures.add`
+   * counts from: 0 (not behind it), 1, or for a figure counted per wait or per survey, its waits or surveys.
+   */
+  counted(f: ConversationFacts): number;
+  /** The conversation's value for the figure, and the name it is answered under. */
+  value?: { name: string; of(f: ConversationFacts): FigureValue };
+  /** The listing's order: `slowest` by the value, largest first (none yet counts as the largest); `most` by `counted`; else newest first. */
+  order?: 'slowest' | 'most';
+}
+
+const is = (yes: boolean) => (yes ? 1 : 0);
+const FIRST_RESPONSE = { name: 'firstResponseMs', of: (f: ConversationFacts) => f.firstResponseMs };
+const NEXT_RESPONSES = { name: 'nextResponseMs', of: (f: ConversationFacts) => f.nextResponseMs };
+const RESOLUTION = { name: 'resolutionMs', of: (f: ConversationFacts) => f.resolutionMs };
+const answered = (f: ConversationFacts, kind: 'csat' | 'nps', score: (s: number) => boolean = () => true) =>
+  f.surveys.filter((s) => s.kind === kind && s.answeredWeek !== null && s.score !== null && score(s.score)).length;
+const scores = (kind: 'csat' | 'nps') => ({ name: `${kind}Scores`, of: (f: ConversationFacts) => f.surveys.filter((s) => s.kind === kind).map((s) => s.score) });
+
+/**
+ * The numbers of the report that count conversations (or their waits and surveys), each named by
+ * its path in the report's JSON (`sla.firstResponse.breached`; a duration figure by its own name,
+ * for its `count`): what a number on the board links to (`GET /v1/kpis/conversations`). Each rule
+ * mirrors a line of `GroupFigures.add` on the same facts, so the conversations behind a number are
+ * the ones it counted and their `counted` adds up to it (tests/unit/kpi/behind-figures.unit.spec.ts).
+ * Not here: `customers` (people, not conversations) and the shares and series (`contactReasons`,
+ * `channels`: the figure `conversations` of a group by category or channel; `backlog`, `weekly`).
+ */
+const FIGURE_RULES = {
+  conversations: { counted: () => 1 },
+  customerInitiated: { counted: (f) => is(f.customerInitiated) },
+  agentInitiated: { counted: (f) => is(!f.customerInitiated) },
+  resolved: { counted: (f) => is(f.resolutionMs !== null), value: RESOLUTION },
+  open: { counted: (f) => is(f.resolutionMs === null) },
+  firstResponseSeconds: { counted: (f) => is(f.firstResponseMs !== null), value: FIRST_RESPONSE, order: 'slowest' },
+  nextResponseSeconds: { counted: (f) => f.nextResponseMs.length, value: NEXT_RESPONSES, order: 'slowest' },
+  handlingSeconds: { counted: (f) => is(f.resolutionMs !== null && f.handlingMs !== null), value: { name: 'handlingMs', of: (f) => f.handlingMs }, order: 'slowest' },
+  resolutionSeconds: { counted: (f) => is(f.resolutionMs !== null), value: RESOLUTION, order: 'slowest' },
+  firstResolutionSeconds: { counted: (f) => is(f.firstResolutionMs !== null), value: { name: 'firstResolutionMs', of: (f) => f.firstResolutionMs }, order: 'slowest' },
+  'reopenRate.reopened': { counted: (f) => is(f.firstResolutionMs !== null && f.reopened) },
+  'reopenRate.resolved': { counted: (f) => is(f.firstResolutionMs !== null), value: { name: 'reopened', of: (f) => f.reopened } },
+  'firstContactResolution.resolvedAtFirstContact': { counted: (f) => is(f.resolutionMs !== null && f.firstContact === true) },
+  'firstContactResolution.resolved': { counted: (f) => is(f.resolutionMs !== null && f.firstContact !== null), value: { name: 'firstContact', of: (f) => f.firstContact } },
+  'csat.sent': { counted: (f) => f.surveys.filter((s) => s.kind === 'csat').length, value: scores('csat'), order: 'most' },
+  'csat.answered': { counted: (f) => answered(f, 'csat'), value: scores('csat'), order: 'most' },
+  'csat.satisfied': { counted: (f) => answered(f, 'csat', (s) => s >= 4), value: scores('csat'), order: 'most' },
+  'nps.sent': { counted: (f) => f.surveys.filter((s) => s.kind === 'nps').length, value: scores('nps'), order: 'most' },
+  'nps.answered': { counted: (f) => answered(f, 'nps'), value: scores('nps'), order: 'most' },
+  'nps.promoters': { counted: (f) => answered(f, 'nps', (s) => s >= 9), value: scores('nps'), order: 'most' },
+  'nps.passives': { counted: (f) => answered(f, 'nps', (s) => s >= 7 && s < 9), value: scores('nps'), order: 'most' },
+  'nps.detractors': { counted: (f) => answered(f, 'nps', (s) => s < 7), value: scores('nps'), order: 'most' },
+  'sla.firstResponse.met': { counted: (f) => is(f.slaFirstResponse === 'met'), value: FIRST_RESPONSE, order: 'slowest' },
+  'sla.firstResponse.breached': { counted: (f) => is(f.slaFirstResponse === 'breached'), value: FIRST_RESPONSE, order: 'slowest' },
+  'sla.nextResponse.met': { counted: (f) => f.nextResponseMet, value: NEXT_RESPONSES, order: 'most' },
+  'sla.nextResponse.breached': { counted: (f) => f.nextResponseBreached, value: NEXT_RESPONSES, order: 'most' },
+  'sla.resolution.met': { counted: (f) => is(f.slaResolution === 'met'), value: RESOLUTION, order: 'slowest' },
+  'sla.resolution.breached': { counted: (f) => is(f.slaResolution === 'breached'), value: RESOLUTION, order: 'slowest' },
+} satisfies Record<string, FigureRule>;
+
+export type KpiFigure = keyof typeof FIGURE_RULES;
+/** The figures a list of conversations can stand behind, in the report's order. */
+export const KPI_FIGURES = Object.keys(FIGURE_RULES) as KpiFigure[];
+export const isKpiFigure = (name: string): name is KpiFigure => Object.hasOwn(FIGURE_RULES, name);
+
+/** One conversation behind a figure: how many of its number it makes, and its value for it. */
+export interface FigureMember {
+  conversation: Conversation;
+  counted: number;
+  /** Undefined when the figure has no value of its own (`conversations`, `open`, ...). */
+  value?: FigureValue;
+}
+
+export interface FigureSelectionResult {
+  figure: KpiFigure;
+  /** The name a member's value goes by (`firstResponseMs`), or null when the figure has none. */
+  valueName: string | null;
+  /** The figure's number in the report for the group: the sum of every member's `counted`. */
+  number: number;
+  /** How many conversations stand behind it (fewer than `number` when one counts several times). */
+  total: number;
+  /** The first `limit` of them in the figure's order. */
+  members: FigureMember[];
+}
+
+export interface FigureSelectionOptions {
+  /** A group of the report, by its key (its dimensions are the key's); none: the total. */
+  group?: { key: GroupKey; dimensions: readonly GroupDimension[] };
+  /** Members kept, the first in the figure's order. */
+  limit: number;
+  /** As the report's (`KpiOptions.fcrWindowMs`). */
+  fcrWindowMs: number;
+}
+
+/**
+ * The conversations behind one number of the report: fed what the report is fed (each conversation
+ * with its customer's record, in any order), keeps the first `limit` in the figure's order (memory
+ * for about twice that many, however many conversations pass) and counts the rest.
+ */
+export class FigureSelection {
+  private readonly rule: FigureRule;
+  private readonly groupText: string | null;
+  private members: Array<FigureMember & { sortKey: number }> = [];
+  private number = 0;
+  private total = 0;
+
+  constructor(
+    readonly figure: KpiFigure,
+    private readonly options: FigureSelectionOptions,
+  ) {
+    this.rule = FIGURE_RULES[figure];
+    const group = options.group;
+    this.groupText = group && group.dimensions.length > 0 ? groupId(group.key, group.dimensions) : null;
+  }
+
+  add(c: Conversation, customer: Customer | null): void {
+    const group = this.options.group;
+    // A conversation belongs to the group the report puts it in: the same key, the same identity.
+    if (this.groupText !== null && groupId(groupKeyOf(c, group!.dimensions), group!.dimensions) !== this.groupText) return;
+    const facts = conversationFacts(c, customer, this.options.fcrWindowMs);
+    const counted = this.rule.counted(facts);
+    if (counted === 0) return;
+    this.number += counted;
+    this.total++;
+    const value = this.rule.value?.of(facts);
+    this.members.push({ conversation: c, counted, ...(value !== undefined ? { value } : {}), sortKey: this.sortKeyOf(counted, value) });
+    if (this.members.length >= 2 * this.options.limit + 64) this.trim();
+  }
+
+  result(): FigureSelectionResult {
+    this.trim();
+    return {
+      figure: this.figure,
+      valueName: this.rule.value?.name ?? null,
+      number: this.number,
+      total: this.total,
+      members: this.members.map(({ sortKey: _, ...member }) => member),
+    };
+  }
+
+  private sortKeyOf(counted: number, value: FigureValue | undefined): number {
+    if (this.rule.order === 'most') return counted;
+    if (this.rule.order !== 'slowest') return 0;
+    // Nothing yet (a breached first response still unanswered, a conversation still open) waits longest.
+    if (value === null || value === undefined || typeof value === 'boolean') return Infinity;
+    if (typeof value === 'number') return value;
+    return value.reduce<number>((max, v) => (v === null ? max : Math.max(max, v)), -Infinity);
+  }
+
+  /** Keeps the first `limit` in order: by the sort key (largest first), then newest first, then by id (a total order). */
+  private trim(): void {
+    this.members.sort(
+      (a, b) =>
+        b.sortKey - a.sortKey || (a.conversation.openedAt < b.conversation.openedAt ? 1 : a.conversation.openedAt > b.conversation.openedAt ? -1 : 0) || (a.conversation.id < b.conversation.id ? -1 : a.conversation.id > b.conversation.id ? 1 : 0),
+    );
+    if (this.members.length > this.options.limit) this.members.length = this.options.limit;
+  }
+}
+
+/** The conversations behind one number of the report, in one call (specs, small tools). */
+export function conversationsBehind(figure: KpiFigure, conversations: Iterable<{ conversation: Conversation; customer: Customer | null }>, options: FigureSelectionOptions): FigureSelectionResult {
+  const selection = new FigureSelection(figure, options);
+  for (const { conversation, customer } of conversations) selection.add(conversation, customer);
+  return selection.result();
 }
 
 export class GroupFigures {

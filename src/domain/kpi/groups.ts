@@ -9,6 +9,42 @@ export type GroupKey = Partial<Record<GroupDimension, string | null>>;
 
 const DAY_MS = 86_400_000;
 
+/**
+ * A comma-separated list of dimensions (`channel,week`), as `cs report --group-by` and
+ * `GET /v1/kpis?groupBy=` take it: each once, in the order given; or the ones not known, named.
+ */
+export function parseGroupDimensions(text: string): { ok: true; dimensions: GroupDimension[] } | { ok: false; unknown: string[]; message: string } {
+  const dims = text.split(',').map((d) => d.trim()).filter(Boolean);
+  const unknown = dims.filter((d) => !isGroupDimension(d));
+  if (unknown.length > 0) return { ok: false, unknown, message: `unknown dimension ${unknown.join(', ')}; use any of ${GROUP_DIMENSIONS.join(',')}` };
+  return { ok: true, dimensions: [...new Set(dims)] as GroupDimension[] };
+}
+
+const isGroupDimension = (d: string): d is GroupDimension => (GROUP_DIMENSIONS as readonly string[]).includes(d);
+
+/**
+ * A group's key as the report writes it (`{"day":"2026-01-05","channel":"chat"}`, null for none),
+ * read back from its JSON text: the dimensions are the key's own, in its order.
+ */
+export function parseGroupKey(text: string): { ok: true; key: GroupKey; dimensions: GroupDimension[] } | { ok: false; message: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, message: 'a group is the JSON of a report group\'s key, such as {"day":"2026-01-05"}' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, message: 'a group is a JSON object of dimension to value, such as {"day":"2026-01-05"}' };
+  const entries = Object.entries(value);
+  const unknown = entries.map(([d]) => d).filter((d) => !isGroupDimension(d));
+  if (unknown.length > 0) return { ok: false, message: `unknown dimension ${unknown.join(', ')}; use any of ${GROUP_DIMENSIONS.join(',')}` };
+  const key: GroupKey = {};
+  for (const [d, v] of entries) {
+    if (v !== null && typeof v !== 'string') return { ok: false, message: `the group's ${d} is a string or null, not ${JSON.stringify(v).slice(0, 100)}` };
+    key[d as GroupDimension] = v;
+  }
+  return { ok: true, key, dimensions: entries.map(([d]) => d as GroupDimension) };
+}
+
 /** The channel a conversation is counted under: the one it started on. */
 export const channelOf = (c: Conversation) => c.channels[0] ?? null;
 

@@ -35,6 +35,8 @@ export interface TenantIds {
   user: string;
   /** An API key the revoke row revokes. */
   key: string;
+  /** A canned response the canned-response rows change and delete. */
+  canned: string;
 }
 
 /** Who sends a cell's request. */
@@ -110,6 +112,13 @@ const onlyCallers = (body: Record<string, unknown>, input: CellInput) => {
   const strangers = listed.filter((id) => !input.callerIds.has(id));
   return strangers.length === 0 ? null : `lists conversations not of ${input.caller.tenant}: ${strangers.join(', ')}`;
 };
+/** The report's groups (by tenant first) are all the caller's tenant's, and there are some. */
+const onlyCallersGroups = (body: Record<string, unknown>, input: CellInput) => {
+  const tenants = ((body.groups as Array<{ key: { tenant?: string } }> | undefined) ?? []).map((g) => g.key.tenant);
+  if (tenants.length === 0) return 'no groups: the set-up opened conversations in every tenant';
+  const strangers = tenants.filter((t) => t !== input.caller.tenant);
+  return strangers.length === 0 ? null : `groups of tenants not the caller's ${input.caller.tenant}: ${strangers.join(', ')}`;
+};
 const ownTenant = (pick: (body: Record<string, unknown>) => unknown) => (body: Record<string, unknown>, input: CellInput) =>
   pick(body) === input.caller.tenant ? null : `names tenant ${String(pick(body))}, not the caller's ${input.caller.tenant}`;
 const conv = (action: string) => (i: CellInput) => `/v1/conversations/${i.ids.conversation}/${action}`;
@@ -151,6 +160,7 @@ export const ROUTES: readonly RouteRow[] = [
   { method: 'GET', path: '/v1/users', access: 'people:admin', request: () => ({ path: '/v1/users' }), own: () => OK, other: () => OK },
   { method: 'GET', path: '/v1/users/:id', access: 'people:admin', request: (i) => ({ path: `/v1/users/${i.ids.user}` }), own: () => OK, other: () => NOT_FOUND },
   { method: 'GET', path: '/v1/api-keys', access: 'keys:admin', request: () => ({ path: '/v1/api-keys' }), own: () => OK, other: () => OK },
+  { method: 'GET', path: '/v1/canned-responses', access: 'conversations:act', request: () => ({ path: '/v1/canned-responses' }), own: () => OK, other: () => OK },
   {
     method: 'GET',
     path: '/v1/audit',
@@ -169,6 +179,14 @@ export const ROUTES: readonly RouteRow[] = [
     other: () => OK,
   },
   { method: 'GET', path: '/v1/agents', access: 'presence:read', request: () => ({ path: '/v1/agents' }), own: () => OK, other: () => OK },
+  {
+    method: 'GET',
+    path: '/v1/agents/:id',
+    access: 'conversations:read',
+    request: (i) => ({ path: `/v1/agents/${i.ids.agent}` }),
+    own: () => OK,
+    other: (c) => (isAgent(c) ? ok(403, { error: 'not_yourself', why: 'an agent reads their own presence only, whoever the other is' }) : NOT_FOUND),
+  },
   {
     method: 'GET',
     path: '/v1/agents/:id/conversations',
@@ -200,6 +218,24 @@ export const ROUTES: readonly RouteRow[] = [
       isAgent(c)
         ? ok(403, { error: 'not_your_team', why: 'an agent reads their own teams’ queues only' })
         : ok(200, { why: 'a team is a name in the caller’s own settings: their own queue of that name, or an empty one (no 404 for unknown teams)', check: onlyCallers }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/kpis',
+    access: 'kpis:read',
+    // By tenant and agent: the groups name the agents of record (ids the leak check knows) and the tenant.
+    request: () => ({ path: '/v1/kpis?groupBy=tenant,agent' }),
+    own: () => ok(200, { check: onlyCallersGroups }),
+    other: () => ok(200, { why: 'the report has no ids to name: always the caller’s own tenant', check: onlyCallersGroups }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/kpis/conversations',
+    access: 'kpis:read',
+    // The group names the ids' tenant: the caller's own conversations, or (another tenant named) none of anyone's.
+    request: (i) => ({ path: `/v1/kpis/conversations?figure=conversations&limit=1000&group=${encodeURIComponent(JSON.stringify({ tenant: i.ids.tenant }))}` }),
+    own: () => ok(200, { check: (b, i) => ((b.conversations as unknown[] | undefined)?.length ? onlyCallers(b, i) : 'lists no conversation: the set-up opened several') }),
+    other: () => ok(200, { why: 'a group of another tenant holds none of the caller’s conversations', check: empty('conversations') }),
   },
   {
     method: 'POST',
@@ -241,6 +277,22 @@ export const ROUTES: readonly RouteRow[] = [
     request: (i) => ({ path: '/v1/api-keys', body: { name: `matrix ${i.n}`, scopes: ['read'] } }),
     own: () => ok(201),
     other: () => ok(201),
+  },
+  {
+    method: 'POST',
+    path: '/v1/canned-responses',
+    access: 'settings:admin',
+    request: (i) => ({ path: '/v1/canned-responses', body: { shortcut: `matrix-${i.n}`, title: `Matrix ${i.n}`, text: 'Hello {{customer.name}}' } }),
+    own: () => ok(201),
+    other: () => ok(201),
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/canned-responses/:id',
+    access: 'settings:admin',
+    request: (i) => ({ path: `/v1/canned-responses/${i.ids.canned}`, body: { title: `Renamed ${i.n}` } }),
+    own: () => OK,
+    other: () => NOT_FOUND,
   },
   {
     method: 'PUT',
@@ -316,6 +368,14 @@ export const ROUTES: readonly RouteRow[] = [
     other: () => NOT_FOUND,
   },
   {
+    method: 'PATCH',
+    path: '/v1/session/preferences',
+    access: 'signed-in',
+    request: () => ({ path: '/v1/session/preferences', body: { language: 'ru', timeZone: 'Europe/Moscow' } }),
+    own: (c) => (c.kind === 'key' ? ok(400, { error: 'not_a_person', why: 'an API key has no preferences' }) : OK),
+    other: (c) => (c.kind === 'key' ? ok(400, { error: 'not_a_person', why: 'an API key has no preferences' }) : OK),
+  },
+  {
     method: 'POST',
     path: '/v1/session/password',
     access: 'signed-in',
@@ -338,6 +398,14 @@ export const ROUTES: readonly RouteRow[] = [
     access: 'people:admin',
     request: (i) => ({ path: `/v1/users/${i.ids.user}/password`, body: { password: `reset password ${i.n}` } }),
     own: () => ok(204),
+    other: () => NOT_FOUND,
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/canned-responses/:id',
+    access: 'settings:admin',
+    request: (i) => ({ path: `/v1/canned-responses/${i.ids.canned}` }),
+    own: () => ({ status: [204, 404], why: '204 the first time; 404 once an earlier cell deleted it' }),
     other: () => NOT_FOUND,
   },
   {
@@ -377,6 +445,9 @@ export const DOORS: ReadonlyArray<{ method: Method | 'OPTIONS'; path: string }> 
   { method: 'GET', path: '/' },
   { method: 'GET', path: '/sign-in' },
   { method: 'GET', path: '/conversations/:id' },
+  { method: 'GET', path: '/board' },
+  { method: 'GET', path: '/canned-responses' },
+  { method: 'GET', path: '/profile' },
   { method: 'GET', path: '/assets/*' },
   { method: 'GET', path: '/favicon.svg' },
 ];
@@ -388,7 +459,7 @@ export const routeKey = (r: { method: string; path: string }) => `${r.method} ${
  * must agree: the spec compares them, so a change there is a change here, made on purpose).
  */
 const AGENT: readonly Permission[] = ['conversations:read', 'conversations:act', 'presence:write'];
-const SUPERVISOR: readonly Permission[] = [...AGENT, 'conversations:assign-others', 'customers:merge', 'presence:read', 'audit:read'];
+const SUPERVISOR: readonly Permission[] = [...AGENT, 'conversations:assign-others', 'customers:merge', 'presence:read', 'kpis:read', 'audit:read'];
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   agent: AGENT,
   supervisor: SUPERVISOR,
@@ -396,7 +467,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
 };
 export const SCOPE_PERMISSIONS: Readonly<Record<Scope, readonly Permission[]>> = {
   'events:write': ['events:write'],
-  read: ['conversations:read', 'presence:read'],
+  read: ['conversations:read', 'presence:read', 'kpis:read'],
   actions: ['conversations:act', 'conversations:assign-others', 'customers:merge', 'presence:write'],
   admin: ['people:admin', 'keys:admin', 'settings:admin', 'audit:read'],
 };

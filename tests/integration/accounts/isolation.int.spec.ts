@@ -271,6 +271,10 @@ async function setUpTenant(tenant: Tenant): Promise<void> {
     return { id: key.id, token: created.body.token as string };
   };
 
+  const canned = await admin.request('POST', '/v1/canned-responses', { shortcut: 'matrix', title: 'Matrix', text: 'Hello {{customer.name}}' });
+  if (canned.status !== 201) throw new Error(`creating a canned response: ${canned.status} ${JSON.stringify(canned.body)}`);
+  const cannedId = (canned.body.response as { id: string }).id;
+  secrets[tenant].add(cannedId);
   const [agentId, supervisorId, victim, victimKey, ...keys] = await Promise.all([
     addPerson('agent', plan.people.agent),
     addPerson('supervisor', plan.people.supervisor),
@@ -319,7 +323,7 @@ async function setUpTenant(tenant: Tenant): Promise<void> {
     engine.opened(tenant, customers.spare),
     ...decoy,
   ]);
-  ids[tenant] = { tenant, conversation, pool, life, customer, handle: `visitor-${customer}`, spare: customers.spare, agent, team: plan.team, user: victim, key: victimKey.id };
+  ids[tenant] = { tenant, conversation, pool, life, customer, handle: `visitor-${customer}`, spare: customers.spare, agent, team: plan.team, user: victim, key: victimKey.id, canned: cannedId };
   for (const id of [conversation, life, pool, spareConversation, ...more, customer, ...Object.values(customers), configKeyId(plan.configKey), adminAccounts[tenant], plan.people.admin.email]) {
     secrets[tenant].add(id);
   }
@@ -407,6 +411,7 @@ async function runCell(row: RouteRow, caller: Caller, own: boolean): Promise<str
   // What the cell made is the caller's tenant's from now on.
   if (answer.status === 201 && answer.body.user) secrets[home].add((answer.body.user as { id: string }).id).add((answer.body.user as { email: string }).email);
   if (answer.status === 201 && answer.body.key) secrets[home].add((answer.body.key as { id: string }).id);
+  if (answer.status === 201 && answer.body.response) secrets[home].add((answer.body.response as { id: string }).id);
   if (answer.status === 202 && row.path === '/v1/events') {
     secrets[home].add(`cus_iso_${input.n}`);
     for (const id of (answer.body.ids as string[] | undefined) ?? []) secrets[home].add(`cv_${id}`);

@@ -1,15 +1,16 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import axe from 'axe-core';
 import Fastify from 'fastify';
-import { chromium, type Browser as Chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser as Chromium, type BrowserContext, type Page, type Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvent } from '../../../events/index.ts';
-import { consoleDir, consoleRoutes } from '../../../src/api/console.ts';
+import { consoleRoutes } from '../../../src/api/console.ts';
 import { chromiumPath } from '../../support/browser.ts';
+import { startDroppableProxy } from '../../support/droppable-proxy.ts';
 import { eventually } from '../../support/collect.ts';
+import { buildConsoleIfStale } from '../../support/console.ts';
 import { addUserWithCli, Browser, dropAccounts } from '../accounts/support.ts';
 import { actionsConfig, startActionsEngine, TENANT, type ActionsEngine } from '../actions/support.ts';
 
@@ -66,6 +67,17 @@ async function waitingIn(team: string, text: string, triage: { category: string;
   await engine.harness.ctx.eventLog.append([createEvent({ type: 'conversation.triaged', source: '/tests', tenant: TENANT, customer, conversation: conversationId, time, data })]);
   await engine.conversation(conversationId, (c) => c.team === team);
   return { customer, id: conversationId };
+}
+
+/** Signs in through the page as this person (signing out whoever was signed in), landing on the inbox. */
+async function signInAs(email: string): Promise<void> {
+  await context.clearCookies();
+  await page.goto(`${engine.harness.url}/sign-in`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Workspace').fill(TENANT);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor();
 }
 
 /** axe-core's serious and critical violations on the page as it is now. */
@@ -172,6 +184,69 @@ describe('the web console', () => {
     expect(pageProblems).toEqual([]);
   });
 
+  it('given another workspace’s conversation, an agent opening its URL sees “not found”, and no answer to the browser carries any of it', async () => {
+    const secret = 'globex internal 5512-OTHER-TENANT';
+    const event = createEvent({ type: 'message.received', source: '/tests', tenant: 'globex', customer: 'cus_globex_1', time: new Date().toISOString(), data: { channel: 'chat', provider: 'webchat', handle: 'visitor-globex-1', text: secret } });
+    await engine.harness.ctx.eventLog.append([event]);
+    const id = `cv_${event.id}`;
+    await eventually('the globex conversation folded', async () => (await engine.reader.conversation(await engine.reader.scope('globex'), id)) !== null);
+    await signInAs('li@acme.test');
+    const bodies: string[] = [];
+    const onResponse = (response: Response) => void response.text().then((body) => bodies.push(body), () => undefined);
+    page.on('response', onResponse);
+
+    await page.goto(`${engine.harness.url}/conversations/${id}`);
+
+    await page.getByRole('heading', { level: 1, name: 'Conversation not found' }).waitFor();
+    page.off('response', onResponse);
+    expect(await page.content()).not.toContain('5512-OTHER-TENANT');
+    expect(bodies.length).toBeGreaterThan(0);
+    expect(bodies.filter((b) => b.includes('5512-OTHER-TENANT') || b.includes('cus_globex_1'))).toEqual([]);
+    expect(await seriousViolations()).toEqual([]);
+  });
+
+  it('given an agent on a conversation whose network drops, when the customer writes meanwhile, then on reconnect the page shows each missed message once, without reload', async () => {
+    const { customer, id } = await waitingIn('billing', 'First question about my invoice');
+    expect((await engine.api('POST', `/v1/conversations/${id}/assign`, { agent: 'ag_li' })).status).toBe(202);
+    await engine.conversation(id, (c) => c.assignee === 'ag_li');
+    // The browser reaches the engine through a link the spec can cut.
+    const link = await startDroppableProxy(engine.harness.url);
+    try {
+      const viaLink = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'Europe/Berlin' });
+      const tab = await viaLink.newPage();
+      await tab.goto(`${link.url}/sign-in?next=${encodeURIComponent(`/conversations/${id}`)}`);
+      await tab.getByLabel('E-mail').fill('li@acme.test');
+      await tab.getByLabel('Workspace').fill(TENANT);
+      await tab.getByLabel('Password').fill(PASSWORD);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      const transcript = tab.getByRole('region', { name: 'Transcript' });
+      await transcript.getByText('First question about my invoice').waitFor();
+      await eventually('the change feed open', () => link.heads.some((h) => h.startsWith('GET /v1/stream')));
+      await tab.evaluate(() => ((globalThis as Record<string, unknown>).notReloaded = true));
+      const opened = link.heads.filter((h) => h.startsWith('GET /v1/stream')).length;
+
+      // The network drops: every connection is cut, and every reconnect fails, while the customer writes twice.
+      link.drop();
+      const missed = ['Second: the amount is wrong', 'Third: please call me back'];
+      const writes = missed.map((text) => createEvent({ type: 'message.received', source: '/tests', tenant: TENANT, customer, time: new Date().toISOString(), data: { channel: 'chat', provider: 'webchat', handle: `visitor-${customer}`, text } }));
+      await engine.harness.ctx.eventLog.append(writes);
+      await engine.conversation(id, (c) => c.messageCount >= 3);
+      expect(await transcript.getByText(missed[0]!).count()).toBe(0);
+
+      // The network is back: the browser reopens the feed with the last id it saw, and the page catches up.
+      link.restore();
+      for (const text of missed) await transcript.getByText(text).waitFor({ timeout: 20_000 });
+      const reopened = link.heads.filter((h) => h.startsWith('GET /v1/stream')).slice(opened);
+      expect(reopened.length).toBeGreaterThan(0);
+      expect(reopened[0]).toMatch(/\r\nlast-event-id: \S+/i);
+      for (const text of [...missed, 'First question about my invoice']) expect(await transcript.getByText(text, { exact: true }).count()).toBe(1);
+      expect(await tab.evaluate(() => (globalThis as Record<string, unknown>).notReloaded)).toBe(true);
+      await viaLink.close();
+    } finally {
+      await link.close();
+    }
+  });
+
   it('GET /v1/session names a person’s teams (their agent’s, from the routing settings), the queues the inbox lists', async () => {
     const li = new Browser(engine.harness.url);
     const ada = new Browser(engine.harness.url);
@@ -221,19 +296,3 @@ describe('the web console', () => {
   });
 });
 
-/** `npm test` builds the console first (pretest); a spec run on its own builds it when the sources are newer. */
-function buildConsoleIfStale(): void {
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
-      const path = join(dir, entry.name);
-      return Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }, 0);
-  const sources = Math.max(newest(join(root, 'console/src')), newest(join(root, 'console/public')), ...['index.html', 'vite.config.ts'].map((f) => statSync(join(root, 'console', f)).mtimeMs));
-  let built = 0;
-  try {
-    built = statSync(join(consoleDir(), 'index.html')).mtimeMs;
-  } catch {
-    built = 0;
-  }
-  if (built < sources) execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', 'console', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-}

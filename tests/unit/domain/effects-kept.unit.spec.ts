@@ -7,7 +7,7 @@ import { generateStream } from '../../../scripts/sim/stream.ts';
 function foldAll(keep: { transcript: boolean; triggers: boolean }) {
   const folds = new Map<string, CustomerFold>();
   const fx = noEffects(keep);
-  for (const event of generateStream({ events: 5000, customers: 300, seed: 11, policy: defaultFoldPolicy })) {
+  for (const event of generateStream({ events: 5000, customers: 300, seed: 11, policy: defaultFoldPolicy, deliveryShare: 0.5 })) {
     const key = `${event.tenant}/${event.customer}`;
     let fold = folds.get(key);
     if (!fold) folds.set(key, (fold = emptyFold(event.tenant, event.customer)));

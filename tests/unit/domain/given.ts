@@ -160,13 +160,22 @@ interface Outbound {
   conversation?: string;
   channel?: Channel;
   provider?: string;
+  /** Our id of the message (its delivery reports name it); none: the event id stands for it. */
+  messageId?: string;
 }
 
 function weWrote(kind: 'agent' | 'bot' | 'system', author: string, text: string, at: string, opts: Outbound, internal = false) {
   return event(
     'message.sent',
     at,
-    { channel: opts.channel ?? 'chat', provider: opts.provider ?? 'webchat', author: { kind, id: author }, text, internal },
+    {
+      channel: opts.channel ?? 'chat',
+      provider: opts.provider ?? 'webchat',
+      author: { kind, id: author },
+      text,
+      internal,
+      ...(opts.messageId !== undefined ? { messageId: opts.messageId } : {}),
+    },
     { id: opts.id, conversation: opts.conversation },
   );
 }
@@ -228,6 +237,33 @@ export const surveySent = (conversation: string, at: string, surveyId: string, o
 
 export const surveyAnswered = (conversation: string, at: string, surveyId: string, score: number, opts: { kind?: 'csat' | 'nps' } = {}) =>
   event('survey.answered', at, { surveyId, kind: opts.kind ?? 'csat', score }, { conversation });
+
+type DeliveryStatus = EventDataInput<'message.status_updated'>['status'];
+
+/** Our outbound connector's outcome: names our message id (and, on `sent`, the provider's id). */
+export const connectorReported = (
+  messageId: string,
+  status: DeliveryStatus,
+  at: string,
+  opts: { id?: string; conversation?: string; providerMessageId?: string; error?: string } = {},
+) =>
+  event(
+    'message.status_updated',
+    at,
+    {
+      channel: 'sms',
+      provider: 'twilio',
+      messageId,
+      status,
+      ...(opts.providerMessageId !== undefined ? { providerMessageId: opts.providerMessageId } : {}),
+      ...(opts.error !== undefined ? { error: opts.error } : {}),
+    },
+    { id: opts.id, conversation: opts.conversation },
+  );
+
+/** A provider's status callback: its own message id only, and no conversation. */
+export const providerReported = (providerMessageId: string, status: DeliveryStatus, at: string, opts: { id?: string; error?: string } = {}) =>
+  event('message.status_updated', at, { channel: 'sms', provider: 'twilio', providerMessageId, status, ...(opts.error !== undefined ? { error: opts.error } : {}) }, { id: opts.id });
 
 export const merged = (at: string, data: { survivor: string; absorbed: string }) => event('customer.merged', at, { ...data, by: anAgent }, {});
 

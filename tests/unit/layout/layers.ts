@@ -12,7 +12,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   /* 2 */ ['src/tenants', 'src/observability', 'src/ndjson'],
   /* 3 */ ['src/config'],
   /* 4 */ ['src/log', 'src/queues', 'src/projections', 'src/surveys', 'src/http'],
-  /* 5 */ ['src/fold', 'src/channels', 'src/workflow', 'src/outbound', 'src/webhooks', 'src/replay', 'src/accounts'],
+  /* 5 */ ['src/fold', 'src/channels', 'src/workflow', 'src/outbound', 'src/webhooks', 'src/replay', 'src/accounts', 'src/canned'],
   /* 6 */ ['src/api'],
   /* 7 */ ['src/roles', 'src/cli'],
   /* 8 */ ['workers'],

@@ -90,4 +90,24 @@ describe('decideAgentMessage', () => {
     expect(decision).toMatchObject({ ok: true, event: { data: { channel: 'sms', provider: 'twilio', handle: '+14155550100' } } });
     expect(decision.ok && 'subject' in decision.event.data).toBe(false);
   });
+
+  it('given a customer who wrote by e-mail then SMS, when the agent chooses their e-mail identity, then the reply goes out by e-mail to that address, with the subject', () => {
+    const bySms = customerWrote('Any news?', at(30), { channel: 'sms', provider: 'twilio', handle: '+14155550100' });
+    const identities = [
+      { channel: 'email' as const, provider: 'smtp', handle: 'jane@example.com' },
+      { channel: 'sms' as const, provider: 'twilio', handle: '+14155550100' },
+    ];
+
+    const decision = decideAgentMessage({ conversation: conversationAfter(byEmail, bySms), identities }, { ...reply('Details by mail'), to: { channel: 'email', handle: 'jane@example.com' } });
+
+    expect(decision).toMatchObject({ ok: true, event: { data: { channel: 'email', provider: 'smtp', handle: 'jane@example.com', subject: 'Re: Order #1001' } } });
+  });
+
+  it('given a customer, when the agent names an identity the customer never wrote from, then it is refused with unknown_identity and nothing goes out', () => {
+    const identities = [{ channel: 'email' as const, provider: 'smtp', handle: 'jane@example.com' }];
+
+    const decision = decideAgentMessage({ conversation: conversationAfter(byEmail), identities }, { ...reply('Hi'), to: { channel: 'sms', handle: '+14155550199' } });
+
+    expect(decision).toEqual({ ok: false, refusal: { code: 'unknown_identity', message: 'the customer has no sms identity "+14155550199": reply to one of theirs' } });
+  });
 });
