@@ -1,20 +1,15 @@
-import { Partitioners, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { AnyEvent } from '../../events/index.ts';
+import { coalescing } from './coalesce.ts';
 import { withinDeadline } from './deadline.ts';
 import { toRecord } from './record.ts';
 import { openLogProbe, type LogProbe } from './append-probe.ts';
 import { DEFAULT_MAX_RECORD_BYTES, isRecordTooLarge, RecordTooLargeError, recordBytes } from './record-size.ts';
 
-
-export interface Position {
-  partition: number;
-  offset: string;
-}
-
 /** The narrow door through which every state change enters the engine. */
 export interface EventLog {
-  /** Resolves once every event is acknowledged by all in-sync replicas (order kept per key); one position per partition written, at its first offset. */
-  append(events: readonly AnyEvent[]): Promise<Position[]>;
+  /** Resolves once every event is acknowledged by all in-sync replicas (order kept per key, and between appends of one caller). */
+  append(events: readonly AnyEvent[]): Promise<void>;
   close(): Promise<void>;
   /** Reads the topic back for the doors' claims (channels/claims.ts); absent on a log that cannot be read back. */
   readonly probe?: LogProbe;
@@ -29,8 +24,9 @@ export interface KafkaEventLogOptions {
 }
 
 /**
- * An idempotent producer with acks=all. A batch is one send: kafkajs groups it per partition, and
- * the idempotent producer's sequence numbers keep a retried batch from being written twice.
+ * An idempotent producer with acks=all. A batch is one send, or part of one: appends that arrive
+ * while a send is in flight go out together in the next (coalesce.ts). kafkajs groups a send per
+ * partition, and the idempotent producer's sequence numbers keep a retried send from being written twice.
  */
 export async function openKafkaEventLog(options: KafkaEventLogOptions): Promise<EventLog> {
   const producer: Producer = options.kafka.producer({
@@ -45,20 +41,9 @@ export async function openKafkaEventLog(options: KafkaEventLogOptions): Promise<
 
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
 
-  async function append(events: readonly AnyEvent[]): Promise<Position[]> {
-    if (events.length === 0) return [];
-    const messages = events.map(toRecord);
-    // Measured before sending: the broker would refuse the record on every retry, which is no outage.
-    messages.forEach((message, i) => {
-      const bytes = recordBytes(message);
-      if (bytes > maxRecordBytes) {
-        const { id, type } = events[i]!;
-        throw new RecordTooLargeError(`event ${id} (${type}) is ${bytes} bytes as a Kafka record; the limit is ${maxRecordBytes}`, bytes, maxRecordBytes, { id, type });
-      }
-    });
-    let sent: RecordMetadata[];
+  const send = coalescing<Message>(async (messages) => {
     try {
-      sent = await withinDeadline(producer.send({ topic: options.topic, acks: -1, messages }), options.publishTimeoutMs, {
+      await withinDeadline(producer.send({ topic: options.topic, acks: -1, messages }), options.publishTimeoutMs, {
         timeout: 'Kafka did not acknowledge',
         failed: 'Kafka refused the append',
       });
@@ -67,7 +52,24 @@ export async function openKafkaEventLog(options: KafkaEventLogOptions): Promise<
       if (isRecordTooLarge((err as Error).cause)) throw new RecordTooLargeError(`the broker refused the records as too large (${(err as Error).message})`, undefined, maxRecordBytes);
       throw err;
     }
-    return sent.map((m) => ({ partition: m.partition, offset: m.baseOffset ?? m.offset ?? '-1' }));
+    // Coalesced appends stay under one record's limit a send (the broker's default message size),
+    // so a send is never refused for its size where each append alone would not be.
+  }, maxRecordBytes);
+
+  async function append(events: readonly AnyEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const messages = events.map(toRecord);
+    let bytes = 0;
+    // Measured before sending: the broker would refuse the record on every retry, which is no outage.
+    messages.forEach((message, i) => {
+      const size = recordBytes(message);
+      bytes += size;
+      if (size > maxRecordBytes) {
+        const { id, type } = events[i]!;
+        throw new RecordTooLargeError(`event ${id} (${type}) is ${size} bytes as a Kafka record; the limit is ${maxRecordBytes}`, size, maxRecordBytes, { id, type });
+      }
+    });
+    await send(messages, bytes);
   }
 
   const probe = openLogProbe({ kafka: options.kafka, topic: options.topic, timeoutMs: options.publishTimeoutMs });

@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
-import type { AnyEvent } from '../../events/index.ts';
+import { Partitioners, type Kafka } from 'kafkajs';
+import { partitionKey, type AnyEvent } from '../../events/index.ts';
 import { foldPolicies } from '../../src/config/policies.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { EventLog } from '../../src/log/event-log.ts';
@@ -101,17 +101,22 @@ export function steadyLoad(
  * folded only once a live bridge took it from the log, so the time until every partition's probe
  * shows is the time until the fold runs again on every partition.
  */
-export async function foldProbe(redis: Redis, namespace: string, log: EventLog, partitions: number) {
+export async function foldProbe(redis: Redis, namespace: string, log: EventLog, partitions: number, kafka: Kafka, topic: string) {
   let n = 0;
   const write = (customer: string) => customerWrote('acme', customer, `probe ${++n}`);
-  // Customers are spread by key hash: try candidates until every partition has one.
+  // Customers are spread by key hash (the producer's partitioner): pick one per partition.
+  const partitioner = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
   const byPartition = new Map<number, string>();
-  for (let batch = 0; byPartition.size < partitions && batch < 20; batch++) {
-    const candidates = Array.from({ length: partitions * 4 }, (_, i) => `probe-${batch}-${i}`);
-    const placed = await Promise.all(candidates.map(async (c) => ({ c, at: (await appendSoon(log, [write(c)]))[0]! })));
-    for (const { c, at } of placed) if (!byPartition.has(at.partition)) byPartition.set(at.partition, c);
+  for (let i = 0; byPartition.size < partitions && i < partitions * 100; i++) {
+    const partition = partitioner({ topic, partitionMetadata, message: { key: partitionKey(write(`probe-${i}`)), value: '' } });
+    if (!byPartition.has(partition)) byPartition.set(partition, `probe-${i}`);
   }
   if (byPartition.size < partitions) throw new Error(`probe customers cover ${byPartition.size} of ${partitions} partitions`);
+  // Each probe customer's first message, so it has a fold hash before anything is measured.
+  await appendSoon(log, [...byPartition.values()].map(write));
+  const admin = kafka.admin();
+  await admin.connect();
   const probes = [...byPartition].map(([partition, customer]) => ({ partition, customer }));
   const folded = async (): Promise<bigint[]> => {
     const pipeline = redis.pipeline();
@@ -120,11 +125,17 @@ export async function foldProbe(redis: Redis, namespace: string, log: EventLog, 
     return replies.map(([, pos]) => (typeof pos === 'string' ? BigInt(pos) : -1n));
   };
   return {
-    /** Appends one message per probe customer; resolves with their offsets once Kafka acknowledged them. */
+    /**
+     * Appends one message per probe customer; resolves, once Kafka acknowledged them, with offsets at
+     * or below theirs and above every earlier probe message's (each partition's end before the
+     * append): a probe customer's folded position reaching it means this message was folded.
+     */
     async publish(): Promise<bigint[]> {
-      const at = await log.append(probes.map((p) => write(p.customer)));
-      return probes.map((p) => BigInt(at.find((a) => a.partition === p.partition)!.offset));
+      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
+      await log.append(probes.map((p) => write(p.customer)));
+      return probes.map((p) => ends.get(p.partition)!);
     },
+    close: () => admin.disconnect(),
     /**
      * Polls until every one of `offsets` is folded. `first`: performance.now() at the first poll that
      * saw one of them folded (the fold's next projection change from an event published after the

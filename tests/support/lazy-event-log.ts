@@ -1,6 +1,6 @@
 import type { AnyEvent } from '../../events/index.ts';
 import { withinDeadline } from '../../src/log/deadline.ts';
-import { LogUnavailableError, type EventLog, type Position } from '../../src/log/event-log.ts';
+import { LogUnavailableError, type EventLog } from '../../src/log/event-log.ts';
 
 /**
  * An event log opened on first use instead of at start-up, so the API can serve reads (and answer
@@ -31,9 +31,9 @@ export function lazyEventLog(open: () => Promise<EventLog>, openTimeoutMs: numbe
   };
 
   return {
-    async append(events: readonly AnyEvent[]): Promise<Position[]> {
+    async append(events: readonly AnyEvent[]): Promise<void> {
       if (closed) throw new LogUnavailableError('the event log is closed');
-      if (events.length === 0) return [];
+      if (events.length === 0) return;
       const log = await withinDeadline(connect(), openTimeoutMs, { timeout: 'Kafka did not accept a connection', failed: 'cannot connect to Kafka' });
       return log.append(events);
     },

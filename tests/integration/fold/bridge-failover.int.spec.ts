@@ -35,7 +35,8 @@ async function deployment(config: Config) {
   await provisionTopics(config, testLogger);
   const log = await openKafkaEventLog({ kafka, topic: config.kafka.topics.events, publishTimeoutMs: 20_000 });
   cleanups.push(() => log.close());
-  const probe = await foldProbe(redis, config.fold.namespace, log, config.kafka.partitions);
+  const probe = await foldProbe(redis, config.fold.namespace, log, config.kafka.partitions, kafka, config.kafka.topics.events);
+  cleanups.push(() => probe.close());
   return { roles, log, probe, group: groupWatch(kafka, config.fold.consumerGroup) };
 }
 
