@@ -8,6 +8,17 @@ const STREAM_ID = /^\d{1,16}-\d{1,10}$/;
 /** Changes one reconnect catches up with at most; more, and the console is told to reload. */
 const CATCH_UP_MAX = 5_000;
 
+/** A change as an SSE message, made once however many consoles it goes to (the hub hands each the same objects). */
+const rendered = new WeakMap<Change, string>();
+function sseText(c: Change): string {
+  let text = rendered.get(c);
+  if (text === undefined) {
+    text = `id: ${c.id}\nevent: change\ndata: ${JSON.stringify({ type: c.type, customer: c.customer, conversation: c.conversation, eventId: c.eventId })}\n\n`;
+    rendered.set(c, text);
+  }
+  return text;
+}
+
 export interface StreamDeps {
   redis: Redis;
   instance: string;
@@ -51,12 +62,16 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): void {
       let cursor = '0-0';
       let live = false;
       const held: Change[] = [];
+      // One write per delivery, whatever the number of changes in it: with a tenant's consoles all
+      // listening, the writes (not the reading) were the push path's cost.
       const send = (changes: Change[]) => {
+        let out = '';
         for (const c of changes) {
           if (!afterId(c.id, cursor)) continue;
           cursor = c.id;
-          raw.write(`id: ${c.id}\nevent: change\ndata: ${JSON.stringify({ type: c.type, customer: c.customer, conversation: c.conversation, eventId: c.eventId })}\n\n`);
+          out += sseText(c);
         }
+        if (out) raw.write(out);
       };
       // Listen first and hold what comes, then catch up from the client's cursor, then let the held
       // ones through: nothing missed between the two, nothing sent twice (the cursor filters).
