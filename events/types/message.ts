@@ -63,6 +63,27 @@ export const messageReceivedData = z
      * Kept on the log, but it never opens a conversation, moves SLA clocks or triggers a survey.
      */
     automated: z.enum(['auto-reply', 'bounce']).optional(),
+    /**
+     * What the customer did when it was not typing or sending content (absent: they wrote or sent it):
+     * `button`, they tapped a button, quick reply or list row we offered (WhatsApp interactive and
+     * template buttons, Messenger and Instagram postbacks and quick replies), `text` being its label
+     * as shown; `referral`, they came through a link, ad or QR code (Messenger referral); `optin`,
+     * they opted in to messages (Messenger messaging_optins). A referral or opt-in is no question:
+     * kept on the log, it never opens a conversation, moves an SLA clock or triggers a survey.
+     */
+    kind: z.enum(['button', 'referral', 'optin']).optional(),
+    /** With `kind`: what the business attached to the button, link or opt-in (postback payload, reply id, ref). */
+    payload: z.string().min(1).max(1000).optional(),
+    /** A shared location (WhatsApp location, Messenger location attachment); `text` describes it too. */
+    location: z
+      .strictObject({
+        latitude: z.number().min(-90).max(90),
+        longitude: z.number().min(-180).max(180),
+        /** The place's name and address, when the customer picked a place rather than their position. */
+        name: z.string().min(1).max(1000).optional(),
+        address: z.string().min(1).max(1000).optional(),
+      })
+      .optional(),
     /** BCP 47 language tag declared by the provider or detected by the adapter; drives routing to skilled agents. */
     language: z
       .string()

@@ -33,6 +33,10 @@ export interface InboundMessage {
   language?: string;
   /** Auto-replies and bounces are kept on the log but must not open conversations or surveys. */
   automated?: 'auto-reply' | 'bounce';
+  /** A button press, referral or opt-in rather than typed text, and what the business attached to it (message.received `kind`, `payload`). */
+  kind?: EventDataInput<'message.received'>['kind'];
+  payload?: string;
+  location?: EventDataInput<'message.received'>['location'];
 }
 
 export type IngestOutcome =
@@ -123,6 +127,9 @@ export class Ingestor {
       if (message.attachments?.length) data.attachments = message.attachments;
       if (message.language !== undefined) data.language = message.language;
       if (message.automated !== undefined) data.automated = message.automated;
+      if (message.kind !== undefined) data.kind = message.kind;
+      if (message.payload !== undefined) data.payload = message.payload;
+      if (message.location !== undefined) data.location = message.location;
       events.push(createEvent({ type: 'message.received', id: eventId, source: this.o.source, tenant: message.tenant, customer, time: message.time, data }));
       const announced = async () => {
         if (announce) await this.o.identities.markAnnounced(message.tenant, identityKey);

@@ -15,6 +15,12 @@ export interface RejectedInput {
   receivedAt: string;
   /** How many refused pieces the reason summarises (a webhook batch kept as one record). */
   items?: number;
+  /**
+   * Set when the input was taken all the same, as this event, and only the pieces the reason names
+   * were left out or recorded as unknown (a Twilio message with a media field missing): the input is
+   * on the log already and must not be replayed as a refusal.
+   */
+  eventId?: string;
 }
 
 export interface RejectedInputSink {
@@ -70,6 +76,7 @@ export function rejectedRecord(input: RejectedInput, maxBody = MAX_KEPT_BODY_BYT
     rejected_size: String(bytes.length),
   };
   if (input.items !== undefined) headers.rejected_items = String(input.items);
+  if (input.eventId !== undefined) headers.rejected_event_id = clip(input.eventId, MAX_HEADER_CHARS);
   if (truncated) {
     headers.rejected_truncated = `the first ${maxBody} of ${bytes.length} bytes are kept`;
     headers.rejected_sha256 = createHash('sha256').update(bytes).digest('hex');

@@ -30,6 +30,9 @@ export function createRedactor(key: Buffer = randomBytes(32)): Redactor {
         d.threadKey = opt('msg', d.threadKey);
         d.inReplyTo = opt('msg', d.inReplyTo);
         d.attachments = d.attachments?.map((a) => ({ ...a, filename: pseudonym('file', a.filename), storageKey: opt('file', a.storageKey), contentId: opt('msg', a.contentId) }));
+        d.payload = opt('text', d.payload);
+        // Where the customer was is the address itself: no pseudonym keeps it, so it goes.
+        delete d.location;
         break;
       }
       case 'message.sent': {

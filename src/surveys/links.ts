@@ -33,4 +33,16 @@ export function readSurveyToken(secret: string, token: string): SurveyLinkClaim 
   }
 }
 
-export const surveyLink = (publicUrl: string, token: string, score: number) => `${publicUrl.replace(/\/$/, '')}/v1/surveys/answer?t=${encodeURIComponent(token)}&score=${score}`;
+export const surveyLink = (publicUrl: string, token: string, score: number) => `${withoutCredentials(publicUrl).replace(/\/$/, '')}/v1/surveys/answer?t=${encodeURIComponent(token)}&score=${score}`;
+
+/**
+ * The public URL as a customer may see it: a `user:pass@` in it (basic auth in front of the
+ * providers' webhooks, which Twilio signs with) never goes into a survey link.
+ */
+function withoutCredentials(publicUrl: string): string {
+  if (!publicUrl.includes('@')) return publicUrl;
+  const url = new URL(publicUrl);
+  url.username = '';
+  url.password = '';
+  return url.href;
+}

@@ -19,8 +19,8 @@ export interface ChannelHarness {
   url: string;
   /** Every event that reached the topic so far, in log order per partition. */
   events: AnyEvent[];
-  /** Raw records on the rejected-input topic: reason header and body. */
-  rejected(): Promise<Array<{ reason: string; provider: string; body: string }>>;
+  /** Raw records on the rejected-input topic: reason header and body (and the event it was taken as, when it was). */
+  rejected(): Promise<Array<{ reason: string; provider: string; body: string; eventId?: string }>>;
   close(): Promise<void>;
 }
 
@@ -57,7 +57,7 @@ export async function startChannelHarness(config: Config, routes: ChannelRoutes[
     events,
     async rejected() {
       const reader = kafka.consumer({ groupId: `rejected-${config.instance}-${Date.now()}` });
-      const out: Array<{ reason: string; provider: string; body: string }> = [];
+      const out: Array<{ reason: string; provider: string; body: string; eventId?: string }> = [];
       await reader.connect();
       await reader.subscribe({ topic: config.kafka.topics.rejectedInput, fromBeginning: true });
       const admin = kafka.admin();
@@ -72,6 +72,7 @@ export async function startChannelHarness(config: Config, routes: ChannelRoutes[
               reason: message.headers?.rejected_reason?.toString() ?? '',
               provider: message.headers?.rejected_provider?.toString() ?? '',
               body: message.value?.toString() ?? '',
+              ...(message.headers?.rejected_event_id ? { eventId: message.headers.rejected_event_id.toString() } : {}),
             });
             if (out.length >= total) resolve();
           },

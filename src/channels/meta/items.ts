@@ -3,10 +3,13 @@ import type { InboundMessage } from '../ingest.ts';
 
 export type MetaProvider = 'whatsapp' | 'messenger' | 'instagram';
 
-/** A delivery report on a message we sent. */
+/** A delivery report on a message we sent, or (watermark) on all we sent up to a time. */
 export interface StatusReport {
   provider: MetaProvider;
-  providerMessageId: string;
+  /** The message, by the provider's id; absent for a watermark. */
+  providerMessageId?: string;
+  /** Messenger and Instagram receipts: every message up to this time (RFC 3339) got to `status`. */
+  watermark?: string;
   status: EventDataInput<'message.status_updated'>['status'];
   /** The customer's raw address (WhatsApp: the number without '+'). */
   recipient: string;

@@ -32,6 +32,10 @@ export const whatsappMessage = z.looseObject({
   audio: media.optional(),
   document: media.optional(),
   sticker: media.optional(),
+  /** A voice note sent as its own type (also seen as `audio` with voice: true). */
+  voice: media.optional(),
+  /** Set on messages in a WhatsApp group (Groups API): the group, not the sender, is the conversation. */
+  group_id: z.string().optional(),
   interactive: z
     .looseObject({
       type: z.string().optional(),
@@ -84,8 +88,12 @@ export type WhatsappStatus = z.infer<typeof whatsappStatus>;
 
 export const messagingEntry = z.looseObject({ id: z.string().optional(), messaging: z.array(z.unknown()) });
 
+const coordinates = z.looseObject({ lat: z.number(), long: z.number() });
+const watermark = z.number().int().positive();
+
 export const messagingEvent = z.looseObject({
-  sender: z.looseObject({ id: z.string().min(1) }),
+  /** Absent only on opt-ins from the checkbox plugin, which name a user_ref instead. */
+  sender: z.looseObject({ id: z.string().min(1) }).optional(),
   recipient: z.looseObject({ id: z.string() }).optional(),
   timestamp: z.number().optional(),
   message: z
@@ -96,12 +104,31 @@ export const messagingEvent = z.looseObject({
       is_deleted: z.boolean().optional(),
       is_unsupported: z.boolean().optional(),
       reply_to: z.looseObject({ mid: z.string().optional() }).optional(),
+      quick_reply: z.looseObject({ payload: z.string().optional() }).optional(),
       attachments: z
-        .array(z.looseObject({ type: z.string(), payload: z.looseObject({ url: z.string().optional(), title: z.string().optional() }).nullish() }))
+        .array(
+          z.looseObject({
+            type: z.string(),
+            payload: z.looseObject({ url: z.string().optional(), title: z.string().optional(), coordinates: coordinates.optional() }).nullish(),
+          }),
+        )
         .optional(),
     })
     .optional(),
   postback: z.looseObject({ mid: z.string().optional(), title: z.string().optional(), payload: z.string().optional() }).optional(),
+  delivery: z.looseObject({ mids: z.array(z.string().min(1)).optional(), watermark }).optional(),
+  read: z.looseObject({ watermark }).optional(),
+  referral: z.looseObject({ ref: z.string().optional(), source: z.string().optional(), type: z.string().optional() }).optional(),
+  optin: z
+    .looseObject({
+      type: z.string().optional(),
+      ref: z.string().optional(),
+      payload: z.string().optional(),
+      title: z.string().optional(),
+      user_ref: z.string().optional(),
+      notification_messages_status: z.string().optional(),
+    })
+    .optional(),
   reaction: z.looseObject({ mid: z.string().optional(), action: z.string().optional(), emoji: z.string().optional() }).optional(),
 });
 export type MessagingEvent = z.infer<typeof messagingEvent>;

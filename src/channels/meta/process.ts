@@ -63,7 +63,7 @@ export async function processUnits(ctx: ChannelContext, units: MetaUnit[], log: 
           if (outcome.status === 'skipped') log.warn({ tenant, provider: item.status.provider, providerMessageId: item.status.providerMessageId, why: outcome.why }, 'status report skipped');
         } catch (err) {
           if (!(err instanceof EventValidationError) && !(err instanceof RecordTooLargeError)) throw err;
-          refusals.push({ tenant, raw: unit.raw, reason: `${item.status.provider} status ${item.status.providerMessageId}: ${err.message}` });
+          refusals.push({ tenant, raw: unit.raw, reason: `${item.status.provider} status ${item.status.providerMessageId ?? `watermark ${item.status.watermark}`}: ${err.message}` });
         }
       }
     }

@@ -3,21 +3,27 @@ import type { InboundMessage } from '../ingest.ts';
 import type { WhatsappMessage } from './payload.ts';
 
 type Attachment = NonNullable<EventDataInput<'message.received'>['attachments']>[number];
-type Parsed = { kind: 'message'; message: Omit<InboundMessage, 'tenant' | 'time'> } | { kind: 'ignored'; what: string };
+type Parsed = { kind: 'message'; message: Omit<InboundMessage, 'tenant' | 'time'> } | { kind: 'ignored'; what: string } | { kind: 'invalid'; reason: string };
 
 /** Not something a customer wrote to us: a change to the chat or to the user, acknowledged and dropped. */
 const NOT_MESSAGES = new Set(['system', 'revoke', 'edit', 'request_welcome', 'ephemeral']);
-const MEDIA = ['image', 'video', 'audio', 'document', 'sticker'] as const;
+const MEDIA = ['image', 'video', 'audio', 'voice', 'document', 'sticker'] as const;
 
 /**
  * One WhatsApp Cloud API message as what the customer said. Kinds without text of their own
  * (locations, contacts, orders, unsupported content) get a short description an agent can read.
  */
 export function whatsappInbound(m: WhatsappMessage): Parsed {
+  // A group's message is the group's conversation, not a one-to-one one with its sender: refused
+  // with the reason (kept on the rejected-input topic) until groups are a conversation of their own.
+  if (m.group_id !== undefined) return { kind: 'invalid', reason: `whatsapp message ${m.id.slice(0, 128)} is from group ${m.group_id.slice(0, 64)}: group messages are not one-to-one conversations` };
   if (NOT_MESSAGES.has(m.type)) return { kind: 'ignored', what: `whatsapp ${m.type} message` };
   let text: string;
   let attachments: Attachment[] | undefined;
   let inReplyTo = m.context?.id;
+  // A tap on a button or list row we offered: its label as text, its id as payload.
+  let pressed: { payload?: string | undefined } | undefined;
+  let location: InboundMessage['location'];
 
   const mediaType = MEDIA.find((t) => t === m.type);
   if (m.type === 'text' && m.text) text = m.text.body;
@@ -39,9 +45,22 @@ export function whatsappInbound(m: WhatsappMessage): Parsed {
     if (!m.reaction?.emoji) return { kind: 'ignored', what: 'whatsapp unreaction' };
     text = m.reaction.emoji;
     inReplyTo ??= m.reaction.message_id;
-  } else if (m.type === 'interactive') text = interactiveText(m);
-  else if (m.type === 'button' && m.button) text = m.button.text || m.button.payload || '[button]';
-  else if (m.type === 'location' && m.location) text = locationText(m.location);
+  } else if (m.type === 'interactive') {
+    text = interactiveText(m);
+    const reply = m.interactive?.button_reply ?? m.interactive?.list_reply;
+    if (reply) pressed = { payload: reply.id };
+  } else if (m.type === 'button' && m.button) {
+    text = m.button.text || m.button.payload || '[button]';
+    pressed = { payload: m.button.payload };
+  } else if (m.type === 'location' && m.location) {
+    text = locationText(m.location);
+    const l = m.location;
+    if (Math.abs(l.latitude) <= 90 && Math.abs(l.longitude) <= 180) {
+      location = { latitude: l.latitude, longitude: l.longitude };
+      if (l.name) location.name = l.name.slice(0, 1000);
+      if (l.address) location.address = l.address.slice(0, 1000);
+    }
+  }
   else if (m.type === 'contacts' && m.contacts) text = contactsText(m.contacts);
   else if (m.type === 'order' && m.order) text = orderText(m.order);
   else if (m.type === 'unsupported') text = `[unsupported message${m.unsupported?.type ? `: ${m.unsupported.type}` : ''}]`;
@@ -57,6 +76,11 @@ export function whatsappInbound(m: WhatsappMessage): Parsed {
   };
   if (inReplyTo) message.inReplyTo = inReplyTo;
   if (attachments) message.attachments = attachments;
+  if (location) message.location = location;
+  if (pressed) {
+    message.kind = 'button';
+    if (pressed.payload) message.payload = pressed.payload.slice(0, 1000);
+  }
   return { kind: 'message', message };
 }
 

@@ -39,7 +39,7 @@ function messageItem(raw: unknown, receivedAt: Date): MetaItem {
   const parsed = whatsappMessage.safeParse(raw);
   if (!parsed.success) return { kind: 'invalid', reason: `whatsapp message: ${describeIssues(parsed.error)}` };
   const inbound = whatsappInbound(parsed.data);
-  if (inbound.kind === 'ignored') return inbound;
+  if (inbound.kind !== 'message') return inbound;
   return { kind: 'message', message: { ...inbound.message, time: isoFromEpoch(parsed.data.timestamp, 's', receivedAt) } };
 }
 

@@ -36,7 +36,9 @@ type Log = ChannelContext['logger'];
 
 async function handle(ctx: ChannelContext, log: Log, request: FastifyRequest, reply: FastifyReply, expects: 'any' | 'status'): Promise<FastifyReply> {
   const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-  const refuse = (status: number, code: string, reason: string, tenant: string | null) => keepAndRefuse(ctx, request, reply, bytes, { status, code, reason, tenant });
+  const keep: Keep = (reason, tenant, taken) =>
+    ctx.rejected.keep({ tenant, provider: 'twilio', contentType: request.headers['content-type'], body: bytes, reason, receivedAt: ctx.now().toISOString(), ...taken });
+  const refuse: Refuse = (status, code, reason, tenant) => keepAndRefuse(ctx, keep, reply, { status, code, reason, tenant });
   // Twilio sends UTF-8 and says so (or says nothing); a form in another charset is not Twilio's.
   const charset = charsetOf(request.headers['content-type']);
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return refuse(415, 'unsupported_charset', `charset ${JSON.stringify(charset.slice(0, 40))} is not accepted: Twilio sends UTF-8`, null);
@@ -56,7 +58,7 @@ async function handle(ctx: ChannelContext, log: Log, request: FastifyRequest, re
   try {
     // A status callback carries MessageStatus and no Body; an inbound message always has Body (empty for MMS without text).
     const isStatus = expects === 'status' || (param(params, 'Body') === undefined && param(params, 'MessageStatus') !== undefined);
-    return isStatus ? await handleStatus(ctx, log, reply, account.tenant, params, refuse) : await handleMessage(ctx, reply, account.tenant, params, refuse);
+    return isStatus ? await handleStatus(ctx, log, reply, account.tenant, params, refuse) : await handleMessage(ctx, reply, account.tenant, params, refuse, keep);
   } catch (err) {
     if (err instanceof LogUnavailableError || err instanceof IngestInProgressError) {
       log.warn({ tenant: account.tenant, err: err.message }, 'webhook not taken now; Twilio will retry');
@@ -69,14 +71,29 @@ async function handle(ctx: ChannelContext, log: Log, request: FastifyRequest, re
 }
 
 type Refuse = (status: number, code: string, reason: string, tenant: string | null) => Promise<FastifyReply>;
+/** Puts the request's raw body on the rejected-input topic with a reason (and, if it was taken all the same, its event). */
+type Keep = (reason: string, tenant: string | null, taken?: { eventId: string; items: number }) => Promise<void>;
 
-async function handleMessage(ctx: ChannelContext, reply: FastifyReply, tenant: string, params: FormParams, refuse: Refuse): Promise<FastifyReply> {
+async function handleMessage(ctx: ChannelContext, reply: FastifyReply, tenant: string, params: FormParams, refuse: Refuse, keep: Keep): Promise<FastifyReply> {
   const parsed = parseInbound(params, tenant, ctx.now());
   if (!parsed.ok) return refuse(400, 'invalid_message', parsed.reason, tenant);
   const tooLarge = messageTooLarge(parsed.message, ctx.config);
   if (tooLarge) return refuse(413, MESSAGE_TOO_LARGE, tooLarge, tenant);
   const outcome = await ctx.ingestor.ingest(parsed.message);
   if (outcome.status === 'rejected') return refuse(400, 'invalid_message', outcome.reason, tenant);
+  if (parsed.problems.length > 0) {
+    // Taken, but not as sent: the raw body goes beside the event with what was missing, as a refused
+    // Meta item does. Kept after the append (the record names the event); a Twilio retry is a
+    // duplicate of the message and keeps the record again, so when it cannot be kept the answer is a
+    // 503 as for a refusal, and nothing Twilio sent is lost either way.
+    const reason = `taken as message.received ${outcome.eventId} without what is missing: ${parsed.problems.join('; ')}`;
+    try {
+      await keep(reason, tenant, { eventId: outcome.eventId, items: parsed.problems.length });
+    } catch (err) {
+      ctx.logger.error({ adapter: 'twilio', tenant, err: (err as Error).message }, 'could not keep what a taken webhook was missing');
+      return unavailable(reply, 'what the message was missing could not be kept; retry later');
+    }
+  }
   return twiml(reply);
 }
 
@@ -99,16 +116,17 @@ const twiml = (reply: FastifyReply) => reply.code(200).type('text/xml; charset=u
  */
 async function keepAndRefuse(
   ctx: ChannelContext,
-  request: FastifyRequest,
+  keep: Keep,
   reply: FastifyReply,
-  raw: Buffer,
   refusal: { status: number; code: string; reason: string; tenant: string | null },
 ): Promise<FastifyReply> {
   try {
-    await ctx.rejected.keep({ tenant: refusal.tenant, provider: 'twilio', contentType: request.headers['content-type'], body: raw, reason: refusal.reason, receivedAt: ctx.now().toISOString() });
+    await keep(refusal.reason, refusal.tenant);
   } catch (err) {
     ctx.logger.error({ adapter: 'twilio', err: (err as Error).message }, 'could not keep a refused webhook');
-    return sendError(reply.header('retry-after', String(RETRY_AFTER_SECONDS)), 503, 'log_unavailable', 'the refused input could not be kept; retry later');
+    return unavailable(reply, 'the refused input could not be kept; retry later');
   }
   return sendError(reply, refusal.status, refusal.code, refusal.reason);
 }
+
+const unavailable = (reply: FastifyReply, message: string) => sendError(reply.header('retry-after', String(RETRY_AFTER_SECONDS)), 503, 'log_unavailable', message);

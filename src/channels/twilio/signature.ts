@@ -15,8 +15,12 @@ export function twilioSignature(authToken: string, url: string, params: FormPara
 }
 
 /**
- * Whether `header` signs this request. Twilio signs the URL as configured in the console, which may
- * or may not spell out the default port, so both spellings are tried (as Twilio's libraries do).
+ * Whether `header` signs this request. Twilio signs the URL as configured in its console, but not
+ * always as written there: its docs say it drops a URL's `user:password@` (and, over HTTPS, the
+ * port) before signing, while callbacks have been seen signed with the port and with the
+ * credentials kept. So every spelling of our public URL Twilio may have used is tried (`urlSpellings`),
+ * as Twilio's own libraries try the URL with and without the port. Only the URL's authority varies:
+ * the path, query and parameters are signed as received, so nothing else verifies.
  */
 export function verifyTwilioSignature(authToken: string, header: string | undefined, url: string, params: FormParams): boolean {
   if (!header) return false;
@@ -27,10 +31,26 @@ export function verifyTwilioSignature(authToken: string, header: string | undefi
   });
 }
 
-function urlSpellings(url: string): string[] {
-  const match = /^(https?:\/\/)([^/?#:]+)(:\d+)?(.*)$/i.exec(url);
+/**
+ * The spellings of `url` Twilio may have signed: with and without its `user:password@`, each as
+ * written, without its port, and with the scheme's default port (`:443`, `:80`) when it has none.
+ * Nothing is normalised (case, escapes): Twilio signs the characters it was given. A URL whose
+ * authority cannot be read is tried only as written.
+ */
+export function urlSpellings(url: string): string[] {
+  // scheme, then the authority up to the first / ? #, then the rest; the userinfo ends at the authority's last @.
+  const match = /^(https?:\/\/)([^/?#]*)(.*)$/i.exec(url);
   if (!match) return [url];
-  const [, scheme, host, port, rest] = match as unknown as [string, string, string, string | undefined, string];
+  const [, scheme, authority, rest] = match as unknown as [string, string, string, string];
+  const at = authority.lastIndexOf('@');
+  const userinfo = at === -1 ? '' : authority.slice(0, at + 1);
+  const hostPort = authority.slice(at + 1);
+  // A colon starts the port only after an IPv6 literal's closing bracket.
+  const hostPortMatch = /^(\[[^\]]*\]|[^:[\]]+)(:\d*)?$/.exec(hostPort);
+  if (!hostPortMatch) return [url];
+  const [, host, port] = hostPortMatch as unknown as [string, string, string | undefined];
   const defaultPort = scheme.toLowerCase() === 'https://' ? ':443' : ':80';
-  return [...new Set([url, scheme + host + rest, scheme + host + (port ?? defaultPort) + rest])];
+  const ports = port === undefined ? ['', defaultPort] : [port, ''];
+  const userinfos = userinfo === '' ? [''] : [userinfo, ''];
+  return [...new Set(userinfos.flatMap((u) => ports.map((p) => scheme + u + host + p + rest)))];
 }

@@ -9,7 +9,7 @@ import { parseSurveyReply } from '../survey/reply.ts';
 import { refreshDeadlines, reopenClock, startWaiting, stopClock, stopWaiting } from './sla-clock.ts';
 import { firedMark } from './timers.ts';
 import { recordMetrics, watchMetrics } from './metrics.ts';
-import { deliveryReported, outboundMessageSent, type DeliveryRecord } from './delivery.ts';
+import { deliveryReported, outboundMessageSent, watermarkReported, type DeliveryRecord } from './delivery.ts';
 
 /**
  * Everything the fold keeps for one tenant/customer: the customer, the conversations it may touch
@@ -328,6 +328,10 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
     case 'message.status_updated': {
       // The message's state lives in the customer's delivery record, not in the conversation
       // record: a report changes no conversation field, queue, timer or KPI.
+      if (event.data.watermark !== undefined) {
+        for (const change of watermarkReported(fold, event, at)) fx.delivery.push({ eventId: event.id, conversationId: change.conversation, messageId: change.messageId });
+        return;
+      }
       const change = deliveryReported(fold, event, at);
       if (change) fx.delivery.push({ eventId: event.id, conversationId: change.conversation, messageId: change.messageId });
       return;
@@ -397,7 +401,8 @@ function customerWrote(
 ): void {
   const d = event.data;
   addIdentity(customer, d, at);
-  if (d.automated) return automatedReply(fold, customer, event, at, fx);
+  // A referral or opt-in says nothing to answer: like an auto-reply, it joins an open conversation's transcript only.
+  if (d.automated || d.kind === 'referral' || d.kind === 'optin') return automatedReply(fold, customer, event, at, fx);
   const existing = openConversationOf(fold, customer);
   if (!existing && answersSurvey(fold, customer, event, at, policy, fx)) return;
   const c = existing ?? open(fold, customer, event, at, 'customer', fx);
@@ -431,14 +436,14 @@ function customerWrote(
   fx.transcript.push({ conversationId: c.id, entry });
 }
 
-/** An auto-reply or bounce: on the open conversation's transcript if there is one, nothing more. */
+/** An auto-reply, bounce, referral or opt-in: on the open conversation's transcript if there is one, nothing more. */
 function automatedReply(fold: CustomerFold, customer: Customer, event: EventEnvelope<'message.received'>, at: string, fx: FoldEffects): void {
   const c = openConversationOf(fold, customer);
   if (!c) return;
   changed(fx, c);
   if (!fx.keep.transcript) return;
   const d = event.data;
-  const entry: TranscriptEntry = { eventId: event.id, at, direction: 'in', channel: d.channel, provider: d.provider, author: { kind: 'system', id: d.automated ?? 'auto-reply' }, text: d.text };
+  const entry: TranscriptEntry = { eventId: event.id, at, direction: 'in', channel: d.channel, provider: d.provider, author: { kind: 'system', id: d.automated ?? d.kind ?? 'auto-reply' }, text: d.text };
   if (d.subject !== undefined) entry.subject = d.subject;
   fx.transcript.push({ conversationId: c.id, entry });
 }
@@ -476,7 +481,7 @@ function weWrote(
   }
   changed(fx, c);
   if (d.internal) return;
-  outboundMessageSent(fold, d.messageId ?? event.id, c.id);
+  outboundMessageSent(fold, d.messageId ?? event.id, c.id, { provider: d.provider, at });
 
   c.channels = withChannel(c.channels, d.channel);
   c.lastActivityAt = latest(c.lastActivityAt, at);

@@ -25,6 +25,12 @@ export interface OutboundMessage {
   conversation: string;
   /** The provider's id, learnt from our connector's `sent`: how a provider's report finds the message. */
   providerMessageId?: string;
+  /**
+   * The provider it goes out through and when we wrote it (`message.sent`'s event time): how a
+   * watermark receipt finds it. Absent on records folded before they were kept (no watermark applies).
+   */
+  provider?: string;
+  sentAt?: string;
   /** Absent while nothing was reported (pending). */
   delivery?: DeliveryState;
 }
@@ -83,10 +89,10 @@ const sameState = (a: DeliveryState | undefined, b: DeliveryState) => a !== unde
 const emptyRecord = (): DeliveryRecord => ({ messages: [], unmatched: [] });
 
 /** A message of ours went out (`message.sent`, not an internal note) in this conversation. */
-export function outboundMessageSent(fold: { delivery?: DeliveryRecord }, messageId: string, conversation: string): void {
+export function outboundMessageSent(fold: { delivery?: DeliveryRecord }, messageId: string, conversation: string, sent: { provider: string; at: string }): void {
   const r = (fold.delivery ??= emptyRecord());
   // The same message written twice (a producer's retry under a new event id) stays where it was first.
-  if (!findMessage(r, messageId)) remember(r, { messageId, conversation });
+  if (!findMessage(r, messageId)) remember(r, { messageId, conversation, provider: sent.provider, sentAt: sent.at });
 }
 
 function remember(r: DeliveryRecord, message: OutboundMessage): OutboundMessage {
@@ -155,6 +161,31 @@ export function deliveryReported(
   if (sameState(before, next)) return null;
   message.delivery = next;
   return { messageId: message.messageId, conversation: message.conversation };
+}
+
+/**
+ * Folds a watermark receipt (`message.status_updated` with `watermark`): Messenger and Instagram
+ * say "everything up to this time was read" (or delivered) rather than naming messages. It reaches
+ * every kept message of the customer through that provider written at or before the watermark; each
+ * joins the report as if named, so duplicates and order still change nothing. Our `message.sent`
+ * time stands for the provider's time of the message (the provider stamps it on taking it, a moment
+ * later): a message still with our connector when the customer read is counted as read too.
+ * Returns the messages whose state changed, oldest first.
+ */
+export function watermarkReported(fold: { delivery?: DeliveryRecord }, event: EventEnvelope<'message.status_updated'>, at: string): DeliveryChange[] {
+  const d = event.data;
+  if (d.watermark === undefined || !fold.delivery) return [];
+  const upTo = Date.parse(d.watermark);
+  const report: DeliveryState = { status: d.status, at };
+  const changes: DeliveryChange[] = [];
+  for (const message of fold.delivery.messages) {
+    if (message.provider !== d.provider || message.sentAt === undefined || Date.parse(message.sentAt) > upTo) continue;
+    const next = joinDelivery(message.delivery, report);
+    if (sameState(message.delivery, next)) continue;
+    message.delivery = next;
+    changes.push({ messageId: message.messageId, conversation: message.conversation });
+  }
+  return changes;
 }
 
 function holdUnmatched(r: DeliveryRecord, providerMessageId: string, report: DeliveryState): void {

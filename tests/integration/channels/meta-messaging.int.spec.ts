@@ -64,7 +64,7 @@ async function postMeta(h: ChannelHarness, s: Setup, body: unknown, contentType 
 const messages = (h: ChannelHarness) => h.events.filter((e): e is EventEnvelope<'message.received'> => e.type === 'message.received');
 
 describe('POST /webhooks/meta (Messenger and Instagram)', () => {
-  it('turns Messenger messages and postbacks into social events, ignoring echoes and deliveries', async () => {
+  it('turns Messenger messages and postbacks into social events, ignoring echoes (a delivery is a status report, not a message)', async () => {
     const s = setup();
     const h = await start(s);
     const psid = '6543210987654321';

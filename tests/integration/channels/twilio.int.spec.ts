@@ -26,8 +26,8 @@ interface TwilioSetup {
   authToken: string;
 }
 
-/** A test config with one Twilio account for a tenant of its own. */
-function twilioSetup(): TwilioSetup {
+/** A test config with one Twilio account for a tenant of its own, called at `publicUrl`. */
+function twilioSetup(publicUrl = PUBLIC_URL): TwilioSetup {
   const base = testConfig();
   const tenant = `tw-${nanoid(8).replace(/[^A-Za-z0-9]/g, 'x')}`;
   const accountSid = `AC${randomBytes(16).toString('hex')}`;
@@ -36,7 +36,7 @@ function twilioSetup(): TwilioSetup {
     ...base,
     channels: {
       ...base.channels,
-      publicUrl: PUBLIC_URL,
+      publicUrl,
       twilio: { ...base.channels.twilio, accounts: { [accountSid]: { tenant, authToken, from: OUR_NUMBER } } },
     },
   };
@@ -83,10 +83,10 @@ function inboundSms(s: TwilioSetup, overrides: Record<string, string> = {}): Rec
   };
 }
 
-/** Posts a form as Twilio does, signed with the official library unless a signature is given. */
+/** Posts a form as Twilio does, signed with the official library (over the public URL) unless a signature is given. */
 async function post(h: { url: string }, s: TwilioSetup, path: string, params: Record<string, string>, signature?: string | null) {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' };
-  const sig = signature === undefined ? twilio.getExpectedTwilioSignature(s.authToken, PUBLIC_URL + path, params) : signature;
+  const sig = signature === undefined ? twilio.getExpectedTwilioSignature(s.authToken, s.config.channels.publicUrl + path, params) : signature;
   if (sig !== null) headers['x-twilio-signature'] = sig;
   const body = new URLSearchParams(params).toString();
   const response = await fetch(h.url + path, { method: 'POST', headers, body });
@@ -193,6 +193,63 @@ describe('POST /webhooks/twilio/sms', () => {
     });
   });
 
+  it('keeps an MMS whose MediaContentType0 is missing: 200, the text and the media as application/octet-stream, the missing field on rejected-input', async () => {
+    const s = twilioSetup();
+    const h = await start(s);
+    const messageSid = sid('MM');
+    const mediaUrl = `https://api.twilio.com/2010-04-01/Accounts/${s.accountSid}/Messages/${messageSid}/Media/ME${'1'.repeat(32)}`;
+    const params = inboundSms(s, { MessageSid: messageSid, Body: 'the parcel arrived broken, photo attached', NumMedia: '1', MediaUrl0: mediaUrl });
+
+    const started = performance.now();
+    const answer = await post(h, s, '/webhooks/twilio/sms', params);
+    // The note is one more write of the rejected-input producer: Twilio waits 15 s at most.
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(answer).toMatchObject({ status: 200, text: '<Response/>' });
+    expect(answer.contentType).toMatch(/^text\/xml/);
+
+    await eventually('the message on the topic', () => received(h, messageSid).length === 1);
+    const [event] = received(h, messageSid);
+    expect(event!.data).toMatchObject({
+      text: 'the parcel arrived broken, photo attached',
+      attachments: [{ filename: `ME${'1'.repeat(32)}`, contentType: 'application/octet-stream', size: 0, storageKey: mediaUrl }],
+    });
+    let kept: Awaited<ReturnType<ChannelHarness['rejected']>> = [];
+    await eventually('the note on rejected-input', async () => (kept = await h.rejected()).length === 1);
+    expect(kept).toEqual([
+      {
+        provider: 'twilio',
+        reason: `taken as message.received ${event!.id} without what is missing: MediaContentType0 is missing: media 0 kept as application/octet-stream`,
+        body: answer.sent,
+        eventId: event!.id,
+      },
+    ]);
+  });
+
+  it('keeps the text when the media fields disagree (a type without its URL, NumMedia off), naming each on rejected-input', async () => {
+    const s = twilioSetup();
+    const h = await start(s);
+    const params = inboundSms(s, { NumMedia: '3', MediaContentType0: 'image/jpeg' });
+
+    const answer = await post(h, s, '/webhooks/twilio/sms', params);
+    expect(answer).toMatchObject({ status: 200, text: '<Response/>' });
+    await eventually('the message on the topic', () => received(h, params.MessageSid!).length === 1);
+    const [event] = received(h, params.MessageSid!);
+    expect(event!.data.text).toBe(params.Body);
+    expect(event!.data.attachments).toBeUndefined();
+
+    // Twilio's retry of the same webhook: no second event; the note is kept again (it names the same event).
+    expect((await post(h, s, '/webhooks/twilio/sms', params)).status).toBe(200);
+    let kept: Awaited<ReturnType<ChannelHarness['rejected']>> = [];
+    await eventually('both notes on rejected-input', async () => (kept = await h.rejected()).length === 2);
+    for (const note of kept) {
+      expect(note).toMatchObject({ provider: 'twilio', body: answer.sent, eventId: event!.id });
+      expect(note.reason).toContain('MediaUrl0 is missing (MediaContentType0 "image/jpeg"): media 0 left out');
+      expect(note.reason).toContain('MediaUrl2 is missing: media 2 left out');
+      expect(note.reason).toContain('NumMedia is 3 but 0 MediaUrlN are present');
+    }
+    expect(received(h, params.MessageSid!)).toHaveLength(1);
+  });
+
   it('answers 400 naming the problem, and keeps the body, when the message cannot be an event', async () => {
     const s = twilioSetup();
     const h = await start(s);
@@ -204,6 +261,43 @@ describe('POST /webhooks/twilio/sms', () => {
     expect(empty.status).toBe(400);
     const kept = await h.rejected();
     expect(kept.map((k) => k.body)).toEqual([answer.sent, empty.sent]);
+  });
+});
+
+describe('Twilio webhooks to a public URL with credentials and a port', () => {
+  it('accept a signature over any spelling Twilio may use, and nothing else', async () => {
+    // Twilio calls https://twilio:s3cret@cs.example.test:443/…; it may sign that with or without the credentials and the port.
+    const s = twilioSetup('https://twilio:s3cret@cs.example.test:443');
+    const h = await start(s);
+    const path = '/webhooks/twilio/sms?source=console';
+    const spellings = [
+      'https://twilio:s3cret@cs.example.test:443',
+      'https://twilio:s3cret@cs.example.test',
+      'https://cs.example.test:443',
+      'https://cs.example.test',
+    ];
+    for (const base of spellings) {
+      const params = inboundSms(s, { Body: `signed over ${base}` });
+      const answer = await post(h, s, path, params, twilio.getExpectedTwilioSignature(s.authToken, base + path, params));
+      expect(answer, base).toMatchObject({ status: 200, text: '<Response/>' });
+    }
+    await eventually('four messages', () => h.events.filter((e) => e.type === 'message.received').length === 4);
+
+    const params = inboundSms(s);
+    const refused: Array<[string, string]> = [
+      ['another path', twilio.getExpectedTwilioSignature(s.authToken, 'https://cs.example.test/webhooks/twilio/status?source=console', params)],
+      ['another query', twilio.getExpectedTwilioSignature(s.authToken, 'https://cs.example.test/webhooks/twilio/sms?source=other', params)],
+      ['another body', twilio.getExpectedTwilioSignature(s.authToken, `https://cs.example.test${path}`, { ...params, Body: 'refund to me' })],
+      ['another port', twilio.getExpectedTwilioSignature(s.authToken, `https://cs.example.test:8443${path}`, params)],
+      ['other credentials', twilio.getExpectedTwilioSignature(s.authToken, `https://twilio:guess@cs.example.test:443${path}`, params)],
+    ];
+    for (const [what, signature] of refused) {
+      const answer = await post(h, s, path, params, signature);
+      expect(answer.status, what).toBe(403);
+      expect(JSON.parse(answer.text), what).toMatchObject({ error: 'invalid_signature' });
+    }
+    expect(await h.rejected()).toHaveLength(refused.length);
+    expect(received(h, params.MessageSid!)).toHaveLength(0);
   });
 });
 

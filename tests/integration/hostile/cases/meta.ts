@@ -39,7 +39,7 @@ export function waBody(messages: unknown[], options: { phoneId?: string; statuse
   };
 }
 
-export const messagingEvent = (marker: string, index: number, message: Json = {}, sender = `psid${index}`): Json => ({
+export const messagingEvent = (marker: string, index: number, message: Json = {}, sender = `1000000${String(index).padStart(9, '0')}`): Json => ({
   sender: { id: sender },
   recipient: { id: PAGE_ID },
   timestamp: 1767261600000,
@@ -151,7 +151,7 @@ function messagingCases(door: Door, object: 'page' | 'instagram'): CaseSpec[] {
       one(m, i, { attachments: [{ type: 'constructor', payload: { url: 'https://cdn.example/x.bin' } }] }),
     ),
     c('attachment of type __proto__', ok(1, 'a kind we do not know is described in the text'), (m, i) => one(m, i, { attachments: [{ type: '__proto__', payload: null }] })),
-    c('sender id __proto__', ok(1, 'a page-scoped id is an opaque handle; __proto__ is one like any other'), (m, i) => one(m, i, {}, '__proto__')),
+    c('sender id __proto__', keptAside('PSIDs and IGSIDs are digits only'), (m, i) => one(m, i, {}, '__proto__')),
     c('sender id with spaces', keptAside('not a page-scoped id'), (m, i) => one(m, i, {}, 'not an id')),
     c('1,001 messaging events', refuse(413, 'too_many_items'), (m, i) => messagingBody(object, Array.from({ length: 1001 }, (_, n) => messagingEvent(`${m}.${n}`, i)))),
     c('1,000 unreadable messaging events', keptAside('unreadable items are summarised in one record'), (m) =>

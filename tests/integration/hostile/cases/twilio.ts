@@ -102,9 +102,11 @@ function smsCases(door: Door, whatsapp: boolean): CaseSpec[] {
     c('From with a trailing NUL', accept(200, 1, 'the number is read out of the text as libphonenumber reads it; the handle stored is E.164'), (m, i) => msg(m, i, { From: `${phone(i)}\u0000` })),
     c('From of letters and control characters', invalid, (m, i) => msg(m, i, { From: `\u0001\u0002abc${m}` })),
     c('empty Body and no media', invalid, (m, i) => msg(m, i, { Body: '' })),
-    c('NumMedia 1000', invalid, (m, i) => msg(m, i, { NumMedia: '1000' })),
-    c('NumMedia not a number', invalid, (m, i) => msg(m, i, { NumMedia: 'constructor' })),
-    c('NumMedia 2 with one media', invalid, (m, i) => msg(m, i, { NumMedia: '2', MediaUrl0: 'https://api.twilio.com/m/ME1', MediaContentType0: 'image/jpeg' })),
+    // A media count that disagrees with the media fields loses no text: the message is kept with
+    // the media its fields give, and the disagreement goes on the rejected-input topic beside it.
+    c('NumMedia 1000', accept(200, 1, 'the text is kept; NumMedia is checked against the media present'), (m, i) => msg(m, i, { NumMedia: '1000' })),
+    c('NumMedia not a number', accept(200, 1, 'the text is kept; NumMedia is checked against the media present'), (m, i) => msg(m, i, { NumMedia: 'constructor' })),
+    c('NumMedia 2 with one media', accept(200, 1, 'the text and the one media are kept'), (m, i) => msg(m, i, { NumMedia: '2', MediaUrl0: 'https://api.twilio.com/m/ME1', MediaContentType0: 'image/jpeg' })),
     c('a MessageSid of 2,000 characters', invalid, (m, i) => msg(m, i, { MessageSid: `SM${m}${'x'.repeat(2000)}`, SmsMessageSid: del, SmsSid: del })),
     c('Body given twice', accept(200, 1, 'the first value of a repeated parameter is read, as Twilio sends each once'), (m, i) => [...msg(m, i), ['Body', 'second']]),
     c(
