@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nanoid } from 'nanoid';
-import { AssignerProtocol, Partitioners, type Admin, type Kafka, type KafkaMessage, type PartitionAssigner, type PartitionMetadata } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type KafkaMessage, type PartitionMetadata } from 'kafkajs';
 import { KAFKA_HEADERS } from '../../events/index.ts';
 import { LogUnavailableError, withinDeadline } from './deadline.ts';
+import { onlyPartitions } from './only-partitions.ts';
 import { headerText } from './record.ts';
 
 /**
@@ -193,7 +194,7 @@ async function readRange(kafka: Kafka, admin: Admin, topic: string, partition: n
   const { from, end, wanted } = scan;
   const seen = new Set<string>();
   const groupId = `cs-probe-${nanoid(10).replace(/[^A-Za-z0-9]/g, 'x')}`;
-  const consumer = kafka.consumer({ groupId, partitionAssigners: [onlyPartition(topic, partition)], maxWaitTimeInMs: 100, sessionTimeout: 30_000 });
+  const consumer = kafka.consumer({ groupId, partitionAssigners: [onlyPartitions('cs-probe-partition', topic, [partition])], maxWaitTimeInMs: 100, sessionTimeout: 30_000 });
   let finish!: () => void;
   let fail!: (err: unknown) => void;
   const done = new Promise<void>((resolve, reject) => {
@@ -247,19 +248,4 @@ function recordKey(message: KafkaMessage): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The group's one member takes this partition and no other. */
-function onlyPartition(topic: string, partition: number): PartitionAssigner {
-  const name = 'cs-probe-partition';
-  return () => ({
-    name,
-    version: 1,
-    protocol: ({ topics }) => ({ name, metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }) }),
-    assign: async ({ members }) =>
-      members.map((member, i) => ({
-        memberId: member.memberId,
-        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: { [topic]: i === 0 ? [partition] : [] }, userData: Buffer.alloc(0) }),
-      })),
-  });
 }

@@ -5,9 +5,10 @@
  * partition's records in order.
  */
 import { nanoid } from 'nanoid';
-import { AssignerProtocol, type Admin, type Kafka, type KafkaMessage, type PartitionAssigner } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import type { Config } from '../config/schema.ts';
 import { createKafka } from '../log/kafka.ts';
+import { onlyPartitions } from '../log/only-partitions.ts';
 import { createLogger } from '../observability/logger.ts';
 
 export interface TopicReadOptions {
@@ -62,7 +63,7 @@ export async function readTopic(o: TopicReadOptions): Promise<{ records: number 
 
     const consumer = o.kafka.consumer({
       groupId,
-      ...(o.partitions !== undefined ? { partitionAssigners: [onlyPartitions(o.topic, [...last.keys()])] } : {}),
+      ...(o.partitions !== undefined ? { partitionAssigners: [onlyPartitions('cs-replay-share', o.topic, [...last.keys()])] } : {}),
       // Fetches of a few MB: kafkajs decodes a whole fetch before handing on its first record, so a
       // fetch of the whole topic (the earlier 128 MB) kept every decoded record alive at once.
       maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 16 * 1024 * 1024, maxWaitTimeInMs: 100,
@@ -118,22 +119,4 @@ export async function readTopic(o: TopicReadOptions): Promise<{ records: number 
     await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect();
   }
-}
-
-/**
- * The group's one member takes the given partitions and no others: a throw-away group per reader,
- * so each replay thread fetches (and kafkajs decodes) only its share of the topic.
- */
-function onlyPartitions(topic: string, partitions: number[]): PartitionAssigner {
-  const name = 'cs-replay-share';
-  return () => ({
-    name,
-    version: 1,
-    protocol: ({ topics }) => ({ name, metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }) }),
-    assign: async ({ members }) =>
-      members.map((member, i) => ({
-        memberId: member.memberId,
-        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: { [topic]: i === 0 ? partitions : [] }, userData: Buffer.alloc(0) }),
-      })),
-  });
 }

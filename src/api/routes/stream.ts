@@ -53,7 +53,7 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): void {
         if (resume === undefined) return { cursor: await feed.latest(tenant), changes: [] };
         const changes = await feed.since(tenant, resume, CATCH_UP_MAX);
         const reload = changes.length >= CATCH_UP_MAX || (await feed.trimmedAfter(tenant, resume));
-        return { cursor: changes.at(-1)?.id ?? resume, reload, changes: changes.map(({ id, ...change }) => ({ id, ...change })) };
+        return { cursor: changes.at(-1)?.id ?? resume, reload, changes };
       }
 
       reply.hijack();
