@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EnvelopeAttributes } from '../../events/index.ts';
-import { agentMayHandle, boundToAgent, teamsOf, type Principal } from '../domain/access/index.ts';
+import { agentReach, boundToAgent, reaches, type AgentReach, type Principal } from '../domain/access/index.ts';
 import type { Actor } from '../domain/actions/decision.ts';
 import type { RoutingSettings } from '../domain/routing/config.ts';
 import { sendError } from '../http/errors.ts';
@@ -51,11 +51,15 @@ export function actingAs(request: FastifyRequest, reply: FastifyReply, by: Actor
  * or assigned to them). Refuses with 403 `not_your_conversation` when not; true for everyone else.
  */
 export function mayHandle(request: FastifyRequest, reply: FastifyReply, routing: RoutingSettings, conversation: { team: string | null; assignee: string | null }): boolean {
-  const bound = boundToAgent(principalOf(request));
-  if (!bound) return true;
-  if (agentMayHandle(conversation, bound.agent, bound.agent ? teamsOf(routing, bound.agent) : [])) return true;
+  const reach = reachOf(request, routing);
+  if (!reach || reaches(reach, conversation)) return true;
   sendError(reply, 403, 'not_your_conversation', "this conversation is neither assigned to you nor in one of your teams' queues");
   return false;
+}
+
+/** What the request's principal may reach when limited to their own work (an agent), or null. */
+export function reachOf(request: FastifyRequest, routing: RoutingSettings): AgentReach | null {
+  return agentReach(boundToAgent(principalOf(request)), routing);
 }
 
 /** The agent whose own data alone an agent-role person may touch, or null when unbound. */

@@ -1,16 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { summarize } from '../../projections/views.ts';
-import { teamsOf } from '../../domain/access/index.ts';
 import { sendError } from '../../http/errors.ts';
-import { boundAgent } from '../access.ts';
+import { reachOf } from '../access.ts';
 import { limitQuery, type ReadDeps } from './shared.ts';
 
 /** `GET /v1/queues/:team`: the team's open, unassigned conversations, most urgent first. */
 export function queueRoutes(app: FastifyInstance, { reader, tenants }: ReadDeps): void {
   app.get<{ Params: { team: string }; Querystring: { limit: number } }>('/queues/:team', { schema: { querystring: limitQuery(100, 1000) }, config: { access: 'conversations:read' } }, async (request, reply) => {
     // An agent reads their own teams' queues only.
-    const bound = boundAgent(request);
-    if (bound && !(bound.agent ? teamsOf(tenants(request.tenant).routing, bound.agent) : []).includes(request.params.team)) {
+    const reach = reachOf(request, tenants(request.tenant).routing);
+    if (reach && !reach.teams.includes(request.params.team)) {
       return sendError(reply, 403, 'not_your_team', `you are not in team ${request.params.team}`);
     }
     const scope = await reader.scope(request.tenant);

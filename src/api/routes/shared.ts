@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TenantRegistry } from '../../config/policies.ts';
-import { agentMayHandle, teamsOf } from '../../domain/access/index.ts';
+import { reaches } from '../../domain/access/index.ts';
 import { sendError } from '../../http/errors.ts';
 import type { ProjectionReader } from '../../projections/reader.ts';
-import { boundAgent } from '../access.ts';
+import { reachOf } from '../access.ts';
 
 export interface ReadDeps {
   reader: ProjectionReader;
@@ -15,10 +15,8 @@ export interface ReadDeps {
  * or in their teams' queues), else a 403 `not_your_customer`. True for everyone else.
  */
 export function mayReadCustomer(request: FastifyRequest, reply: FastifyReply, tenants: TenantRegistry, conversations: readonly { team: string | null; assignee: string | null }[]): boolean {
-  const bound = boundAgent(request);
-  if (!bound) return true;
-  const teams = bound.agent ? teamsOf(tenants(request.tenant).routing, bound.agent) : [];
-  if (conversations.some((c) => agentMayHandle(c, bound.agent, teams))) return true;
+  const reach = reachOf(request, tenants(request.tenant).routing);
+  if (!reach || conversations.some((c) => reaches(reach, c))) return true;
   sendError(reply, 403, 'not_your_customer', "none of this customer's conversations is assigned to you or in your teams' queues");
   return false;
 }

@@ -18,3 +18,20 @@ export function agentMayHandle(conversation: ConversationSeat, agent: string | n
   if (conversation.assignee === agent) return true;
   return conversation.team !== null && teams.includes(conversation.team);
 }
+
+/** What an agent-role person may reach: their agent and its teams. */
+export interface AgentReach {
+  agent: string | null;
+  teams: readonly string[];
+}
+
+/**
+ * The reach of a person limited to their own work (the agent role), or null for anyone who is not
+ * (supervisors, admins, API keys): the one place the agent-bound rule is read from a principal.
+ */
+export function agentReach(bound: { agent: string | null } | null, roster: Parameters<typeof teamsOf>[0]): AgentReach | null {
+  if (!bound) return null;
+  return { agent: bound.agent, teams: bound.agent ? teamsOf(roster, bound.agent) : [] };
+}
+
+export const reaches = (reach: AgentReach, conversation: ConversationSeat): boolean => agentMayHandle(conversation, reach.agent, reach.teams);
