@@ -67,10 +67,11 @@ export interface ConversationSummary {
   resolvedAt: string | null;
   messageCount: number;
   sla: Sla;
+  /** The customer's latest identity, where replies go: lists show the customer by its handle. */
+  replyTo: { channel: Channel; provider: string; handle: string } | null;
 }
 
 export interface Conversation extends ConversationSummary {
-  replyTo: { channel: Channel; provider: string; handle: string } | null;
   handoff: string | null;
   surveys?: SurveyRecord[];
   bot?: 'answering' | 'handed-off' | null;

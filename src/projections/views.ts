@@ -19,6 +19,8 @@ export interface ConversationSummary {
   resolvedAt: string | null;
   messageCount: number;
   sla: Conversation['sla'];
+  /** Where replies go (the customer's latest identity): what a list shows the customer by. */
+  replyTo: Conversation['replyTo'];
 }
 
 export function summarize(c: Conversation): ConversationSummary {
@@ -38,6 +40,7 @@ export function summarize(c: Conversation): ConversationSummary {
     resolvedAt: c.resolvedAt,
     messageCount: c.messageCount,
     sla: c.sla,
+    replyTo: c.replyTo,
   };
 }
 

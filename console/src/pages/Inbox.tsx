@@ -281,7 +281,7 @@ function Row({ c, now }: { c: ConversationSummary; now: Date }) {
     <tr className={breached ? 'breached' : undefined}>
       <td>
         <Link to={`/conversations/${encodeURIComponent(c.id)}`} className="row-link">
-          {c.customer}
+          <CustomerName c={c} />
         </Link>
         {c.status !== 'open' && <span className={`status status-${c.status}`}>{statusName(c.status)}</span>}
       </td>
@@ -326,5 +326,15 @@ export function SlaClock({ at }: { at: string }) {
     <time dateTime={at} className="sla-clock">
       {text}
     </time>
+  );
+}
+
+/** The customer as a list shows them: the handle they last wrote from, their id beneath. */
+export function CustomerName({ c }: { c: { customer: string; replyTo: { handle: string } | null } }) {
+  return (
+    <>
+      {c.replyTo?.handle ?? c.customer}
+      {c.replyTo && <span className="customer-sub">{c.customer}</span>}
+    </>
   );
 }

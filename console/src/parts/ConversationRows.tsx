@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, messageOf, type AgentView, type ConversationSummary } from '../api.ts';
 import { channelName, fromNow, priorityName, statusName, topicOf } from '../format.ts';
 import { useTranslation } from '../i18n.ts';
+import { CustomerName } from '../pages/Inbox.tsx';
 import { Link } from '../router.tsx';
 
 /** The conversations behind a number of the board, each with a way to hand it to another agent. */
@@ -29,7 +30,7 @@ export function ConversationRows({ conversations, now, agents, canReassign }: { 
           <tr key={c.id}>
             <td>
               <Link to={`/conversations/${encodeURIComponent(c.id)}`} className="row-link">
-                {c.customer}
+                <CustomerName c={c} />
               </Link>
             </td>
             <td>{topicOf(c)}</td>
