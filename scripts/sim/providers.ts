@@ -77,8 +77,10 @@ function providerAnswer(call: RecordedCall): Answer {
     return { status: 200, json: { recipient_id: body.recipient.id, message_id: `m_${randomBytes(12).toString('hex')}` } };
   }
   if (call.path.endsWith('/messages')) {
-    const body = JSON.parse(call.body) as { to: string };
-    return { status: 200, json: { messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: `wamid.${randomBytes(12).toString('hex')}` }] } };
+    // A send to a business-scoped user id names it as `recipient`, and Meta answers with user_id (issue #16).
+    const body = JSON.parse(call.body) as { to?: string; recipient?: string };
+    const contact = body.to !== undefined ? { input: body.to, wa_id: body.to } : { input: body.recipient, user_id: body.recipient };
+    return { status: 200, json: { messaging_product: 'whatsapp', contacts: [contact], messages: [{ id: `wamid.${randomBytes(12).toString('hex')}` }] } };
   }
   return { status: 404, json: { error: { message: 'unknown path', code: 100 } } };
 }
@@ -98,8 +100,8 @@ export function messageOfCall(call: RecordedCall): ProviderMessage | null {
     return { channel: 'sms', to: form.get('To') ?? '', text: form.get('Body') ?? '' };
   }
   if (call.path.endsWith('/messages') && !call.path.endsWith('/me/messages')) {
-    const body = JSON.parse(call.body) as { to?: string; text?: { body?: string } };
-    return { channel: 'whatsapp', to: body.to ?? '', text: body.text?.body ?? '' };
+    const body = JSON.parse(call.body) as { to?: string; recipient?: string; text?: { body?: string } };
+    return { channel: 'whatsapp', to: body.to ?? body.recipient ?? '', text: body.text?.body ?? '' };
   }
   return null;
 }

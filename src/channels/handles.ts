@@ -1,5 +1,8 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { Channel } from '../domain/state.ts';
+import { WHATSAPP_USER_ID } from '../domain/whatsapp-user-id.ts';
+
+export { WHATSAPP_USER_ID };
 
 /**
  * The identity a handle stands for, independent of channel where the handle is: a phone number is
@@ -8,7 +11,7 @@ import type { Channel } from '../domain/state.ts';
 export interface NormalisedHandle {
   /** What goes in events (`data.handle`): lower-cased e-mail, E.164 phone, provider-scoped social id. */
   handle: string;
-  /** The key identity resolution looks up: `email:…`, `phone:…`, `<provider>:…`. */
+  /** The key identity resolution looks up: `email:…`, `phone:…`, `wa-user:…`, `<provider>:…`. */
   identityKey: string;
 }
 
@@ -40,9 +43,30 @@ export function normaliseScopedId(provider: string, raw: string): HandleResult {
   return { ok: true, value: { handle: id, identityKey: `${provider}:${id}` } };
 }
 
+/** What is meant as a user id rather than a number: letters before a period (a number never has them). */
+const LOOKS_LIKE_USER_ID = /^[A-Za-z]{2,}\./;
+
+/** Whether a WhatsApp sender address (`whatsapp:` prefix allowed) is a user id rather than a number. */
+export function isWhatsappUserId(raw: string): boolean {
+  return LOOKS_LIKE_USER_ID.test(raw.trim().replace(/^whatsapp:/i, ''));
+}
+
+/**
+ * A BSUID is an identity of its own (`wa-user:…`), never a phone's: the same person's number and
+ * id are two identities of one customer, linked when a message carries both. Kept as sent (Meta:
+ * store it and send it back exactly as received), on WhatsApp directly and through Twilio alike.
+ */
+export function normaliseWhatsappUserId(raw: string): HandleResult {
+  const id = raw.trim().replace(/^whatsapp:/i, '');
+  if (!WHATSAPP_USER_ID.test(id)) return { ok: false, reason: `not a WhatsApp user id: ${JSON.stringify(raw.slice(0, 80))}` };
+  return { ok: true, value: { handle: id, identityKey: `wa-user:${id}` } };
+}
+
 /** The one place that decides how a channel's handle becomes an identity. */
 export function normaliseHandle(channel: Channel, provider: string, raw: string, defaultCountry?: CountryCode): HandleResult {
   if (channel === 'email') return normaliseEmail(raw);
+  // WhatsApp directly, or through Twilio (`whatsapp:US.…`): a user id where a number would be.
+  if ((provider === 'whatsapp' || provider === 'twilio') && isWhatsappUserId(raw)) return normaliseWhatsappUserId(raw);
   // WhatsApp ids are always international: the digits of the number without its plus.
   if (provider === 'whatsapp' && /^\d{6,15}$/.test(raw.trim())) return normalisePhone(`+${raw.trim()}`);
   if (channel === 'sms' || provider === 'whatsapp') return normalisePhone(raw, defaultCountry);

@@ -1,6 +1,18 @@
+import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import { identityKeys } from '../projections/keys.ts';
+
+const LINK = readFileSync(new URL('./identity-link.lua', import.meta.url), 'utf8');
+
+/** One identity of a message, as `resolveLinked` found it. */
+export interface LinkedIdentity {
+  identityKey: string;
+  /** It is (now) the message's customer's; false when it already was another customer's (a merge joins them). */
+  ours: boolean;
+  /** Its `customer.identified` is not known to be on the log yet. */
+  announce: boolean;
+}
 
 /**
  * Handle -> customer, per tenant. First sight creates the customer atomically (SET NX), so two
@@ -44,6 +56,22 @@ export class IdentityStore {
       .exists(this.announcedKey(tenant, identityKey))
       .exec()) as [unknown, [null, string], [null, number]];
     return { customer: existing, announce: announced === 0 };
+  }
+
+  /**
+   * The customer of a message that carries several identities of its sender (a WhatsApp number and
+   * its user id): the sender's identity (the first) decides when it has a customer, else any other
+   * that has one; each identity without a customer becomes that customer's, in one atomic step
+   * (identity-link.lua), so two messages of a new user arriving at once still make one customer.
+   */
+  async resolveLinked(tenant: string, identityKeys: readonly [string, ...string[]]): Promise<{ customer: string; identities: LinkedIdentity[] }> {
+    const keys = identityKeys.flatMap((identityKey) => [this.key(tenant, identityKey), this.announcedKey(tenant, identityKey)]);
+    const [customer, ...pairs] = (await this.redis.eval(LINK, keys.length, ...keys, `cus_${nanoid(16)}`)) as [string, ...Array<string | number>];
+    const identities = identityKeys.map((identityKey, i) => {
+      const ours = pairs[2 * i] === customer;
+      return { identityKey, ours, announce: ours && pairs[2 * i + 1] === 0 };
+    });
+    return { customer, identities };
   }
 
   async markAnnounced(tenant: string, identityKey: string): Promise<void> {

@@ -22,6 +22,12 @@ export interface InboundMessage {
   provider: string;
   /** The sender's address as the provider gave it; normalised here. */
   from: string;
+  /**
+   * Other addresses of the same sender the provider gave with the message (a WhatsApp number beside
+   * the user id it wrote from, or the user id beside the number): identities of the same customer,
+   * linked to it on first sight. Replies still go to `from`.
+   */
+  linked?: string[];
   text: string;
   /** When the provider says it was sent; the adapter's receipt time when it says nothing. */
   time: string;
@@ -91,29 +97,30 @@ export class Ingestor {
   }
 
   async ingest(message: InboundMessage): Promise<IngestOutcome> {
-    const normalised = normaliseHandle(message.channel, message.provider, message.from, this.o.defaultCountry);
-    if (!normalised.ok) return { status: 'rejected', reason: normalised.reason, issues: [{ path: ['data', 'handle'], message: normalised.reason, code: 'invalid_handle' }] };
-    const { handle, identityKey } = normalised.value;
+    const normalised = [message.from, ...(message.linked ?? [])].map((raw) => normaliseHandle(message.channel, message.provider, raw, this.o.defaultCountry));
+    const refused = normalised.find((n) => !n.ok);
+    if (refused && !refused.ok) return { status: 'rejected', reason: refused.reason, issues: [{ path: ['data', 'handle'], message: refused.reason, code: 'invalid_handle' }] };
+    const handles = [...new Map(normalised.flatMap((n) => (n.ok ? [[n.value.identityKey, n.value] as const] : []))).values()];
+    const { handle } = handles[0]!;
     const eventId = message.providerMessageId
       ? deterministicEventId(message.tenant, message.provider, message.providerMessageId)
       : randomEventId();
 
     try {
-      const { customer, announce } = await this.o.identities.resolve(message.tenant, identityKey);
-      const events: AnyEvent[] = [];
-      if (announce) {
-        events.push(
-          createEvent({
-            type: 'customer.identified',
-            id: deterministicEventId(message.tenant, 'identity', identityKey),
-            source: this.o.source,
-            tenant: message.tenant,
-            customer,
-            time: message.time,
-            data: { channel: message.channel, provider: message.provider, handle },
-          }),
-        );
-      }
+      const keys = handles.map((h) => h.identityKey) as [string, ...string[]];
+      const { customer, identities } = await this.o.identities.resolveLinked(message.tenant, keys);
+      const unannounced = identities.filter((i) => i.announce).map((i) => handles.find((h) => h.identityKey === i.identityKey)!);
+      const events: AnyEvent[] = unannounced.map((identity) =>
+        createEvent({
+          type: 'customer.identified',
+          id: deterministicEventId(message.tenant, 'identity', identity.identityKey),
+          source: this.o.source,
+          tenant: message.tenant,
+          customer,
+          time: message.time,
+          data: { channel: message.channel, provider: message.provider, handle: identity.handle },
+        }),
+      );
       const data: EventDataInput<'message.received'> = {
         channel: message.channel,
         provider: message.provider,
@@ -132,7 +139,7 @@ export class Ingestor {
       if (message.location !== undefined) data.location = message.location;
       events.push(createEvent({ type: 'message.received', id: eventId, source: this.o.source, tenant: message.tenant, customer, time: message.time, data }));
       const announced = async () => {
-        if (announce) await this.o.identities.markAnnounced(message.tenant, identityKey);
+        for (const identity of unannounced) await this.o.identities.markAnnounced(message.tenant, identity.identityKey);
       };
       if (!message.providerMessageId) {
         // A random id: no retry can carry it, so there is nothing to claim.

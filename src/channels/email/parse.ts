@@ -30,7 +30,9 @@ export interface MailSettings {
 }
 
 /** What an InboundMessage is made of: a ParsedMail, or one assembled from SendGrid's parsed fields. */
-export type MailContent = Pick<ParsedMail, 'headerLines' | 'from' | 'to' | 'cc' | 'subject' | 'text'> & {
+export type MailContent = Pick<ParsedMail, 'headerLines' | 'from' | 'to' | 'cc' | 'subject' | 'text'> &
+  // The HTML part (when there is one) is a second opinion on where the quoted history starts.
+  Partial<Pick<ParsedMail, 'html'>> & {
   attachments: ReadonlyArray<Pick<Attachment, 'filename' | 'contentType' | 'content' | 'contentId'>>;
 };
 
@@ -100,7 +102,7 @@ async function storeAttachments(mail: MailContent, source: MailSource, settings:
 }
 
 function replyText(mail: MailContent): string {
-  const text = stripQuotedReply(mail.text ?? '');
+  const text = stripQuotedReply(mail.text ?? '', mail.html);
   return text.length > MAX_TEXT_CHARS ? text.slice(0, MAX_TEXT_CHARS) + TRUNCATED_NOTE : text;
 }
 

@@ -11,8 +11,13 @@ export const whatsappEntry = z.looseObject({
   changes: z.array(z.looseObject({ field: z.string(), value: z.unknown() })),
 });
 
+/** The sender as the change names it: its number (absent when the user hides it) and its business-scoped user id. */
+export const whatsappContact = z.looseObject({ wa_id: z.string().optional(), user_id: z.string().optional() });
+export type WhatsappContact = z.infer<typeof whatsappContact>;
+
 export const whatsappValue = z.looseObject({
   metadata: z.looseObject({ phone_number_id: z.string() }).optional(),
+  contacts: z.array(z.unknown()).optional(),
   messages: z.array(z.unknown()).optional(),
   statuses: z.array(z.unknown()).optional(),
 });
@@ -21,7 +26,10 @@ const media = z.looseObject({ id: z.string().min(1), mime_type: z.string().min(1
 const reply = z.looseObject({ id: z.string().optional(), title: z.string() });
 
 export const whatsappMessage = z.looseObject({
-  from: z.string().min(1),
+  /** The sender's number as digits; a user id, or absent, for a user who hides the number (issue #16). */
+  from: z.string().min(1).optional(),
+  /** The sender's business-scoped user id (`US.1349…`), sent beside or instead of the number. */
+  from_user_id: z.string().optional(),
   id: z.string().min(1),
   timestamp: z.string().optional(),
   type: z.string(),
@@ -81,6 +89,8 @@ export const whatsappStatus = z.looseObject({
   status: z.string(),
   timestamp: z.string().optional(),
   recipient_id: z.string().optional(),
+  /** The user id a reply sent to a user id went to (no recipient_id then). */
+  recipient_user_id: z.string().optional(),
   recipient_type: z.string().optional(),
   errors: z.array(metaError).optional(),
 });

@@ -1,6 +1,7 @@
 import type { EventDataInput } from '../../../events/index.ts';
+import { isWhatsappUserId, WHATSAPP_USER_ID } from '../handles.ts';
 import type { InboundMessage } from '../ingest.ts';
-import type { WhatsappMessage } from './payload.ts';
+import type { WhatsappContact, WhatsappMessage } from './payload.ts';
 
 type Attachment = NonNullable<EventDataInput<'message.received'>['attachments']>[number];
 type Parsed = { kind: 'message'; message: Omit<InboundMessage, 'tenant' | 'time'> } | { kind: 'ignored'; what: string } | { kind: 'invalid'; reason: string };
@@ -13,7 +14,9 @@ const MEDIA = ['image', 'video', 'audio', 'voice', 'document', 'sticker'] as con
  * One WhatsApp Cloud API message as what the customer said. Kinds without text of their own
  * (locations, contacts, orders, unsupported content) get a short description an agent can read.
  */
-export function whatsappInbound(m: WhatsappMessage): Parsed {
+export function whatsappInbound(m: WhatsappMessage, contact?: WhatsappContact): Parsed {
+  const sender = senderOf(m, contact);
+  if (!sender.ok) return { kind: 'invalid', reason: `whatsapp message ${m.id.slice(0, 128)}: ${sender.reason}` };
   // A group's message is the group's conversation, not a one-to-one one with its sender: refused
   // with the reason (kept on the rejected-input topic) until groups are a conversation of their own.
   if (m.group_id !== undefined) return { kind: 'invalid', reason: `whatsapp message ${m.id.slice(0, 128)} is from group ${m.group_id.slice(0, 64)}: group messages are not one-to-one conversations` };
@@ -69,11 +72,11 @@ export function whatsappInbound(m: WhatsappMessage): Parsed {
   const message: Omit<InboundMessage, 'tenant' | 'time'> = {
     channel: 'social',
     provider: 'whatsapp',
-    // wa_id is the number in international form without '+': with it, it is E.164 whatever our default country.
-    from: /^\d+$/.test(m.from) ? `+${m.from}` : m.from,
+    from: sender.from,
     text,
     providerMessageId: m.id,
   };
+  if (sender.linked.length > 0) message.linked = sender.linked;
   if (inReplyTo) message.inReplyTo = inReplyTo;
   if (attachments) message.attachments = attachments;
   if (location) message.location = location;
@@ -82,6 +85,28 @@ export function whatsappInbound(m: WhatsappMessage): Parsed {
     if (pressed.payload) message.payload = pressed.payload.slice(0, 1000);
   }
   return { kind: 'message', message };
+}
+
+// wa_id is the number in international form without '+': with it, it is E.164 whatever our default country.
+const plus = (digits: string) => (/^\d+$/.test(digits) ? `+${digits}` : digits);
+
+/**
+ * Who wrote, from the message and its contact: the address it came from (`from`, the number or the
+ * user id; the user id when `from` is absent) and the sender's other address, linked to the same
+ * customer. A user id must be the documented BSUID shape; one that is not is refused, naming its field.
+ */
+function senderOf(m: WhatsappMessage, contact: WhatsappContact | undefined): { ok: true; from: string; linked: string[] } | { ok: false; reason: string } {
+  const fromIsId = m.from !== undefined && isWhatsappUserId(m.from);
+  for (const [field, value] of [['from', fromIsId ? m.from : undefined], ['from_user_id', m.from_user_id], ['contacts[].user_id', contact?.user_id]] as const) {
+    if (value !== undefined && !WHATSAPP_USER_ID.test(value)) return { ok: false, reason: `${field} is not a WhatsApp user id: ${JSON.stringify(value.slice(0, 80))}` };
+  }
+  const userId = m.from_user_id ?? contact?.user_id;
+  const digits = (value: string | undefined) => (value !== undefined && /^\d+$/.test(value) ? value : undefined);
+  const number = digits(m.from) ?? digits(contact?.wa_id);
+  const from = m.from ?? userId;
+  if (from === undefined) return { ok: false, reason: 'no sender: from, from_user_id and the contact’s user_id are all missing' };
+  const others = [number === undefined ? undefined : plus(number), userId].filter((a): a is string => a !== undefined && a !== plus(from));
+  return { ok: true, from: plus(from), linked: [...new Set(others)] };
 }
 
 function interactiveText(m: WhatsappMessage): string {

@@ -1,4 +1,5 @@
 import type { EventDataInput } from '../../../events/index.ts';
+import { isWhatsappUserId, WHATSAPP_USER_ID } from '../handles.ts';
 import type { InboundMessage } from '../ingest.ts';
 import { param, type FormParams } from './form.ts';
 
@@ -22,6 +23,12 @@ export function parseInbound(params: FormParams, tenant: string, receivedAt: Dat
   const from = param(params, 'From');
   if (!sid) return { ok: false, reason: 'MessageSid is missing' };
   if (!from) return { ok: false, reason: 'From is missing' };
+  // A WhatsApp user who hides the number writes from its business-scoped user id (`whatsapp:US.…`),
+  // which Twilio also gives as ExternalUserId, beside the number when it has one (issue #16).
+  const fromId = isWhatsappUserId(from) ? from.replace(/^whatsapp:/i, '') : undefined;
+  if (fromId !== undefined && !WHATSAPP_USER_ID.test(fromId)) return { ok: false, reason: `From is not a WhatsApp user id: ${quote(from)}` };
+  const userId = param(params, 'ExternalUserId');
+  if (userId !== undefined && userId !== '' && !WHATSAPP_USER_ID.test(userId)) return { ok: false, reason: `ExternalUserId is not a WhatsApp user id: ${quote(userId)}` };
   const media = mediaOf(params);
   const text = param(params, 'Body') ?? '';
   // Refused before ingesting: the ingestor would resolve (create) the customer before finding out.
@@ -39,6 +46,7 @@ export function parseInbound(params: FormParams, tenant: string, receivedAt: Dat
     providerMessageId: sid,
   };
   if (media.attachments.length > 0) message.attachments = media.attachments;
+  if (userId && userId !== fromId && /^whatsapp:/i.test(from)) message.linked = [userId];
   return { ok: true, message, problems: media.problems };
 }
 

@@ -1,7 +1,7 @@
 import { createEvent, deterministicEventId, type EventDataInput } from '../../../events/index.ts';
 import type { CountryCode } from 'libphonenumber-js';
 import type { ChannelContext } from '../context.ts';
-import { normalisePhone } from '../handles.ts';
+import { isWhatsappUserId, normalisePhone, normaliseWhatsappUserId } from '../handles.ts';
 import { param, type FormParams } from './form.ts';
 
 type Status = EventDataInput<'message.status_updated'>['status'];
@@ -37,8 +37,10 @@ export async function appendTwilioStatus(ctx: ChannelContext, tenant: string, pa
   const status = statusMap.get(reported);
   if (!status) return { status: 'ignored', why: `status ${JSON.stringify(reported.slice(0, 40))} is not tracked` };
 
-  const to = normalisePhone(param(params, 'To') ?? '', ctx.config.channels.defaultCountry as CountryCode);
-  if (!to.ok) return { status: 'ignored', why: `To is not a phone number` };
+  const raw = param(params, 'To') ?? '';
+  // A reply to a WhatsApp user known by id only went `To: whatsapp:US.…` (issue #16).
+  const to = isWhatsappUserId(raw) ? normaliseWhatsappUserId(raw) : normalisePhone(raw, ctx.config.channels.defaultCountry as CountryCode);
+  if (!to.ok) return { status: 'ignored', why: `To is not a phone number or WhatsApp user id` };
   const customer = await ctx.identities.lookup(tenant, to.value.identityKey);
   if (!customer) return { status: 'ignored', why: 'no customer has the To number' };
 

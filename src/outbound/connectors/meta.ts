@@ -1,4 +1,5 @@
 import type { Config } from '../../config/schema.ts';
+import { WHATSAPP_USER_ID } from '../../domain/whatsapp-user-id.ts';
 import { field, postToProvider } from './http.ts';
 import { PermanentDeliveryError, type Connector } from './types.ts';
 
@@ -27,6 +28,13 @@ function routeOf(config: MetaConfig, tenant: string, product: string): { id: str
 
 const jsonHeaders = (accessToken: string) => ({ authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' });
 
+/**
+ * Who a WhatsApp message goes to: a number as `to`, its digits without the plus (the handle is
+ * E.164); a business-scoped user id as `recipient` (Meta: `to` would take precedence, so it is left
+ * out), for a customer who wrote from the id (issue #16).
+ */
+const recipientOf = (handle: string) => (WHATSAPP_USER_ID.test(handle) ? { recipient: handle } : { to: handle.replace(/^\+/, '') });
+
 /** WhatsApp Cloud API: `POST /{phone_number_id}/messages`, a text message to the customer's WhatsApp id. */
 export function whatsappConnector(config: MetaConfig, timeoutMs: number): Connector {
   const base = config.graphBaseUrl.replace(/\/+$/, '');
@@ -36,8 +44,7 @@ export function whatsappConnector(config: MetaConfig, timeoutMs: number): Connec
       const answer = await postToProvider({
         url: `${base}/${encodeURIComponent(route.id)}/messages`,
         headers: jsonHeaders(route.accessToken),
-        // WhatsApp ids are the number's digits without the plus (the handle is E.164).
-        body: JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to: message.handle.replace(/^\+/, ''), type: 'text', text: { body: message.text } }),
+        body: JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', ...recipientOf(message.handle), type: 'text', text: { body: message.text } }),
         timeoutMs,
         retryable: rateLimited,
       });

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/schema.ts';
+import { WHATSAPP_USER_ID } from '../../domain/whatsapp-user-id.ts';
 import { field, postToProvider } from './http.ts';
 import { PermanentDeliveryError, type Connector } from './types.ts';
 
@@ -25,10 +26,20 @@ export function twilioConnector(channels: Pick<Config['channels'], 'twilio' | 'p
           accept: 'application/json',
           'i-twilio-idempotency-token': idempotencyKey,
         },
-        body: new URLSearchParams({ To: message.handle, From: from, Body: message.text, StatusCallback: statusCallback }).toString(),
+        body: new URLSearchParams({ ...addressesOf(message.handle, from), Body: message.text, StatusCallback: statusCallback }).toString(),
         timeoutMs,
       });
       return { providerMessageId: field(answer, ['sid']) };
     },
   };
+}
+
+/**
+ * A customer known by a WhatsApp user id only wrote through WhatsApp: the reply goes there
+ * (`whatsapp:US.…`), from the account's number as its WhatsApp sender (issue #16). Anything else
+ * goes to the number as before.
+ */
+function addressesOf(handle: string, from: string): { To: string; From: string } {
+  if (!WHATSAPP_USER_ID.test(handle)) return { To: handle, From: from };
+  return { To: `whatsapp:${handle}`, From: /^whatsapp:/i.test(from) ? from : `whatsapp:${from}` };
 }
