@@ -1,5 +1,5 @@
 --[[
-  Resolves the identities one message carries (a WhatsApp number and user id, issue #16) to one
+  Resolves the identities one message carries (a WhatsApp number and user id) to one
   customer, atomically: the first identity's customer if it has one, else the first of the others
   that has one, else the fresh id; then every identity without a customer gets that one (SET NX).
   An identity that already belongs to another customer keeps it: joining two customers is a merge.

@@ -8,7 +8,7 @@
  * part, whose quote markup (`gmail_quote`, `blockquote type=cite`, Outlook's `divRplyFwdMsg`…) is the
  * same in every language, and email-reply-parser, which knows attributions in languages we do not
  * list (pl, it, da/sv/no, fi…) and mobile signatures. Measured on tests/unit/channels/email-quotes
- * (issue #16, email-quotes.unit.spec.ts): ours beat the parser on multi-line headers, ru/zh/ja and
+ * (email-quotes.unit.spec.ts): ours beat the parser on multi-line headers, ru/zh/ja and
  * bottom-posting, which is why it is not the first opinion.
  */
 import EmailReplyParser from 'email-reply-parser';

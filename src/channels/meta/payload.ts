@@ -26,7 +26,7 @@ const media = z.looseObject({ id: z.string().min(1), mime_type: z.string().min(1
 const reply = z.looseObject({ id: z.string().optional(), title: z.string() });
 
 export const whatsappMessage = z.looseObject({
-  /** The sender's number as digits; a user id, or absent, for a user who hides the number (issue #16). */
+  /** The sender's number as digits; a user id, or absent, for a user who hides the number. */
   from: z.string().min(1).optional(),
   /** The sender's business-scoped user id (`US.1349…`), sent beside or instead of the number. */
   from_user_id: z.string().optional(),

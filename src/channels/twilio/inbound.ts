@@ -8,7 +8,7 @@ type Attachment = NonNullable<EventDataInput<'message.received'>['attachments']>
 /**
  * `problems` names each media field that was missing or malformed and what became of its media, for
  * the door to keep beside the event: such a message is taken with what can be kept of it, never
- * refused for a field it can do without (issue #16).
+ * refused for a field it can do without.
  */
 export type ParsedInbound = { ok: true; message: InboundMessage; problems: string[] } | { ok: false; reason: string };
 
@@ -24,7 +24,7 @@ export function parseInbound(params: FormParams, tenant: string, receivedAt: Dat
   if (!sid) return { ok: false, reason: 'MessageSid is missing' };
   if (!from) return { ok: false, reason: 'From is missing' };
   // A WhatsApp user who hides the number writes from its business-scoped user id (`whatsapp:US.…`),
-  // which Twilio also gives as ExternalUserId, beside the number when it has one (issue #16).
+  // which Twilio also gives as ExternalUserId, beside the number when it has one.
   const fromId = isWhatsappUserId(from) ? from.replace(/^whatsapp:/i, '') : undefined;
   if (fromId !== undefined && !WHATSAPP_USER_ID.test(fromId)) return { ok: false, reason: `From is not a WhatsApp user id: ${quote(from)}` };
   const userId = param(params, 'ExternalUserId');

@@ -38,7 +38,7 @@ export async function appendTwilioStatus(ctx: ChannelContext, tenant: string, pa
   if (!status) return { status: 'ignored', why: `status ${JSON.stringify(reported.slice(0, 40))} is not tracked` };
 
   const raw = param(params, 'To') ?? '';
-  // A reply to a WhatsApp user known by id only went `To: whatsapp:US.…` (issue #16).
+  // A reply to a WhatsApp user known by id only went `To: whatsapp:US.…`.
   const to = isWhatsappUserId(raw) ? normaliseWhatsappUserId(raw) : normalisePhone(raw, ctx.config.channels.defaultCountry as CountryCode);
   if (!to.ok) return { status: 'ignored', why: `To is not a phone number or WhatsApp user id` };
   const customer = await ctx.identities.lookup(tenant, to.value.identityKey);

@@ -31,7 +31,7 @@ const jsonHeaders = (accessToken: string) => ({ authorization: `Bearer ${accessT
 /**
  * Who a WhatsApp message goes to: a number as `to`, its digits without the plus (the handle is
  * E.164); a business-scoped user id as `recipient` (Meta: `to` would take precedence, so it is left
- * out), for a customer who wrote from the id (issue #16).
+ * out), for a customer who wrote from the id.
  */
 const recipientOf = (handle: string) => (WHATSAPP_USER_ID.test(handle) ? { recipient: handle } : { to: handle.replace(/^\+/, '') });
 

@@ -36,7 +36,7 @@ export function twilioConnector(channels: Pick<Config['channels'], 'twilio' | 'p
 
 /**
  * A customer known by a WhatsApp user id only wrote through WhatsApp: the reply goes there
- * (`whatsapp:US.…`), from the account's number as its WhatsApp sender (issue #16). Anything else
+ * (`whatsapp:US.…`), from the account's number as its WhatsApp sender. Anything else
  * goes to the number as before.
  */
 function addressesOf(handle: string, from: string): { To: string; From: string } {

@@ -15,7 +15,7 @@ import { eventually } from '../../support/collect.ts';
 import { testConfig } from '../../support/engine.ts';
 
 /**
- * Channel fidelity of the Meta door (issue #16): each file of meta-corpus/ is one case, a webhook
+ * Channel fidelity of the Meta door: each file of meta-corpus/ is one case, a webhook
  * body shaped after Meta's documented examples (its `doc`), posted signed as Meta signs it, with
  * what must follow: the events on the log, the refusals on the rejected-input topic (by reason),
  * the senders that must not become customers, fields that must be absent, and for delivery
@@ -93,7 +93,7 @@ function senderKey(c: Case): string {
 
 const providerOf = (c: Case) => (c.webhook.object === 'page' ? 'messenger' : c.webhook.object === 'instagram' ? 'instagram' : 'whatsapp');
 
-describe('Meta door conformance corpus (issue #16: identity, delivery receipts, message kinds)', () => {
+describe('Meta door conformance corpus (identity, delivery receipts, message kinds)', () => {
   it('holds the cases of the three classes', () => {
     expect(cases.map((c) => c.class.split(' ')[0]).sort()).toEqual([...Array(13).fill('2'), ...Array(2).fill('5'), ...Array(3).fill('8')]);
   });

@@ -28,7 +28,7 @@ const corpus: Case[] = Object.entries(index).map(([name, { client, language }]) 
   return { name, client, language, text, expected, ...(html === undefined ? {} : { html }) };
 });
 
-describe('the quoted-reply corpus (issue #16)', () => {
+describe('the quoted-reply corpus', () => {
   it.each(corpus)('given $client\'s reply in $language ($name), when stripped, then only the customer\'s words remain', (c) => {
     expect(stripQuotedReply(c.text, c.html)).toBe(c.expected);
   });

@@ -3,7 +3,7 @@ import type { FormParams } from '../../../src/channels/twilio/form.ts';
 import { parseInbound, UNKNOWN_MEDIA_TYPE } from '../../../src/channels/twilio/inbound.ts';
 
 // An inbound SMS/MMS with a media field missing or malformed keeps its text and what can be kept of
-// its media, and names what was missing (issue #16). Only what identifies the message is required.
+// its media, and names what was missing. Only what identifies the message is required.
 const receivedAt = new Date('2026-01-05T12:00:00.000Z');
 const MEDIA = 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media';
 const url = (n: number) => `${MEDIA}/ME${n}${'0'.repeat(31)}`;

@@ -4,7 +4,7 @@ import type { FormParams } from '../../../src/channels/twilio/form.ts';
 import { twilioSignature, urlSpellings, verifyTwilioSignature } from '../../../src/channels/twilio/signature.ts';
 
 // Twilio signs the URL it was configured with, but not always as written: with or without the
-// URL's user:password@, with or without the default port (issue #16). The official library stands
+// URL's user:password@, with or without the default port. The official library stands
 // in for Twilio when signing each spelling.
 const TOKEN = '12345678901234567890123456789012';
 const body = { AccountSid: 'AC123', Body: 'Hi & bye = 100%', From: '+14155550123', MessageSid: 'SM123' };

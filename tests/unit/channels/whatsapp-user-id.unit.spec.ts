@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseHandle } from '../../../src/channels/handles.ts';
 
-describe('a WhatsApp business-scoped user id as a handle (issue #16)', () => {
+describe('a WhatsApp business-scoped user id as a handle', () => {
   it('is an identity of its own, kept as sent, on WhatsApp and through Twilio alike', () => {
     for (const [provider, channel, raw] of [['whatsapp', 'social', 'US.13491208655302741918'], ['twilio', 'sms', 'whatsapp:US.13491208655302741918']] as const) {
       expect(normaliseHandle(channel, provider, raw)).toEqual({ ok: true, value: { handle: 'US.13491208655302741918', identityKey: 'wa-user:US.13491208655302741918' } });
