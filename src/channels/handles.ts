@@ -66,9 +66,9 @@ export function normaliseWhatsappUserId(raw: string): HandleResult {
 export function normaliseHandle(channel: Channel, provider: string, raw: string, defaultCountry?: CountryCode): HandleResult {
   if (channel === 'email') return normaliseEmail(raw);
   // WhatsApp directly, or through Twilio (`whatsapp:US.…`): a user id where a number would be.
-  if ((provider === 'whatsapp' || provider === 'twilio') && isWhatsappUserId(raw)) return normaliseWhatsappUserId(raw);
+  if ((provider === 'whatsapp' || provider === 'twilio' || provider === 'twilio-whatsapp') && isWhatsappUserId(raw)) return normaliseWhatsappUserId(raw);
   // WhatsApp ids are always international: the digits of the number without its plus.
   if (provider === 'whatsapp' && /^\d{6,15}$/.test(raw.trim())) return normalisePhone(`+${raw.trim()}`);
-  if (channel === 'sms' || provider === 'whatsapp') return normalisePhone(raw, defaultCountry);
+  if (channel === 'sms' || provider === 'whatsapp' || provider === 'twilio-whatsapp') return normalisePhone(raw, defaultCountry);
   return normaliseScopedId(provider, raw);
 }

@@ -5,6 +5,9 @@ import { param, type FormParams } from './form.ts';
 
 type Attachment = NonNullable<EventDataInput<'message.received'>['attachments']>[number];
 
+/** The provider of WhatsApp messages carried by Twilio (its WhatsApp senders share the SMS API). */
+export const TWILIO_WHATSAPP = 'twilio-whatsapp';
+
 /**
  * `problems` names each media field that was missing or malformed and what became of its media, for
  * the door to keep beside the event: such a message is taken with what can be kept of it, never
@@ -29,6 +32,7 @@ export function parseInbound(params: FormParams, tenant: string, receivedAt: Dat
   if (fromId !== undefined && !WHATSAPP_USER_ID.test(fromId)) return { ok: false, reason: `From is not a WhatsApp user id: ${quote(from)}` };
   const userId = param(params, 'ExternalUserId');
   if (userId !== undefined && userId !== '' && !WHATSAPP_USER_ID.test(userId)) return { ok: false, reason: `ExternalUserId is not a WhatsApp user id: ${quote(userId)}` };
+  const whatsapp = /^whatsapp:/i.test(from);
   const media = mediaOf(params);
   const text = param(params, 'Body') ?? '';
   // Refused before ingesting: the ingestor would resolve (create) the customer before finding out.
@@ -37,9 +41,11 @@ export function parseInbound(params: FormParams, tenant: string, receivedAt: Dat
   }
   const message: InboundMessage = {
     tenant,
-    // WhatsApp through Twilio arrives here too (From "whatsapp:+…"): the phone number is the same identity.
-    channel: 'sms',
-    provider: 'twilio',
+    // WhatsApp through Twilio arrives here too (From "whatsapp:…"): a WhatsApp message (channel
+    // social, as from Meta directly), so replies go back by WhatsApp, never by SMS; the number is
+    // the same phone identity as the customer's SMS and Meta WhatsApp.
+    channel: whatsapp ? 'social' : 'sms',
+    provider: whatsapp ? TWILIO_WHATSAPP : 'twilio',
     from,
     text,
     time: receivedAt.toISOString(),

@@ -44,7 +44,9 @@ export async function appendTwilioStatus(ctx: ChannelContext, tenant: string, pa
   const customer = await ctx.identities.lookup(tenant, to.value.identityKey);
   if (!customer) return { status: 'ignored', why: 'no customer has the To number' };
 
-  const data: EventDataInput<'message.status_updated'> = { channel: 'sms', provider: 'twilio', providerMessageId: sid, status };
+  // A WhatsApp message's report (To "whatsapp:…") names the provider its message went out through.
+  const whatsapp = /^whatsapp:/i.test(raw);
+  const data: EventDataInput<'message.status_updated'> = whatsapp ? { channel: 'social', provider: 'twilio-whatsapp', providerMessageId: sid, status } : { channel: 'sms', provider: 'twilio', providerMessageId: sid, status };
   if (status === 'failed') data.error = errorText(params, reported);
   const id = deterministicEventId(tenant, 'twilio', sid, `status:${status}`);
   const appended = await ctx.ingestor.appendOnce(createEvent({ type: 'message.status_updated', id, source: '/adapters', tenant, customer, time: ctx.now(), data }));

@@ -17,6 +17,7 @@ export interface Connectors {
 export function buildConnectors(config: Config, redis: Redis, timeoutMs: number): Connectors {
   const byProvider: Record<string, Connector> = {
     twilio: twilioConnector(config.channels, timeoutMs),
+    'twilio-whatsapp': twilioConnector(config.channels, timeoutMs, true),
     whatsapp: whatsappConnector(config.channels.meta, timeoutMs),
     messenger: messengerConnector(config.channels.meta, timeoutMs),
     // Instagram messaging is the same Send API, with the token of the page linked to the account.

@@ -4,12 +4,12 @@ import { field, postToProvider } from './http.ts';
 import { PermanentDeliveryError, type Connector } from './types.ts';
 
 /**
- * SMS through Twilio's Messages API, from the tenant's account (the first one configured for it).
+ * SMS (and, with `whatsapp`, WhatsApp) through Twilio's Messages API, from the tenant's account (the first one configured for it).
  * `I-Twilio-Idempotency-Token` carries our idempotency key, the same on every attempt. Twilio
  * reports delivery to the Twilio adapter's status webhook (StatusCallback), which signs with our
  * public URL.
  */
-export function twilioConnector(channels: Pick<Config['channels'], 'twilio' | 'publicUrl'>, timeoutMs: number): Connector {
+export function twilioConnector(channels: Pick<Config['channels'], 'twilio' | 'publicUrl'>, timeoutMs: number, whatsapp = false): Connector {
   const config = channels.twilio;
   const base = config.apiBaseUrl.replace(/\/+$/, '');
   const statusCallback = `${channels.publicUrl.replace(/\/+$/, '')}/webhooks/twilio/status`;
@@ -26,7 +26,7 @@ export function twilioConnector(channels: Pick<Config['channels'], 'twilio' | 'p
           accept: 'application/json',
           'i-twilio-idempotency-token': idempotencyKey,
         },
-        body: new URLSearchParams({ ...addressesOf(message.handle, from), Body: message.text, StatusCallback: statusCallback }).toString(),
+        body: new URLSearchParams({ ...addressesOf(message.handle, from, whatsapp), Body: message.text, StatusCallback: statusCallback }).toString(),
         timeoutMs,
       });
       return { providerMessageId: field(answer, ['sid']) };
@@ -35,11 +35,11 @@ export function twilioConnector(channels: Pick<Config['channels'], 'twilio' | 'p
 }
 
 /**
- * A customer known by a WhatsApp user id only wrote through WhatsApp: the reply goes there
- * (`whatsapp:US.…`), from the account's number as its WhatsApp sender. Anything else
- * goes to the number as before.
+ * A WhatsApp message through Twilio (the customer wrote by WhatsApp, or is known by a WhatsApp
+ * user id only) goes back by WhatsApp: `whatsapp:` on both addresses, from the account's number as
+ * its WhatsApp sender. Anything else is an SMS to the number.
  */
-function addressesOf(handle: string, from: string): { To: string; From: string } {
-  if (!WHATSAPP_USER_ID.test(handle)) return { To: handle, From: from };
+function addressesOf(handle: string, from: string, whatsapp: boolean): { To: string; From: string } {
+  if (!whatsapp && !WHATSAPP_USER_ID.test(handle)) return { To: handle, From: from };
   return { To: `whatsapp:${handle}`, From: /^whatsapp:/i.test(from) ? from : `whatsapp:${from}` };
 }

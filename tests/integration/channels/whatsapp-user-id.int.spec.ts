@@ -136,12 +136,24 @@ describe('WhatsApp Cloud API: a user known by business-scoped user id', () => {
 });
 
 describe('Twilio WhatsApp: a user known by business-scoped user id', () => {
+  it('given a WhatsApp message through Twilio from a number, then it is a WhatsApp message of that phone identity, and the reply goes back by WhatsApp, not by SMS', async () => {
+    const number = '+14155550177';
+    const first = await twilioWebhook({ From: `whatsapp:${number}`, Body: 'Do you deliver to Oakland?' });
+    expect(first.status).toBe(200);
+    const received = await receivedAs(first.id);
+    expect(received.data).toMatchObject({ channel: 'social', provider: 'twilio-whatsapp', handle: number });
+
+    const call = await agentReplies(received, 'We do, within two days.');
+
+    expect(Object.fromEntries(new URLSearchParams(call.body))).toMatchObject({ To: `whatsapp:${number}`, From: `whatsapp:${TWILIO_FROM}`, Body: 'We do, within two days.' });
+  });
+
   it('From whatsapp:<user id> opens a customer of that identity; the reply goes To whatsapp:<user id>; the number joins it later', async () => {
     const bsuid = userId();
     const first = await twilioWebhook({ From: `whatsapp:${bsuid}`, ExternalUserId: bsuid, Body: 'Is the shop open on Sunday?' });
     expect(first.status).toBe(200);
     const received = await receivedAs(first.id);
-    expect(received.data).toMatchObject({ channel: 'sms', provider: 'twilio', handle: bsuid });
+    expect(received.data).toMatchObject({ channel: 'social', provider: 'twilio-whatsapp', handle: bsuid });
     await eventually('the customer identified', () => identifiedOf(received.customer).length === 1);
     expect(identifiedOf(received.customer)).toEqual([bsuid]);
 
