@@ -6,6 +6,7 @@ import { useLiveRefresh, useOneAtATime } from '../live.ts';
 import { ConversationRows } from '../parts/ConversationRows.tsx';
 import { Kpis } from '../parts/Kpis.tsx';
 import { can } from '../session.ts';
+import { Failure } from '../parts/Failure.tsx';
 
 /** A conversation is at risk when the reply it is owed falls due within this long. */
 const AT_RISK_MS = 15 * 60_000;
@@ -89,11 +90,7 @@ export function Board({ session }: { session: Session }) {
           </p>
         </div>
       </div>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Failure message={error} />
       {data && (
         <>
           <section className="panel" aria-labelledby="queues-title">

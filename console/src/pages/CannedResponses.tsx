@@ -3,6 +3,7 @@ import { api, messageOf, type CannedResponse, type Session } from '../api.ts';
 import { fullTime } from '../format.ts';
 import { useTranslation } from '../i18n.ts';
 import { can } from '../session.ts';
+import { Failure } from '../parts/Failure.tsx';
 
 const EMPTY = { shortcut: '', title: '', text: '' };
 
@@ -64,11 +65,7 @@ export function CannedResponses({ session }: { session: Session }) {
           <p className="muted">{t('canned.hint')}</p>
         </div>
       </div>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Failure message={error} />
       <p role="status" className="ok">
         {done}
       </p>

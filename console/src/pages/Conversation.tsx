@@ -11,6 +11,7 @@ import { TransferForm } from '../parts/TransferForm.tsx';
 import { Link, useRouter } from '../router.tsx';
 import { agentOf, can } from '../session.ts';
 import { SlaClock } from './Inbox.tsx';
+import { Failure } from '../parts/Failure.tsx';
 
 type Loaded = { state: 'loading' } | { state: 'loaded'; view: ConversationView; at: Date } | { state: 'refused'; status: number; code: string; message: string };
 
@@ -169,11 +170,7 @@ export function ConversationPage({ id, session }: { id: string; session: Session
           </div>
         </div>
 
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
+        <Failure message={error} />
         {transferring && !resolved && <TransferForm id={id} session={session} conversation={conversation} act={act} busy={busy !== null} onDone={() => setTransferring(false)} />}
         {conversation.handoff && (
           <aside className="handoff" aria-label={t('conversation.handoffLabel')}>

@@ -6,6 +6,7 @@ import { useKeys } from '../keys.ts';
 import { useLiveRefresh, useOneAtATime } from '../live.ts';
 import { Link, useRouter } from '../router.tsx';
 import { agentOf } from '../session.ts';
+import { Failure } from '../parts/Failure.tsx';
 
 /** One list of the inbox: what it is, its rows, or why it could not be read. */
 interface List {
@@ -201,11 +202,7 @@ function CustomerLookup({ inputRef }: { inputRef: React.RefObject<HTMLInputEleme
           {t('lookup.find')}
         </button>
       </form>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Failure message={error} />
       {found && (
         <div className="panel lookup-result" aria-live="polite">
           <p>

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api, messageOf, type Session } from '../api.ts';
 import { fullTime } from '../format.ts';
 import { LANGUAGE_NAMES, LANGUAGES, useTranslation } from '../i18n.ts';
+import { Failure } from '../parts/Failure.tsx';
 
 /** Zones the browser knows (every IANA zone in current browsers); the person's own first. */
 function zones(current: string): string[] {
@@ -50,11 +51,7 @@ export function Profile({ session, onChanged }: { session: Session; onChanged: (
         {account.name} · {account.email}
       </p>
       <form onSubmit={(e) => void submit(e)}>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
+        <Failure message={error} />
         <label htmlFor="language">{t('profile.language')}</label>
         <select id="language" value={language} onChange={(e) => setLanguage(e.target.value)}>
           {LANGUAGES.map((l) => (

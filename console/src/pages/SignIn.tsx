@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, messageOf } from '../api.ts';
 import { useTranslation } from '../i18n.ts';
+import { Failure } from '../parts/Failure.tsx';
 
 const WORKSPACE = 'console.workspace';
 
@@ -41,11 +42,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
         <h1 id="sign-in-title" tabIndex={-1}>
           {t('signIn.title')}
         </h1>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
+        <Failure message={error} />
         <label htmlFor="email">{t('signIn.email')}</label>
         <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
         <label htmlFor="tenant">{t('signIn.workspace')}</label>

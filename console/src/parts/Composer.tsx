@@ -4,6 +4,7 @@ import { api, type CannedResponse, type Channel, type Conversation, type Identit
 import { identityName } from '../format.ts';
 import { useTranslation } from '../i18n.ts';
 import type { Act } from '../pages/Conversation.tsx';
+import { Failure } from './Failure.tsx';
 
 const key = (i: { channel: string; handle: string }) => `${i.channel}\n${i.handle}`;
 
@@ -137,11 +138,7 @@ export function Composer({
     <section className="panel composer" aria-labelledby="composer-title">
       <h2 id="composer-title">{t('composer.title')}</h2>
       <form onSubmit={submit}>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
+        <Failure message={error} />
         <div className="composer-to">
           <span className="filter">
             <label htmlFor="reply-to">{t('composer.to')}</label>

@@ -5,6 +5,7 @@ import { useTranslation } from '../i18n.ts';
 import { useLiveRefresh } from '../live.ts';
 import { Link } from '../router.tsx';
 import { can } from '../session.ts';
+import { Failure } from './Failure.tsx';
 
 /** The conversation's customer as one person: merged customers included, read again on change. */
 export function useCustomer(customer: string | undefined): { view: CustomerView | null; error: string | null; reload: () => Promise<void> } {
@@ -46,11 +47,7 @@ export function CustomerPanel({ session, conversation, customer }: { session: Se
   return (
     <aside className="panel customer" aria-labelledby="customer-title">
       <h2 id="customer-title">{t('customer.title')}</h2>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Failure message={error} />
       <p className="customer-id">
         <code>{conversation.customer}</code>
         {view?.mergedInto && <span className="muted"> → {view.mergedInto}</span>}
@@ -143,11 +140,7 @@ function MergeForm({ survivor, onMerged }: { survivor: string; onMerged: () => P
           {t('customer.merge')}
         </button>
       </div>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Failure message={error} />
       <p role="status" className="ok">
         {done}
       </p>

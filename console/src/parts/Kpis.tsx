@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { api, messageOf, type ConversationSummary, type GroupKey, type KpiBehind, type KpiFigures, type KpiReport } from '../api.ts';
 import { decimal, duration, percent } from '../format.ts';
 import { t, useTranslation } from '../i18n.ts';
+import { Failure } from './Failure.tsx';
 
 type Period = { kind: 'day' | 'week'; value: string };
 
@@ -77,11 +78,7 @@ export function Kpis({ day, week, now, onOpen }: { day: KpiReport; week: KpiRepo
         </span>
       </div>
       <p className="hint">{t('kpi.hint')}</p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Failure message={error} />
       {!group ? (
         <p className="empty">{t('kpi.none')}</p>
       ) : (
