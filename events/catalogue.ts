@@ -10,6 +10,7 @@ import {
   conversationTriaged,
 } from './types/conversation.ts';
 import { accountChanged } from './types/account.ts';
+import { messageAttachmentFailed, messageAttachmentStored } from './types/attachment.ts';
 import { agentStatusChanged } from './types/agent.ts';
 import { customerIdentified, customerMerged } from './types/customer.ts';
 import { messageStatusUpdated } from './types/delivery.ts';
@@ -25,6 +26,8 @@ export const catalogue = {
   'message.received': messageReceived,
   'message.sent': messageSent,
   'message.status_updated': messageStatusUpdated,
+  'message.attachment_stored': messageAttachmentStored,
+  'message.attachment_failed': messageAttachmentFailed,
   'customer.identified': customerIdentified,
   'customer.merged': customerMerged,
   'conversation.triaged': conversationTriaged,

@@ -79,6 +79,15 @@ export interface Conversation extends ConversationSummary {
 
 export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
 
+/** A file on a line: `key` once the bytes are with us (download it), `unavailable` when they never will be, neither while fetching. */
+export interface TranscriptAttachment {
+  filename: string;
+  contentType: string;
+  size: number;
+  key?: string;
+  unavailable?: string;
+}
+
 export interface TranscriptEntry {
   eventId: string;
   at: string;
@@ -89,7 +98,7 @@ export interface TranscriptEntry {
   text: string;
   subject?: string;
   internal?: boolean;
-  attachments?: number;
+  attachments?: TranscriptAttachment[];
   /** Outbound messages: our id, and what the outbound connector and the provider reported of it. */
   messageId?: string;
   delivery?: { status: DeliveryStatus; at: string; error?: string };
@@ -149,6 +158,14 @@ export interface Accepted {
   eventId: string;
 }
 
+/** A file uploaded for a reply (`POST /v1/attachments`): the reply names it by `key`. */
+export interface UploadedFile {
+  key: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
 /** A refused request: the HTTP status and the API's stable `error` code and `message` for people. */
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -178,8 +195,9 @@ export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DEL
       // sends `Origin: null` with a change, which the API refuses; same-origin sends the page's
       // origin to itself (and still no referrer anywhere else).
       referrerPolicy: 'same-origin',
-      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      // A form (an upload) goes as the browser encodes it, with its own multipart boundary.
+      headers: { accept: 'application/json', ...(body === undefined || body instanceof FormData ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: body instanceof FormData ? body : JSON.stringify(body) }),
     });
   } catch {
     throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
@@ -223,8 +241,17 @@ export const api = {
   customer: (customer: string) => request<CustomerView>('GET', `/v1/customers/${id(customer)}${q({ limit: '1' })}`),
   customerByHandle: (handle: string) => request<CustomerView>('GET', `/v1/customers${q({ handle, limit: '1' })}`),
 
-  reply: (conversation: string, text: string, to?: { channel: Channel; handle: string }) =>
-    request<Accepted>('POST', `/v1/conversations/${id(conversation)}/messages`, to ? { text, to } : { text }),
+  reply: (conversation: string, text: string, to?: { channel: Channel; handle: string }, files: UploadedFile[] = []) =>
+    request<Accepted>('POST', `/v1/conversations/${id(conversation)}/messages`, {
+      text,
+      ...(to ? { to } : {}),
+      ...(files.length > 0 ? { attachments: files.map(({ key, filename, contentType }) => ({ key, filename, contentType })) } : {}),
+    }),
+  upload: (file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return request<UploadedFile>('POST', '/v1/attachments', form);
+  },
   note: (conversation: string, text: string) => request<Accepted>('POST', `/v1/conversations/${id(conversation)}/notes`, { text }),
   assign: (conversation: string, agent: string) => request<Accepted>('POST', `/v1/conversations/${id(conversation)}/assign`, { agent }),
   transfer: (conversation: string, to: { toAgent?: string | null; toTeam?: string | null; reason?: string }) => request<Accepted>('POST', `/v1/conversations/${id(conversation)}/transfer`, to),

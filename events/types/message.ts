@@ -33,7 +33,12 @@ export const attachmentSchema = z.strictObject({
   size: z.number().int().nonnegative(),
   /** E-mail Content-ID of an inline part, so `cid:` references in the body can be resolved. */
   contentId: z.string().min(1).max(998).optional(),
-  /** Where our blob store keeps the bytes; events never carry file contents. */
+  /**
+   * Where the bytes are; events never carry file contents. Our attachment store's key (the SHA-256
+   * of the bytes, 64 hex digits) when they are with us; otherwise the provider's reference (a Twilio
+   * or Messenger URL, a WhatsApp media id), and `message.attachment_stored` follows once they were
+   * fetched (or `message.attachment_failed`).
+   */
   storageKey: z.string().min(1).max(1024).optional(),
 });
 
@@ -115,8 +120,8 @@ export const messageSentData = z
     provider: providerSchema,
     /** Who on our side wrote it. */
     author: authorSchema,
-    /** Plain-text body. */
-    text: z.string().min(1),
+    /** Plain-text body; may be empty only when attachments carry the content. */
+    text: z.string(),
     /** Recipient identity on the channel when it is not simply the conversation's customer handle. */
     handle: printable(320).optional(),
     /** E-mail subject. */
@@ -127,8 +132,18 @@ export const messageSentData = z
     internal: z.boolean().default(false),
     /** Our id for the outbound message; the outbound connector uses it as idempotency key so a retried send is delivered once. */
     messageId: printable(256).optional(),
+    /** Files sent with the message: `storageKey` is our attachment store's key (the SHA-256 of the bytes), which the connectors send from. */
+    attachments: z.array(attachmentSchema).optional(),
   })
-  .describe('Someone on our side (agent, bot or system) wrote a message or an internal note.');
+  .refine((d) => d.text.length > 0 || (d.attachments?.length ?? 0) > 0, {
+    path: ['text'],
+    message: 'text may be empty only when there are attachments',
+  })
+  .meta({
+    description: 'Someone on our side (agent, bot or system) wrote a message or an internal note.',
+    // The refinement above, spelled out for the generated JSON Schema (zod cannot export refinements).
+    anyOf: [{ properties: { text: { minLength: 1 } } }, { required: ['attachments'], properties: { attachments: { minItems: 1 } } }],
+  });
 
 export const messageReceived = {
   schema: messageReceivedData,

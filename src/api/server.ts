@@ -33,6 +33,7 @@ import { bodyDeadline, clientErrorHandler } from '../http/timeouts.ts';
 import { DEFAULT_MAX_RECORD_BYTES } from '../log/record-size.ts';
 import { ProjectionReader } from '../projections/reader.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { attachmentRoutes } from './routes/attachments.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -40,6 +41,8 @@ import { queueRoutes } from './routes/queues.ts';
 import { kpiRoutes } from './routes/kpis.ts';
 import { tenantTargets } from '../replay/targets.ts';
 import { surveyAnswerRoutes } from './routes/surveys.ts';
+import { mediaRoutes } from './routes/media.ts';
+import { AttachmentStore } from '../attachments/store.ts';
 
 export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
 
@@ -190,6 +193,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     healthRoutes(routes, { redis });
     consoleRoutes(routes, { dir: consoleDir() });
     surveyAnswerRoutes(routes, { eventLog, linkSecret: config.http.linkSecret });
+    mediaRoutes(routes, { store: new AttachmentStore(config.channels.attachments.dir), linkSecret: config.http.linkSecret });
     sessionRoutes(routes, {
       redis,
       instance: config.instance,
@@ -216,6 +220,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   async function v1Routes(v1: FastifyInstance) {
       customerRoutes(v1, { reader, tenants, defaultCountry: config.channels.defaultCountry as CountryCode });
       conversationRoutes(v1, { reader, tenants });
+      attachmentRoutes(v1, { reader, tenants, store: new AttachmentStore(config.channels.attachments.dir) });
       queueRoutes(v1, { reader, tenants });
       kpiRoutes(v1, { redis, reader, targets: tenantTargets(config) });
       // Its own plugin: its content-type parsers do not leak to the other routes.

@@ -148,6 +148,22 @@ export interface Customer {
   contactHistory?: ContactHistory;
 }
 
+/**
+ * A file on a transcript line. `key` is our attachment store's key (the SHA-256 of the bytes) once
+ * the bytes are with us: at once for e-mail and for what agents send, after the fetch for media a
+ * provider keeps (Twilio, WhatsApp, Messenger, Instagram). Neither `key` nor `unavailable`: still
+ * being fetched. Provider URLs and media ids are never shown: they need the provider's credentials.
+ */
+export interface TranscriptAttachment {
+  filename: string;
+  contentType: string;
+  /** Bytes; 0 while a provider's media is not fetched yet (providers do not say). */
+  size: number;
+  key?: string;
+  /** Why the bytes will never be with us (too large, gone at the provider), once the fetch gave up. */
+  unavailable?: string;
+}
+
 /** One line of a conversation's transcript (the projection keeps the latest N; the log keeps all). */
 export interface TranscriptEntry {
   eventId: string;
@@ -159,7 +175,8 @@ export interface TranscriptEntry {
   text: string;
   subject?: string;
   internal?: boolean;
-  attachments?: number;
+  /** The files that came or went with the message, in the event's order. */
+  attachments?: TranscriptAttachment[];
   /**
    * Outbound messages (never internal notes): our id of the message, which its delivery reports
    * name (`message.sent` data.messageId, or the event id when the producer gave none).

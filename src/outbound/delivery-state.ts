@@ -8,11 +8,17 @@ import { outboundKeys } from '../projections/keys.ts';
  * succeeded (the worker may die between the provider's answer and the job's completion).
  *
  *   (none) ─claim─▶ sending ─provider ok─▶ sent ─status event appended─▶ reported
- *                           └─last attempt failed─▶ failed (a manual retry may claim it again)
+ *                      │  ▲  └─last attempt failed─▶ failed (a manual retry may claim it again)
+ *     provider refused │  │ claim
+ *                      ▼  │
+ *                    refused
  *
  * `sending` carries a lease: while another attempt holds it (a stalled job run twice at once), a
- * claim answers busy. After a crash mid-call the lease runs out and the next attempt calls again,
- * with the same idempotency key where the provider takes one.
+ * claim answers busy. After a crash mid-call the lease runs out and the next attempt finds
+ * `sending`: the provider may have taken the message, so it asks the provider (where a connector
+ * can) before calling again, with the same idempotency key where the provider takes one. An attempt
+ * that knows the provider did not take it (an error answer, or no call made) leaves `refused`
+ * instead, and the next attempt calls without asking.
  */
 export type ClaimResult =
   | { outcome: 'claimed'; previous: 'sending' | null }
@@ -68,9 +74,12 @@ export class DeliveryState {
     await this.redis.hset(this.key(tenant, messageId), 'state', 'reported');
   }
 
-  /** A failed attempt gives the lease back so the retry need not wait for it to run out. */
-  async release(tenant: string, messageId: string, token: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.lease(tenant, messageId), token);
+  /**
+   * A failed attempt gives the lease back so the retry need not wait for it to run out; `refused`
+   * when it knows the provider did not take the message.
+   */
+  async release(tenant: string, messageId: string, token: string, refused = false): Promise<void> {
+    await this.redis.eval(RELEASE, 2, this.lease(tenant, messageId), this.key(tenant, messageId), token, refused ? 'refused' : '');
   }
 
   /**

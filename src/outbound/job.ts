@@ -21,6 +21,8 @@ export interface OutboundJobData {
   author: { kind: 'agent' | 'bot' | 'system'; id: string };
   /** When it was written (the event's time). */
   at: string;
+  /** Files sent with it, as on `message.sent` (storageKey: our attachment store's key); absent when none (and on jobs queued before files were sent). */
+  attachments?: Array<{ filename: string; contentType: string; size: number; storageKey?: string }>;
 }
 
 /** Whether a logged `message.sent` is something to deliver: internal notes never leave. */
@@ -44,6 +46,7 @@ export function outboundJob(event: EventEnvelope<'message.sent'>): OutboundJobDa
     inReplyTo: d.inReplyTo ?? null,
     author: d.author,
     at: event.time,
+    ...(d.attachments?.length ? { attachments: d.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size, ...(a.storageKey ? { storageKey: a.storageKey } : {}) })) } : {}),
   };
 }
 

@@ -116,12 +116,23 @@ export function actionKeys(instance: string) {
   };
 }
 
+// ─── cs:upload ───────────────────────────────────────────────────────────────────────────────────
+// Owned by the agents' uploads (api/actions/uploads.ts): which stored files each tenant's agents
+// uploaded, so a reply may only send a file its own workspace put there (the store is shared).
+
+export function uploadKeys(instance: string) {
+  return {
+    /** Set: the attachment store keys (SHA-256 of the bytes) the tenant's agents uploaded. Kept as long as the files. */
+    uploads: (tenant: string) => `cs:upload:{${instance}:${tenant}}`,
+  };
+}
+
 // ─── cs:out ──────────────────────────────────────────────────────────────────────────────────────
 // Owned by outbound delivery (outbound/delivery-state.ts, outbound/threads.ts): per-message provider calls, mail threading.
 
 export function outboundKeys(instance: string) {
   return {
-    /** Hash: state (sending | sent | reported | failed), providerMessageId. */
+    /** Hash: state (sending | refused | sent | reported | failed), providerMessageId. */
     delivery: (tenant: string, messageId: string) => `cs:out:{${instance}:${tenant}}:${messageId}`,
     /** String: the token of the attempt calling the provider now, with a lease (PX). */
     lease: (tenant: string, messageId: string) => `cs:out:{${instance}:${tenant}}:${messageId}:lease`,

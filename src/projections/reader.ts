@@ -1,6 +1,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { CustomerFold } from '../domain/fold/customer-fold.ts';
 import { deliveryIn, type DeliveryState } from '../domain/fold/delivery.ts';
+import { mediaIn, type MediaOutcome } from '../domain/fold/media.ts';
 import type { Conversation, Customer, TranscriptEntry } from '../domain/state.ts';
 import { readActiveNamespace } from './live-assignment.ts';
 import { projectionKeys, type ProjectionKeys } from './keys.ts';
@@ -21,6 +22,14 @@ async function exec(pipeline: ChainableCommander): Promise<unknown[]> {
 }
 
 const parse = <T>(json: string): T => JSON.parse(json) as T;
+
+/** What became of a conversation's messages after their lines were written (see ProjectionReader.outcomes). */
+export interface LineOutcomes {
+  /** Outbound messages' delivery, by our message id. */
+  delivery: ReadonlyMap<string, DeliveryState>;
+  /** Inbound messages' fetched files, by the message's event id. */
+  media: ReadonlyMap<string, Record<string, MediaOutcome>>;
+}
 
 /**
  * Read-only access to the projections in the key layout of `src/projections/keys.ts`. Every key is
@@ -99,9 +108,19 @@ export class ProjectionReader {
    * The known delivery of a conversation's outbound messages, by our message id: kept in its
    * customer's fold state (domain/fold/delivery.ts), read with one HGET.
    */
-  async delivery(scope: ReadScope, conversation: Pick<Conversation, 'id' | 'customer'>): Promise<Map<string, DeliveryState>> {
+  async delivery(scope: ReadScope, conversation: Pick<Conversation, 'id' | 'customer'>): Promise<ReadonlyMap<string, DeliveryState>> {
+    return (await this.outcomes(scope, conversation)).delivery;
+  }
+
+  /**
+   * What the customer's fold state knows of a conversation's lines besides the transcript: the
+   * delivery of its outbound messages (by our message id) and the fetched files of its inbound ones
+   * (by message event id; domain/fold/media.ts). One HGET.
+   */
+  async outcomes(scope: ReadScope, conversation: Pick<Conversation, 'id' | 'customer'>): Promise<LineOutcomes> {
     const state = await this.redis.hget(scope.keys.fold(scope.tenant, conversation.customer), 'state');
-    return deliveryIn(state === null ? undefined : parse<CustomerFold>(state).delivery, conversation.id);
+    const fold = state === null ? undefined : parse<CustomerFold>(state);
+    return { delivery: deliveryIn(fold?.delivery, conversation.id), media: mediaIn(fold?.media, conversation.id) };
   }
 
   async conversation(scope: ReadScope, id: string): Promise<Conversation | null> {

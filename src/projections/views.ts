@@ -1,6 +1,7 @@
 import type { DeliveryState } from '../domain/fold/delivery.ts';
+import { withOutcomes as joinFetched } from '../domain/fold/media.ts';
 import type { Conversation, Customer, TranscriptEntry } from '../domain/state.ts';
-import type { ProjectionReader, ReadScope } from './reader.ts';
+import type { LineOutcomes, ProjectionReader, ReadScope } from './reader.ts';
 
 /** What a list shows of a conversation: enough to sort, filter and open it. */
 export interface ConversationSummary {
@@ -49,13 +50,20 @@ export type DeliveredEntry = TranscriptEntry & { delivery?: DeliveryState };
 
 /**
  * Each outbound line with the delivery state its message reached (`{status, at, error?}`); a line
- * without one is pending (nothing reported yet), an inbound line or a note has none.
+ * without one is pending (nothing reported yet), an inbound line or a note has none. Each inbound
+ * line's files with what fetching them from the provider gave (key, real size and type, or why not).
  */
-export function withDelivery(transcript: readonly TranscriptEntry[], delivery: ReadonlyMap<string, DeliveryState>): DeliveredEntry[] {
-  if (delivery.size === 0) return [...transcript];
+export function withOutcomes(transcript: readonly TranscriptEntry[], outcomes: LineOutcomes): DeliveredEntry[] {
+  const { delivery, media } = outcomes;
+  if (delivery.size === 0 && media.size === 0) return [...transcript];
   return transcript.map((entry) => {
     const state = entry.messageId === undefined ? undefined : delivery.get(entry.messageId);
-    return state ? { ...entry, delivery: state } : entry;
+    const files = entry.attachments && media.get(entry.eventId);
+    if (!state && !files) return entry;
+    const line: DeliveredEntry = { ...entry };
+    if (state) line.delivery = state;
+    if (files) line.attachments = joinFetched(entry.attachments!, files);
+    return line;
   });
 }
 

@@ -9,7 +9,8 @@ import { emptyFold, noEffects } from '../domain/fold/customer-fold.ts';
 import { deliveryIn } from '../domain/fold/delivery.ts';
 import type { FoldPolicies } from '../domain/fold/policy.ts';
 import type { Conversation, TranscriptEntry } from '../domain/state.ts';
-import { withDelivery, type DeliveredEntry } from '../projections/views.ts';
+import { mediaIn } from '../domain/fold/media.ts';
+import { withOutcomes, type DeliveredEntry } from '../projections/views.ts';
 
 export interface ConversationView {
   conversation: Conversation;
@@ -32,5 +33,5 @@ export function conversationAsOf(events: Iterable<AnyEvent>, conversationId: str
     for (const line of fx.transcript) if (line.conversationId === conversationId) transcript.push(line.entry);
   }
   const conversation = fold?.conversations[conversationId];
-  return conversation && fold ? { conversation, transcript: withDelivery(transcript, deliveryIn(fold.delivery, conversationId)) } : null;
+  return conversation && fold ? { conversation, transcript: withOutcomes(transcript, { delivery: deliveryIn(fold.delivery, conversationId), media: mediaIn(fold.media, conversationId) }) } : null;
 }

@@ -41,10 +41,18 @@ export function createRedactor(key: Buffer = randomBytes(32)): Redactor {
         d.handle = opt('handle', d.handle);
         d.subject = opt('subject', d.subject);
         d.inReplyTo = opt('msg', d.inReplyTo);
+        if (d.attachments) d.attachments = d.attachments.map((a) => ({ ...a, filename: pseudonym('file', a.filename), storageKey: opt('file', a.storageKey) }));
         break;
       }
       case 'customer.identified':
         e.data.handle = pseudonym('handle', e.data.handle);
+        break;
+      case 'message.attachment_stored':
+        // A content hash is a fingerprint of the file: replaced by another of the same shape.
+        e.data.storageKey = createHmac('sha256', key).update('file-key').update('\0').update(e.data.storageKey).digest('hex');
+        break;
+      case 'message.attachment_failed':
+        e.data.reason = pseudonym('text', e.data.reason);
         break;
       case 'message.status_updated':
         e.data.providerMessageId = opt('msg', e.data.providerMessageId);

@@ -15,13 +15,21 @@ import type { OutboundJobData } from '../outbound/job.ts';
 import { outboundProcessor, type DeliveryOutcome } from '../outbound/processor.ts';
 import { outboundSettings, type OutboundSettings } from '../outbound/settings.ts';
 import { ThreadIndex } from '../outbound/threads.ts';
+import { AttachmentStore } from '../attachments/store.ts';
+import { mediaBatchHandler } from '../media/enqueue.ts';
+import type { MediaJobData } from '../media/job.ts';
+import { mediaProcessor, type MediaOutcome } from '../media/processor.ts';
 import { openHeld, runsUntilStopped, type Role } from './role.ts';
+
+/** The fetch queue lives beside the delivery queue (and is named after it): one role talks to the providers. */
+export const mediaQueueName = (outboundQueue: string) => `${outboundQueue}.media`;
 
 export interface RunningOutbound {
   settings: OutboundSettings;
   queue: Queue<OutboundJobData>;
   worker: Worker<OutboundJobData, DeliveryOutcome>;
   consumer: RunningConsumer;
+  mediaQueue: Queue<MediaJobData>;
   close(): Promise<void>;
 }
 
@@ -29,6 +37,9 @@ export interface RunningOutbound {
  * The outbound role: a consumer group of its own on the event topic turns `message.sent` into
  * delivery jobs, and workers deliver them through the provider's connector. Both halves run here;
  * scale the role out freely (jobs are shared through the queue, partitions through the group).
+ * The same consumer turns files providers keep (`message.received` attachments with a provider's
+ * reference) into fetch jobs, which workers here bring into the attachment store: the role that
+ * holds the providers' credentials for sending uses them for fetching too.
  */
 export async function startOutboundRole(config: Config, logger: Logger, overrides: Partial<OutboundSettings> = {}): Promise<RunningOutbound> {
   const settings = outboundSettings(config, overrides);
@@ -55,6 +66,26 @@ export async function startOutboundRole(config: Config, logger: Logger, override
     );
     worker.on('error', (err) => log.error({ reason: err.message }, 'outbound worker error'));
 
+    const mediaQueue = hold.hold(new Queue<MediaJobData>(mediaQueueName(settings.queue), { connection: redis, prefix: queuePrefix(mediaQueueName(settings.queue)) }), (q) => q.close());
+    const mediaWorker = hold.hold(
+      new Worker<MediaJobData, MediaOutcome>(
+        mediaQueueName(settings.queue),
+        mediaProcessor({
+          channels: config.channels,
+          store: new AttachmentStore(config.channels.attachments.dir),
+          maxBytes: config.channels.attachments.maxBytes,
+          timeoutMs: settings.providerTimeoutMs,
+          eventLog,
+          logger,
+        }),
+        { connection: bullmq, prefix: queuePrefix(mediaQueueName(settings.queue)), concurrency: Math.min(settings.concurrency, 4), lockDuration: Math.max(30_000, settings.providerTimeoutMs * 2) },
+      ),
+      (w) => w.close(),
+    );
+    mediaWorker.on('error', (err) => log.error({ reason: err.message }, 'media worker error'));
+    const fetchMedia = mediaBatchHandler({ queue: mediaQueue, attempts: settings.attempts, backoffMs: settings.backoffMs });
+    const deliver = outboundBatchHandler({ queue, eventLog, state, threads: new ThreadIndex(redis, config.instance), settings });
+
     // No dead-letter topic: the fold bridge already sets malformed records aside, once.
     const consumer = hold.hold(
       await runEventConsumer({
@@ -65,11 +96,14 @@ export async function startOutboundRole(config: Config, logger: Logger, override
         partitionsConsumedConcurrently: config.kafka.partitions,
         group: config.kafka.consumer,
         logger,
-        handleBatch: outboundBatchHandler({ queue, eventLog, state, threads: new ThreadIndex(redis, config.instance), settings }),
+        handleBatch: async (batch) => {
+          await fetchMedia(batch);
+          await deliver(batch);
+        },
       }),
       (c) => c.close(),
     );
-    return { settings, queue, worker, consumer };
+    return { settings, queue, worker, consumer, mediaQueue };
   });
 }
 

@@ -185,7 +185,7 @@ export function ConversationPage({ id, session }: { id: string; session: Session
           ) : (
             <ol className="transcript">
               {transcript.map((entry) => (
-                <Entry key={entry.eventId} entry={entry} me={me} customer={conversation.customer} now={loaded.at} />
+                <Entry key={entry.eventId} entry={entry} me={me} customer={conversation.customer} now={loaded.at} conversationId={conversation.id} />
               ))}
             </ol>
           )}

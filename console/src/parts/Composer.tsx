@@ -1,10 +1,22 @@
-import { useEffect, useMemo, useState, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
+import { useEffect, useMemo, useRef, useState, type DragEvent, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
 import { renderCanned } from '../../../src/domain/canned/render.ts';
-import { api, type CannedResponse, type Channel, type Conversation, type Identity, type Session } from '../api.ts';
+import { MAX_OUTBOUND_ATTACHMENTS } from '../../../src/domain/outbound-attachments.ts';
+import { api, messageOf, type CannedResponse, type Channel, type Conversation, type Identity, type Session, type UploadedFile } from '../api.ts';
 import { identityName } from '../format.ts';
 import { useTranslation } from '../i18n.ts';
 import type { Act } from '../pages/Conversation.tsx';
+import { fileSize } from './Attachments.tsx';
 import { Failure } from './Failure.tsx';
+
+/** A file for the reply: uploading (`uploaded` null), then stored, its key ready for the reply. */
+interface Chip {
+  id: number;
+  name: string;
+  size: number;
+  uploaded: UploadedFile | null;
+}
+
+const carriesFiles = (event: DragEvent) => Array.from(event.dataTransfer.types).includes('Files');
 
 const key = (i: { channel: string; handle: string }) => `${i.channel}\n${i.handle}`;
 
@@ -19,6 +31,8 @@ function slashWordAt(text: string, caret: number): { start: number; word: string
  * The reply and note composer. A reply goes to the identity the customer last wrote from, shown and
  * changeable among the customer's identities. Canned responses: type `/` and the shortcut, then Tab
  * (or pick one from the list); placeholders are filled in as it is inserted. Ctrl+Enter sends.
+ * Files (the attach button, or dropped onto the composer) are uploaded at once and go with the
+ * reply; whether the reply's channel takes them is the server's word, shown as its refusal.
  */
 export function Composer({
   id,
@@ -44,6 +58,11 @@ export function Composer({
   const [caret, setCaret] = useState(0);
   const [pick, setPick] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  const [chips, setChips] = useState<Chip[]>([]);
+  const [dropping, setDropping] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const attachButton = useRef<HTMLButtonElement>(null);
+  const chipIds = useRef(0);
 
   useEffect(() => {
     let current = true;
@@ -56,6 +75,7 @@ export function Composer({
     };
   }, []);
 
+  const resolved = conversation.status === 'resolved';
   const replyTo = conversation.replyTo;
   const chosen = to || (replyTo ? key(replyTo) : '');
   const options = useMemo(() => {
@@ -92,9 +112,43 @@ export function Composer({
     });
   };
 
+  /** Uploads each file at once (a chip while it goes); a refused upload says why, naming the file. */
+  const attach = (files: FileList | File[]) => {
+    const list = Array.from(files);
+    if (list.length === 0) return;
+    if (chips.length + list.length > MAX_OUTBOUND_ATTACHMENTS) {
+      setError(t('composer.tooManyFiles', { max: MAX_OUTBOUND_ATTACHMENTS }));
+      return;
+    }
+    setError(null);
+    for (const file of list) {
+      const chipId = ++chipIds.current;
+      setChips((all) => [...all, { id: chipId, name: file.name, size: file.size, uploaded: null }]);
+      api.upload(file).then(
+        (uploaded) => setChips((all) => all.map((chip) => (chip.id === chipId ? { ...chip, uploaded } : chip))),
+        (err: unknown) => {
+          setChips((all) => all.filter((chip) => chip.id !== chipId));
+          setError(t('composer.uploadFailed', { name: file.name, reason: messageOf(err) }));
+        },
+      );
+    }
+  };
+
+  const remove = (chipId: number) => {
+    setChips((all) => all.filter((chip) => chip.id !== chipId));
+    // The chip's own button is gone: keyboard focus goes back to where files are added.
+    attachButton.current?.focus();
+  };
+
   const send = async (kind: 'reply' | 'note') => {
     const body = text.trim();
-    if (!body) {
+    // Files go with replies only (a note is never delivered); a reply of files alone needs no text.
+    const files = kind === 'reply' ? chips.flatMap((chip) => (chip.uploaded ? [chip.uploaded] : [])) : [];
+    if (kind === 'reply' && files.length < chips.length) {
+      setError(t('composer.stillUploading'));
+      return;
+    }
+    if (!body && files.length === 0) {
       setError(kind === 'reply' ? t('composer.writeReply') : t('composer.writeNote'));
       return;
     }
@@ -103,11 +157,30 @@ export function Composer({
     const other = target && replyTo && key(target) !== key(replyTo) ? { channel: target.channel as Channel, handle: target.handle } : undefined;
     const ok = await act(
       kind,
-      () => (kind === 'reply' ? api.reply(id, body, other) : api.note(id, body)),
+      () => (kind === 'reply' ? api.reply(id, body, other, files) : api.note(id, body)),
       (v, eventId) => v.transcript.some((e) => e.eventId === eventId),
       kind === 'reply' ? t('composer.sent') : t('composer.noted'),
     );
-    if (ok) setText('');
+    if (ok) {
+      setText('');
+      if (kind === 'reply') setChips([]);
+    }
+  };
+
+  const onDragOver = (event: DragEvent<HTMLElement>) => {
+    if (!carriesFiles(event) || resolved) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    setDropping(true);
+  };
+  const onDragLeave = (event: DragEvent<HTMLElement>) => {
+    if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDropping(false);
+  };
+  const onDrop = (event: DragEvent<HTMLElement>) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    setDropping(false);
+    if (!resolved) attach(event.dataTransfer.files);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -133,9 +206,8 @@ export function Composer({
     void send('reply');
   };
 
-  const resolved = conversation.status === 'resolved';
   return (
-    <section className="panel composer" aria-labelledby="composer-title">
+    <section className={`panel composer${dropping ? ' composer-dropping' : ''}`} aria-labelledby="composer-title" onDragOver={onDragOver} onDragLeave={onDragLeave} onDrop={onDrop}>
       <h2 id="composer-title">{t('composer.title')}</h2>
       <form onSubmit={submit}>
         <Failure message={error} />
@@ -214,6 +286,40 @@ export function Composer({
         <p id="composer-hint" className="hint">
           {t('composer.hint')}
         </p>
+        <div className="composer-files">
+          <button type="button" ref={attachButton} className="quiet" onClick={() => fileInput.current?.click()} disabled={resolved} aria-describedby="composer-attach-hint">
+            {t('composer.attach')}
+          </button>
+          {/* Opened by the button: the button is what keyboards and screen readers meet. */}
+          <input
+            ref={fileInput}
+            type="file"
+            multiple
+            hidden
+            tabIndex={-1}
+            onChange={(e) => {
+              if (e.target.files) attach(e.target.files);
+              // Cleared, so choosing the same file again (after removing its chip) is a change.
+              e.target.value = '';
+            }}
+          />
+          <span id="composer-attach-hint" className="hint">
+            {dropping ? t('composer.dropHere') : t('composer.attachHint')}
+          </span>
+          {chips.length > 0 && (
+            <ul className="chips" aria-label={t('composer.files')} aria-live="polite" aria-busy={chips.some((chip) => !chip.uploaded)}>
+              {chips.map((chip) => (
+                <li key={chip.id} className="chip" data-state={chip.uploaded ? 'uploaded' : 'uploading'}>
+                  <span className="chip-name">{chip.name}</span>
+                  <span className="hint">{chip.uploaded ? fileSize(chip.uploaded.size) : t('composer.uploading', { size: fileSize(chip.size) })}</span>
+                  <button type="button" className="chip-remove" aria-label={t('composer.remove', { name: chip.name })} onClick={() => remove(chip.id)}>
+                    ×
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
         <div className="composer-actions">
           <button type="submit" className="primary" disabled={busy !== null || resolved} aria-keyshortcuts="Control+Enter">
             {busy === 'reply' ? t('composer.sending') : t('composer.send')}

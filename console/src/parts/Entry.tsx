@@ -1,9 +1,10 @@
 import type { TranscriptEntry } from '../api.ts';
 import { fullTime, shortTime, viaName } from '../format.ts';
 import { useTranslation } from '../i18n.ts';
+import { Attachments } from './Attachments.tsx';
 
 /** One line of the transcript: who, on which channel, when, and (sent messages) what became of it. */
-export function Entry({ entry, me, customer, now }: { entry: TranscriptEntry; me: string | null; customer: string; now: Date }) {
+export function Entry({ entry, me, customer, now, conversationId }: { entry: TranscriptEntry; me: string | null; customer: string; now: Date; conversationId: string }) {
   const { t } = useTranslation();
   const author =
     entry.author.kind === 'customer'
@@ -28,7 +29,7 @@ export function Entry({ entry, me, customer, now }: { entry: TranscriptEntry; me
         </header>
         {entry.subject && <p className="entry-subject">{entry.subject}</p>}
         <p className="entry-text">{entry.text}</p>
-        {entry.attachments ? <p className="hint">{t('entry.attachments', { count: entry.attachments })}</p> : null}
+        {entry.attachments?.length ? <Attachments files={entry.attachments} conversationId={conversationId} /> : null}
         {entry.direction === 'out' && !entry.internal && <Delivery entry={entry} />}
       </article>
     </li>

@@ -5,7 +5,7 @@ import { sendError } from '../../http/errors.ts';
 /**
  * The HTTP status of each refusal the domain decides (src/domain/actions): 409 when the state of
  * the conversation or customer forbids the action, 422 when the request names an agent or team the
- * workspace does not have, 404 for a customer or agent that is not there, 400 when the request asks
+ * workspace does not have (or a file the reply's channel would refuse), 404 for a customer or agent that is not there, 400 when the request asks
  * for nothing. Every code has one (a new code without a status does not compile).
  */
 export const refusalStatus = {
@@ -24,6 +24,7 @@ export const refusalStatus = {
   unknown_team: 422,
   unknown_identity: 422,
   agent_not_in_team: 422,
+  attachment_refused: 422,
   not_found: 404,
   bad_request: 400,
 } as const satisfies Record<RefusalCode, 400 | 404 | 409 | 422>;

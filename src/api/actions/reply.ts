@@ -11,6 +11,9 @@ import type { ChannelContext } from '../../channels/context.ts';
 import { appendOr503, printableString } from './append.ts';
 import { idempotencyKey } from './idempotency.ts';
 import { sendRefusal } from './refusals.ts';
+import { AttachmentStore } from '../../attachments/store.ts';
+import { MAX_OUTBOUND_ATTACHMENTS } from '../../domain/outbound-attachments.ts';
+import { Uploads } from './uploads.ts';
 
 interface ReplyBody {
   text: string;
@@ -23,6 +26,8 @@ interface ReplyBody {
   inReplyTo?: string;
   /** Another of the customer's identities to answer on (default: the one they last wrote from). */
   to?: { channel: Channel; handle: string };
+  /** Files uploaded with POST /v1/attachments, by the key it answered. */
+  attachments?: Array<{ key: string; filename: string; contentType: string }>;
 }
 
 const replySchema = {
@@ -31,7 +36,8 @@ const replySchema = {
     required: ['text'],
     additionalProperties: false,
     properties: {
-      text: { type: 'string', minLength: 1, maxLength: 100_000 },
+      // Empty only with attachments (the decider refuses an empty message).
+      text: { type: 'string', maxLength: 100_000 },
       authorId: printableString(128),
       internal: { type: 'boolean' },
       subject: { type: 'string', maxLength: 998 },
@@ -41,6 +47,17 @@ const replySchema = {
         required: ['channel', 'handle'],
         additionalProperties: false,
         properties: { channel: { type: 'string', enum: ['email', 'chat', 'sms', 'social'] }, handle: printableString(320) },
+      },
+      attachments: {
+        type: 'array',
+        maxItems: MAX_OUTBOUND_ATTACHMENTS,
+        items: {
+          type: 'object',
+          required: ['key', 'filename', 'contentType'],
+          additionalProperties: false,
+          // As message.sent's attachmentSchema takes them; whether the key is an upload of the tenant's is the handler's.
+          properties: { key: printableString(128), filename: { type: 'string', minLength: 1, maxLength: 255 }, contentType: { type: 'string', maxLength: 255, pattern: '^[^\\s/]+/[^\\s/;]+' } },
+        },
       },
     },
   },
@@ -68,6 +85,8 @@ export function agentMessageRoute(
   tenants: TenantRegistry,
   route: { path: string; schema: { body: Record<string, unknown> }; action: string; internal?: true },
 ): void {
+  const store = new AttachmentStore(ctx.config.channels.attachments.dir);
+  const uploads = new Uploads(ctx.redis, ctx.config.instance);
   app.post<{ Params: { id: string }; Body: ReplyBody }>(route.path, { schema: route.schema, config: { access: 'conversations:act' } }, async (request, reply) => {
     const { tenant } = request;
     const body = request.body;
@@ -88,9 +107,26 @@ export function agentMessageRoute(
     }
     // The identities are read only when the console chose one: the usual reply goes to replyTo.
     const identities = body.to ? ((await reader.customers(scope, [conversation.customer])).get(conversation.customer)?.identities ?? []) : [];
+    // Each file must be this workspace's upload (the store is shared by all), its size the stored one.
+    const files = body.attachments ?? [];
+    const foreign = (await uploads.notUploaded(tenant, files.map((f) => f.key)))[0];
+    const sizes = await Promise.all(files.map((f) => (f.key === foreign ? null : store.size(f.key))));
+    const missing = files.find((f, i) => f.key === foreign || sizes[i] === null);
+    if (missing) {
+      return sendError(reply, 422, 'unknown_attachment', `attachment ${JSON.stringify(missing.filename)} (${missing.key}) is not a file uploaded to this workspace: upload it first (POST /v1/attachments)`, { attachment: missing.key });
+    }
+    const attachments = files.map((f, i) => ({ filename: f.filename, contentType: f.contentType, size: sizes[i]!, storageKey: f.key }));
     const decision = decideAgentMessage(
       { conversation, identities },
-      { authorId, text: body.text, internal, subject: body.subject, inReplyTo: body.inReplyTo, ...(body.to ? { to: body.to } : {}) },
+      {
+        authorId,
+        text: body.text,
+        internal,
+        subject: body.subject,
+        inReplyTo: body.inReplyTo,
+        ...(body.to ? { to: body.to } : {}),
+        ...(attachments.length > 0 ? { attachments, maxAttachmentBytes: ctx.config.channels.attachments.maxBytes } : {}),
+      },
     );
     if (!decision.ok) return sendRefusal(reply, decision.refusal);
 

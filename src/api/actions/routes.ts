@@ -13,6 +13,8 @@ import { reopenRoute } from './reopen.ts';
 import { replyRoute } from './reply.ts';
 import { resolveRoute } from './resolve.ts';
 import { transferRoute } from './transfer.ts';
+import { uploadRoute } from './upload.ts';
+import { Uploads } from './uploads.ts';
 
 /**
  * What agents do to conversations and customers through the API. Registered beside the channels
@@ -23,6 +25,7 @@ export const actionRoutes: ChannelRoutes = (app, ctx) => {
   const reader = new ProjectionReader(ctx.redis, { instance: ctx.config.instance, fallback: ctx.config.fold.namespace });
   const tenants = tenantRegistry(ctx.config.tenants);
   replyRoute(app, ctx, reader, tenants);
+  uploadRoute(app, ctx, new Uploads(ctx.redis, ctx.config.instance));
   noteRoute(app, ctx, reader, tenants);
   mergeRoute(app, ctx, reader);
 

@@ -5,7 +5,7 @@ import type { InboundMessage } from '../ingest.ts';
 import { supportRecipients, type SupportAddresses } from './addresses.ts';
 import { detectAutomated } from './automated.ts';
 import { cleanId, firstHeader, headerDate, messageIds, rawHeaders, type RawHeaders } from './headers.ts';
-import type { AttachmentStore } from './store.ts';
+import type { AttachmentStore } from '../../attachments/store.ts';
 import { stripQuotedReply } from './strip.ts';
 
 type Attachments = NonNullable<InboundMessage['attachments']>;

@@ -3,7 +3,7 @@ import type { ChannelContext } from '../context.ts';
 import { IngestInProgressError } from '../ingest.ts';
 import { MESSAGE_TOO_LARGE, messageTooLarge } from '../limits.ts';
 import { toInboundMessages, type MailContent, type MailSettings, type MailSource } from './parse.ts';
-import { AttachmentStore } from './store.ts';
+import { AttachmentStore } from '../../attachments/store.ts';
 
 /** What the transport answers: SMTP 250 / 5xx / 451, HTTP 200 / 400 / 503. */
 export type ReceiveOutcome =

@@ -40,6 +40,8 @@ export type ActionRefusal =
   | { code: 'unknown_team'; message: string }
   | { code: 'unknown_identity'; message: string }
   | { code: 'agent_not_in_team'; message: string }
+  // A file the reply's channel would refuse (its provider's size or type rules): `attachment` names it when one file is at fault.
+  | { code: 'attachment_refused'; message: string; channel: string; attachment?: string }
   | { code: 'not_found'; message: string }
   // The request asks for nothing.
   | { code: 'bad_request'; message: string };

@@ -1,5 +1,6 @@
 import type { EventDataInput } from '../../../events/index.ts';
 import { conversationChannel } from '../conversation-channel.ts';
+import { checkOutboundAttachments, type OutgoingFile } from '../outbound-attachments.ts';
 import type { Conversation, Identity } from '../state.ts';
 import { refused, type ActionEvent, type RefusalOf, type Refused } from './decision.ts';
 
@@ -20,9 +21,13 @@ export interface AgentMessageRequest {
   inReplyTo?: string;
   /** Another of the customer's identities to reply to (the agent changed it in the composer). */
   to?: { channel: Identity['channel']; handle: string };
+  /** Files to send with it, each the tenant's upload with its size from the store (the API checked both). */
+  attachments?: ReadonlyArray<OutgoingFile & { storageKey: string }>;
+  /** `channels.attachments.maxBytes`: the limit of the channels no provider limits for us (e-mail, chat). */
+  maxAttachmentBytes?: number;
 }
 
-export type AgentMessageRefusal = RefusalOf<'conversation_resolved' | 'no_reply_address' | 'unknown_identity'>;
+export type AgentMessageRefusal = RefusalOf<'conversation_resolved' | 'no_reply_address' | 'unknown_identity' | 'attachment_refused' | 'bad_request'>;
 
 /**
  * The message, without its id: the API names it (`messageId`, from the Idempotency-Key when there
@@ -38,6 +43,8 @@ export type AgentMessage = ActionEvent<'message.sent'> & { data: Omit<EventDataI
  */
 export function decideAgentMessage({ conversation, identities = [] }: AgentMessageState, request: AgentMessageRequest): { ok: true; event: AgentMessage } | Refused<AgentMessageRefusal> {
   const { internal, to } = request;
+  const attachments = request.attachments ?? [];
+  if (request.text === '' && attachments.length === 0) return refused({ code: 'bad_request', message: 'a message needs a text or an attachment' });
   if (!internal && conversation.status === 'resolved') {
     return refused({ code: 'conversation_resolved', message: 'the conversation is resolved: reopen it first (only internal notes go on a resolved conversation)' });
   }
@@ -53,6 +60,14 @@ export function decideAgentMessage({ conversation, identities = [] }: AgentMessa
   }
   // target's channel when there is a target (the same rule); a note in a conversation nobody wrote in, the one it opened on.
   const channel = chosen ? chosen.channel : conversationChannel(conversation);
+  // Checked here rather than by the connector: refused now, the agent can send another file; refused
+  // by the provider, the customer would get the text without the file and the agent a failure later.
+  if (!internal && target && attachments.length > 0) {
+    const verdict = checkOutboundAttachments({ channel, provider: target.provider }, attachments, { maxBytes: request.maxAttachmentBytes ?? Number.POSITIVE_INFINITY });
+    if (!verdict.ok) {
+      return refused({ code: 'attachment_refused', message: verdict.message, channel: verdict.channel, ...(verdict.attachment !== undefined ? { attachment: verdict.attachment } : {}) });
+    }
+  }
   const data: AgentMessage['data'] = {
     channel,
     // A note on a conversation nobody wrote in has no provider; it is never delivered anyway.
@@ -65,6 +80,7 @@ export function decideAgentMessage({ conversation, identities = [] }: AgentMessa
   const subject = request.subject ?? replySubject(conversation.subject);
   if (channel === 'email' && subject) data.subject = subject;
   if (request.inReplyTo) data.inReplyTo = request.inReplyTo;
+  if (attachments.length > 0) data.attachments = attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size, storageKey: a.storageKey }));
   return { ok: true, event: { type: 'message.sent', data } };
 }
 

@@ -10,6 +10,7 @@ import { refreshDeadlines, reopenClock, startWaiting, stopClock, stopWaiting } f
 import { firedMark } from './timers.ts';
 import { recordMetrics, watchMetrics } from './metrics.ts';
 import { deliveryReported, outboundMessageSent, watermarkReported, type DeliveryRecord } from './delivery.ts';
+import { awaitMedia, mediaFetched, transcriptAttachments, type MediaRecord } from './media.ts';
 
 /**
  * Everything the fold keeps for one tenant/customer: the customer, the conversations it may touch
@@ -25,6 +26,8 @@ export interface CustomerFold {
   recentEventIds: string[];
   /** Set once the customer has an outbound message or a delivery report (see delivery.ts). */
   delivery?: DeliveryRecord;
+  /** Set once the customer sent a file a provider kept (see media.ts). */
+  media?: MediaRecord;
 }
 
 /** What folding produced besides the new state: what to write and which workflow jobs to ask for. */
@@ -36,8 +39,9 @@ export interface FoldEffects {
   transcript: Array<{ conversationId: string; entry: TranscriptEntry }>;
   triggers: WorkflowTrigger[];
   /**
-   * Outbound messages whose delivery state an event changed, with that event and the message's
-   * conversation: a provider's report names no conversation, and the change feed announces this one.
+   * Messages whose delivery state (outbound) or fetched files (inbound) an event changed, with that
+   * event and the message's conversation: a provider's report or a fetch names no conversation, and
+   * the change feed announces this one.
    */
   delivery: Array<{ eventId: string; conversationId: string; messageId: string }>;
   applied: number;
@@ -336,6 +340,13 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       if (change) fx.delivery.push({ eventId: event.id, conversationId: change.conversation, messageId: change.messageId });
       return;
     }
+    case 'message.attachment_stored':
+    case 'message.attachment_failed': {
+      // Like a delivery report: the file's outcome is kept beside the transcript line, joined when read.
+      const conversationId = mediaFetched(fold, event);
+      if (conversationId) fx.delivery.push({ eventId: event.id, conversationId, messageId: event.data.message });
+      return;
+    }
     case 'agent.status_changed':
     case 'account.changed':
       // Agents' statuses fold into the agents' board; account changes are the audit trail
@@ -421,6 +432,7 @@ function customerWrote(
   c.lastActivityAt = latest(c.lastActivityAt, at);
   c.messageCount++;
   changed(fx, c);
+  awaitMedia(fold, event, c.id);
   if (!fx.keep.transcript) return;
   const entry: TranscriptEntry = {
     eventId: event.id,
@@ -432,7 +444,8 @@ function customerWrote(
     text: d.text,
   };
   if (d.subject !== undefined) entry.subject = d.subject;
-  if (d.attachments?.length) entry.attachments = d.attachments.length;
+  const attachments = transcriptAttachments(d.attachments);
+  if (attachments) entry.attachments = attachments;
   fx.transcript.push({ conversationId: c.id, entry });
 }
 
@@ -475,6 +488,8 @@ function weWrote(
       text: d.text,
     };
     if (d.subject !== undefined) entry.subject = d.subject;
+    const attachments = transcriptAttachments(d.attachments);
+    if (attachments) entry.attachments = attachments;
     if (d.internal) entry.internal = true;
     else entry.messageId = d.messageId ?? event.id;
     fx.transcript.push({ conversationId: c.id, entry });

@@ -1,4 +1,4 @@
-import { PermanentDeliveryError } from './types.ts';
+import { PermanentDeliveryError, RefusedForNowError } from './types.ts';
 
 export interface ProviderRequest {
   url: string;
@@ -10,13 +10,24 @@ export interface ProviderRequest {
 }
 
 /**
- * POSTs to a provider's REST API and returns the JSON answer. Network errors, timeouts, 408, 429
- * and 5xx throw a plain (retryable) error; any other 4xx throws PermanentDeliveryError.
+ * POSTs to a provider's REST API and returns the JSON answer. Network errors and timeouts throw a
+ * plain (retryable) error, since the provider may have taken the message all the same; 408, 429 and
+ * 5xx throw RefusedForNowError (retryable, and nothing was taken); any other 4xx throws
+ * PermanentDeliveryError.
  */
 export async function postToProvider(request: ProviderRequest): Promise<unknown> {
+  return callProvider('POST', request);
+}
+
+/** GETs from a provider's REST API (a lookup), with the same answers and errors as postToProvider. */
+export async function getFromProvider(request: Omit<ProviderRequest, 'body'>): Promise<unknown> {
+  return callProvider('GET', request);
+}
+
+async function callProvider(method: 'GET' | 'POST', request: Omit<ProviderRequest, 'body'> & { body?: string }): Promise<unknown> {
   let response: Response;
   try {
-    response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(request.timeoutMs) });
+    response = await fetch(request.url, { method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }), signal: AbortSignal.timeout(request.timeoutMs) });
   } catch (err) {
     throw new Error(`provider unreachable: ${(err as Error).message}`, { cause: err });
   }
@@ -31,7 +42,7 @@ export async function postToProvider(request: ProviderRequest): Promise<unknown>
   if (response.ok) return json ?? {};
   const detail = `HTTP ${response.status}: ${text.slice(0, 500)}`;
   const transient = response.status === 408 || response.status === 429 || response.status >= 500 || (request.retryable?.(response.status, json) ?? false);
-  throw transient ? new Error(detail) : new PermanentDeliveryError(detail);
+  throw transient ? new RefusedForNowError(detail) : new PermanentDeliveryError(detail);
 }
 
 /**

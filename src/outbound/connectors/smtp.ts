@@ -1,6 +1,7 @@
 import { createTransport } from 'nodemailer';
 import type { Config } from '../../config/schema.ts';
 import { PermanentDeliveryError, type Connector } from './types.ts';
+import type { OutboundFiles } from '../attachments.ts';
 
 type OutboundMail = Config['channels']['email']['outbound'];
 
@@ -19,9 +20,10 @@ const bracketed = (id: string) => (id.startsWith('<') ? id : `<${id}>`);
  * name the customer's message, and Reply-To is a `+c<conversation>` sub-address of our From, so the
  * customer's answer finds the conversation even when a client drops the headers. The Message-ID is
  * derived from our message id: every attempt sends the same one, so a receiving server or client
- * that dedupes by Message-ID shows a repeat once.
+ * that dedupes by Message-ID shows a repeat once. Files are attached from the attachment store
+ * (nodemailer reads each by path as it writes the message, never all of them into memory at once).
  */
-export function smtpConnector(config: OutboundMail, timeoutMs: number): Connector {
+export function smtpConnector(config: OutboundMail, timeoutMs: number, files: OutboundFiles): Connector {
   const transport = createTransport({
     pool: true,
     host: config.host,
@@ -40,6 +42,8 @@ export function smtpConnector(config: OutboundMail, timeoutMs: number): Connecto
       // RFC 3834: a bot's or the system's mail is automatic, so the customer's auto-responder stays quiet.
       if (message.author.kind !== 'agent') headers['Auto-Submitted'] = 'auto-generated';
       const messageId = `<${message.messageId.replace(/[^A-Za-z0-9._-]/g, '_')}@${domain}>`;
+      // Outside the try: a file missing from the store is final, not an SMTP error to retry.
+      const attachments = await Promise.all(files.of(message).map(async (file) => ({ filename: file.filename, contentType: file.contentType, path: await files.path(file) })));
       try {
         const info = await transport.sendMail({
           from: config.from,
@@ -50,6 +54,7 @@ export function smtpConnector(config: OutboundMail, timeoutMs: number): Connecto
           ...(message.conversation ? { replyTo: `${local}+c${message.conversation}@${domain}` } : {}),
           ...(message.inReplyTo ? { inReplyTo: bracketed(message.inReplyTo), references: [bracketed(message.inReplyTo)] } : {}),
           headers,
+          ...(attachments.length > 0 ? { attachments } : {}),
         });
         return { providerMessageId: typeof info.messageId === 'string' ? info.messageId : messageId };
       } catch (err) {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../../../src/config/schema.ts';
+import { mediaQueueName } from '../../../src/roles/outbound.ts';
 import { obliterateQueues, tearDownDeployment } from '../../support/teardown.ts';
 
 /**
@@ -27,11 +28,11 @@ export async function unlinkMatching(redis: Redis, pattern: string): Promise<num
 /**
  * Everything a whole engine (role `all`) of a `testConfig()` deployment leaves behind: what
  * `tearDownDeployment` removes (projections, control keys, fold and workflow queues, topics, the
- * fold group), plus the outbound queue and consumer group, any extra groups (a test's own
+ * fold group), plus the outbound and media-fetch queues and consumer group, any extra groups (a test's own
  * readers), and the identity, ingest-claim, delivery-state, thread and chat keys of the instance.
  */
 export async function tearDownEngine(config: Config, redis: Redis, kafka: Kafka, extraGroups: readonly string[] = []): Promise<void> {
-  await obliterateQueues(redis, [config.outbound.queue]);
+  await obliterateQueues(redis, [config.outbound.queue, mediaQueueName(config.outbound.queue)]);
   await tearDownDeployment(config, redis, kafka, { groups: [config.outbound.consumerGroup, ...extraGroups] });
   await unlinkMatching(redis, instanceKeys(config.instance));
   // The routing drain's keys are tagged by the instance alone (`cs:wf:{<instance>}:…`): locks, drain-again flags, hand-off summaries.

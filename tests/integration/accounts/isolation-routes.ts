@@ -198,6 +198,15 @@ export const ROUTES: readonly RouteRow[] = [
   { method: 'GET', path: '/v1/conversations/:id', access: 'conversations:read', request: (i) => ({ path: `/v1/conversations/${i.ids.conversation}` }), own: () => OK, other: () => NOT_FOUND },
   {
     method: 'GET',
+    path: '/v1/conversations/:id/attachments/:key',
+    access: 'conversations:read',
+    // The set-up's conversation has no files: the caller gets as far as looking for one on its lines.
+    request: (i) => ({ path: `/v1/conversations/${i.ids.conversation}/attachments/${'0'.repeat(64)}` }),
+    own: () => ok(404, { check: (b) => (b.message === 'attachment not found' ? null : `expected "attachment not found", got ${JSON.stringify(b)}`) }),
+    other: () => ok(404, { check: (b) => (b.message === 'conversation not found' ? null : `expected "conversation not found", got ${JSON.stringify(b)}`) }),
+  },
+  {
+    method: 'GET',
     path: '/v1/customers',
     access: 'conversations:read',
     request: (i) => ({ path: `/v1/customers?handle=${encodeURIComponent(i.ids.handle)}` }),
@@ -309,6 +318,15 @@ export const ROUTES: readonly RouteRow[] = [
     request: (i) => ({ path: conv('messages')(i), body: { text: 'On its way', ...authorOf(i) } }),
     own: () => ok(202),
     other: () => NOT_FOUND,
+  },
+  {
+    method: 'POST',
+    path: '/v1/attachments',
+    access: 'conversations:act',
+    // The matrix's bodies are JSON: past the access check, a caller who may upload is told the route takes a form.
+    request: () => ({ path: '/v1/attachments', body: { file: 'not a form' } }),
+    own: () => ok(415, { error: 'not_multipart', why: 'the matrix sends JSON; uploads are multipart/form-data (tests/integration/outbound/attachments.int.spec.ts)' }),
+    other: () => ok(415, { error: 'not_multipart', why: 'no ids: the same request, into the caller’s own tenant' }),
   },
   {
     method: 'POST',
@@ -433,6 +451,7 @@ export const ROUTES: readonly RouteRow[] = [
  */
 export const DOORS: ReadonlyArray<{ method: Method | 'OPTIONS'; path: string }> = [
   { method: 'GET', path: '/v1/surveys/answer' },
+  { method: 'GET', path: '/media/:key/:filename' },
   { method: 'OPTIONS', path: '/v1/chat/messages' },
   { method: 'POST', path: '/v1/chat/messages' },
   { method: 'GET', path: '/v1/chat/ws' },

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import axe from 'axe-core';
@@ -7,6 +7,7 @@ import { chromium, type Browser as Chromium, type BrowserContext, type Page, typ
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvent } from '../../../events/index.ts';
 import { consoleRoutes } from '../../../src/api/console.ts';
+import { AttachmentStore } from '../../../src/attachments/store.ts';
 import { chromiumPath } from '../../support/browser.ts';
 import { startDroppableProxy } from '../../support/droppable-proxy.ts';
 import { eventually } from '../../support/collect.ts';
@@ -21,7 +22,9 @@ import { actionsConfig, startActionsEngine, TENANT, type ActionsEngine } from '.
  * billing conversation from the queue to resolved, and is refused a support one.
  */
 const root = resolve(import.meta.dirname, '../../..');
-const config = actionsConfig();
+const base = actionsConfig();
+/** The attachment store of this run: a folder of its own, removed afterwards. */
+const config = { ...base, channels: { ...base.channels, attachments: { ...base.channels.attachments, dir: mkdtempSync(join(tmpdir(), 'cs-console-files-')) } } };
 const PASSWORD = 'correct horse battery';
 const REFUSED = "this conversation is neither assigned to you nor in one of your teams' queues";
 
@@ -54,6 +57,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  rmSync(config.channels.attachments.dir, { recursive: true, force: true });
   await browser?.close();
   await engine?.close();
   await dropAccounts(config);
@@ -245,6 +249,73 @@ describe('the web console', () => {
     } finally {
       await link.close();
     }
+  });
+
+  it('shows a customer’s files on their line: a picture as a preview, a PDF as a download, one still at the provider as fetching, then why it never came, live', async () => {
+    await signInAs('ada@acme.test');
+    const store = new AttachmentStore(config.channels.attachments.dir);
+    const picture = readFileSync(join(root, 'console/public/favicon.svg'));
+    const png = await page.screenshot({ clip: { x: 16, y: 8, width: 200, height: 40 } });
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+    const [pngKey, pdfKey, svgKey] = await Promise.all([store.put(png), store.put(pdf), store.put(picture)]);
+    const media = (i: number) => `https://api.twilio.com/2010-04-01/Accounts/AC0/Messages/MM1/Media/ME${i}`;
+    const text = 'Photos of the parcel, the label, and a video of the rattle';
+    const customer = `cus_${Date.now()}`;
+    const opened = createEvent({
+      type: 'message.received',
+      source: '/tests',
+      tenant: TENANT,
+      customer,
+      time: new Date().toISOString(),
+      data: {
+        channel: 'sms',
+        provider: 'twilio',
+        handle: '+14155550142',
+        text,
+        attachments: [
+          { filename: 'parcel.png', contentType: 'image/png', size: 0, storageKey: media(0) },
+          { filename: 'label.pdf', contentType: 'application/pdf', size: 0, storageKey: media(1) },
+          { filename: 'drawing.svg', contentType: 'image/svg+xml', size: 0, storageKey: media(2) },
+          { filename: 'rattle.mp4', contentType: 'video/mp4', size: 0, storageKey: media(3) },
+        ],
+      },
+    });
+    const outcome = (index: number, data: { storageKey: string; size: number; contentType: string } | { reason: string }) =>
+      'reason' in data
+        ? createEvent({ type: 'message.attachment_failed', source: '/media', tenant: TENANT, customer, time: new Date().toISOString(), data: { message: opened.id, index, ...data } })
+        : createEvent({ type: 'message.attachment_stored', source: '/media', tenant: TENANT, customer, time: new Date().toISOString(), data: { message: opened.id, index, ...data } });
+    await engine.harness.ctx.eventLog.append([
+      opened,
+      outcome(0, { storageKey: pngKey, size: png.length, contentType: 'image/png' }),
+      outcome(1, { storageKey: pdfKey, size: pdf.length, contentType: 'application/pdf' }),
+      outcome(2, { storageKey: svgKey, size: picture.length, contentType: 'image/svg+xml' }),
+    ]);
+    const id = `cv_${opened.id}`;
+    await engine.conversation(id);
+
+    await page.goto(`${engine.harness.url}/conversations/${id}`);
+    const files = page.getByRole('region', { name: 'Transcript' }).getByRole('list', { name: 'Attachments' });
+    const preview = files.getByRole('img', { name: 'parcel.png' });
+    await preview.waitFor();
+    // Loaded through the signed-in person's session from the tenant's conversation route.
+    await expect.poll(() => preview.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(200);
+    expect(await files.getByRole('link', { name: 'label.pdf' }).getAttribute('download')).toBe('label.pdf');
+    // An SVG is a download, never a picture in the page: it could carry script.
+    expect(await files.getByRole('img', { name: 'drawing.svg' }).count()).toBe(0);
+    expect(await files.getByRole('link', { name: 'drawing.svg' }).getAttribute('download')).toBe('drawing.svg');
+    const video = files.getByRole('listitem').filter({ hasText: 'rattle.mp4' });
+    await video.getByText('fetching from the provider…').waitFor();
+    expect(await seriousViolations()).toEqual([]);
+    await screenshot('console-attachments.png');
+
+    const download = await page.request.get(`${engine.harness.url}/v1/conversations/${id}/attachments/${pdfKey}`);
+    expect(download.status()).toBe(200);
+    expect(download.headers()['content-disposition']).toBe(`attachment; filename="label.pdf"; filename*=UTF-8''label.pdf`);
+    expect(Buffer.from(await download.body()).equals(pdf)).toBe(true);
+
+    await engine.harness.ctx.eventLog.append([outcome(3, { reason: 'the file is more than 10485760 bytes; the limit is 10485760 (channels.attachments.maxBytes)' })]);
+    await video.getByText(/not available: the file is more than 10485760 bytes/).waitFor({ timeout: 5_000 });
+    expect(pageProblems).toEqual([]);
   });
 
   it('GET /v1/session names a person’s teams (their agent’s, from the routing settings), the queues the inbox lists', async () => {

@@ -9,7 +9,7 @@ import { ProjectionReader } from '../../../src/projections/reader.ts';
 import { controlKeys } from '../../../src/projections/keys.ts';
 import { runEventConsumer, type RunningConsumer } from '../../../src/log/consumer.ts';
 import { createKafka } from '../../../src/log/kafka.ts';
-import { startOutboundRole } from '../../../src/roles/outbound.ts';
+import { mediaQueueName, startOutboundRole } from '../../../src/roles/outbound.ts';
 import { startChannelHarness } from '../../support/channel-harness.ts';
 import { eventually } from '../../support/collect.ts';
 import { testConfig } from '../../support/engine.ts';
@@ -97,7 +97,7 @@ export async function tearDown(config: Config, groups: string[], options: { topi
     await dropNamespace(redis, config.fold.namespace);
     const control = controlKeys(config.instance);
     await redis.del(control.activeNamespace, control.liveFold);
-    await obliterateQueues(redis, [config.fold.queue, config.fold.workflowQueue, settings.queue]);
+    await obliterateQueues(redis, [config.fold.queue, config.fold.workflowQueue, settings.queue, mediaQueueName(settings.queue)]);
     await deleteKafkaResources(createKafka(config.kafka, testLogger), {
       topics: options.topics === false ? [] : Object.values(config.kafka.topics),
       groups: [config.fold.consumerGroup, settings.consumerGroup, ...groups],

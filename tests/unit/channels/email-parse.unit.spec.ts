@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRawMail, toInboundMessages, type MailResult, type MailSettings } from '../../../src/channels/email/parse.ts';
-import { AttachmentStore } from '../../../src/channels/email/store.ts';
+import { AttachmentStore } from '../../../src/attachments/store.ts';
 
 const fixtures = fileURLToPath(new URL('../../../../shared/fixtures/', import.meta.url));
 const fixture = (path: string) => readFileSync(join(fixtures, path));

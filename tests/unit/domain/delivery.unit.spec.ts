@@ -4,7 +4,7 @@ import { emptyFold, foldEvents, type CustomerFold } from '../../../src/domain/fo
 import { DELIVERY_MESSAGES_KEPT, UNMATCHED_REPORTS_KEPT, deliveryIn, joinDelivery, type DeliveryState } from '../../../src/domain/fold/delivery.ts';
 import { defaultFoldPolicy } from '../../../src/domain/fold/policy.ts';
 import { serializeFold } from '../../../src/projections/store.ts';
-import { withDelivery } from '../../../src/projections/views.ts';
+import { withOutcomes } from '../../../src/projections/views.ts';
 import { CUSTOMER, MINUTE, TENANT, agentReplied, connectorReported, customerWrote, fold, given, internalNote, plus, providerReported } from './given.ts';
 
 const T0 = '2026-01-05T09:00:00.000Z';
@@ -161,9 +161,9 @@ describe('the conversation view', () => {
     const note = internalNote('VIP', at(2 * MINUTE), { id: 'n1', conversation: 'cv_m1' });
     const pending = agentReplied('Anything else?', at(3 * MINUTE), { id: 'r2', conversation: 'cv_m1' });
     const { state, effects } = fold([hello, reply, note, pending, queued, sent, delivered]);
-    const lines = withDelivery(
+    const lines = withOutcomes(
       effects.transcript.map((t) => t.entry),
-      deliveryIn(state.delivery, 'cv_m1'),
+      { delivery: deliveryIn(state.delivery, 'cv_m1'), media: new Map() },
     );
     expect(lines.map((l) => [l.eventId, l.messageId, l.delivery])).toEqual([
       ['m1', undefined, undefined],

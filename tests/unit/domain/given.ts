@@ -139,7 +139,9 @@ interface Via {
   handle?: string;
 }
 
-export function customerWrote(text: string, at: string, opts: Via & { id?: string; subject?: string; language?: string } = {}) {
+type Attachment = NonNullable<EventDataInput<'message.received'>['attachments']>[number];
+
+export function customerWrote(text: string, at: string, opts: Via & { id?: string; subject?: string; language?: string; attachments?: Attachment[] } = {}) {
   return event(
     'message.received',
     at,
@@ -150,6 +152,7 @@ export function customerWrote(text: string, at: string, opts: Via & { id?: strin
       text,
       ...(opts.subject !== undefined ? { subject: opts.subject } : {}),
       ...(opts.language !== undefined ? { language: opts.language } : {}),
+      ...(opts.attachments !== undefined ? { attachments: opts.attachments } : {}),
     },
     { id: opts.id },
   );
@@ -264,6 +267,14 @@ export const connectorReported = (
 /** A provider's status callback: its own message id only, and no conversation. */
 export const providerReported = (providerMessageId: string, status: DeliveryStatus, at: string, opts: { id?: string; error?: string } = {}) =>
   event('message.status_updated', at, { channel: 'sms', provider: 'twilio', providerMessageId, status, ...(opts.error !== undefined ? { error: opts.error } : {}) }, { id: opts.id });
+
+/** The outbound role fetched a file a provider kept (`message` the `message.received` id). */
+export const mediaStored = (message: string, index: number, at: string, file: { key: string; size: number; contentType: string }, opts: { id?: string } = {}) =>
+  event('message.attachment_stored', at, { message, index, storageKey: file.key, size: file.size, contentType: file.contentType }, { id: opts.id });
+
+/** The outbound role gave up on a file a provider kept. */
+export const mediaFailed = (message: string, index: number, at: string, reason: string, opts: { id?: string } = {}) =>
+  event('message.attachment_failed', at, { message, index, reason }, { id: opts.id });
 
 export const merged = (at: string, data: { survivor: string; absorbed: string }) => event('customer.merged', at, { ...data, by: anAgent }, {});
 

@@ -78,4 +78,16 @@ describe('a redacted export', () => {
     const handles = new Set(redacted.filter((e) => e.type === 'message.received' && e.customer === events[0]!.customer).map((e) => (e.type === 'message.received' ? e.data.handle : '')));
     expect(handles.size).toBeLessThanOrEqual(2);
   });
+
+  it('leaves no name or store key of a file an agent sent', () => {
+    const ann = customer('ann', 'email');
+    const reply = ann.agentReplies(5 * MINUTE, 'agent-7');
+    if (reply.type !== 'message.sent') throw new Error('not a reply');
+    const storageKey = 'c'.repeat(64);
+    const sent = { ...reply, data: { ...reply.data, attachments: [{ filename: 'ann-passport.pdf', contentType: 'application/pdf', size: 1000, storageKey }] } };
+    const text = JSON.stringify(createRedactor()(sent));
+    expect(text).not.toContain('ann-passport');
+    expect(text).not.toContain(storageKey);
+    expect(text).toContain('application/pdf');
+  });
 });

@@ -110,4 +110,27 @@ describe('decideAgentMessage', () => {
 
     expect(decision).toEqual({ ok: false, refusal: { code: 'unknown_identity', message: 'the customer has no sms identity "+14155550199": reply to one of theirs' } });
   });
+
+  const photo = { filename: 'label.png', contentType: 'image/png', size: 120_000, storageKey: 'a'.repeat(64) };
+
+  it('given a customer who wrote by SMS, when a reply carries a PNG and no text, then message.sent carries the file with its store key', () => {
+    const bySms = customerWrote('Which label?', at(30), { channel: 'sms', provider: 'twilio', handle: '+14155550100' });
+
+    const decision = decideAgentMessage({ conversation: conversationAfter(byEmail, bySms) }, { ...reply(''), attachments: [photo], maxAttachmentBytes: 10_000_000 });
+
+    expect(decision).toMatchObject({ ok: true, event: { data: { channel: 'sms', text: '', attachments: [photo] } } });
+  });
+
+  it('given a customer who wrote by SMS, when a reply carries a file Twilio MMS refuses, then it is refused with attachment_refused naming the file, channel and rule', () => {
+    const bySms = customerWrote('Send the installer', at(30), { channel: 'sms', provider: 'twilio', handle: '+14155550100' });
+    const installer = { filename: 'setup.exe', contentType: 'application/x-msdownload', size: 1000, storageKey: 'b'.repeat(64) };
+
+    const decision = decideAgentMessage({ conversation: conversationAfter(byEmail, bySms) }, { ...reply('Here it is'), attachments: [photo, installer], maxAttachmentBytes: 10_000_000 });
+
+    expect(decision).toMatchObject({ ok: false, refusal: { code: 'attachment_refused', attachment: 'setup.exe', channel: 'SMS (Twilio MMS)', message: expect.stringContaining('not application/x-msdownload') } });
+  });
+
+  it('given any conversation, when a message has neither text nor files, then it is refused with bad_request', () => {
+    expect(decideAgentMessage({ conversation: conversationAfter(byEmail) }, reply(''))).toEqual({ ok: false, refusal: { code: 'bad_request', message: 'a message needs a text or an attachment' } });
+  });
 });

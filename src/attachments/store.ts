@@ -1,6 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { access, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
+import { STORED_KEY } from '../domain/attachment-key.ts';
+
+export { isStoredKey, STORED_KEY } from '../domain/attachment-key.ts';
 
 /**
  * Attachment bytes stored aside, content-addressed: the file name (and storage key) is the SHA-256
@@ -23,6 +28,29 @@ export class AttachmentStore {
     await writeFile(temp, content);
     await rename(temp, path);
     return key;
+  }
+
+  /** The size of a stored blob, or null when the store has no such key (or it is not a key of ours). */
+  async size(key: string): Promise<number | null> {
+    if (!STORED_KEY.test(key)) return null;
+    try {
+      return (await stat(join(this.dir, key))).size;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The file a stored blob is in (for senders that attach by path); only for keys of ours. */
+  pathOf(key: string): string {
+    if (!STORED_KEY.test(key)) throw new Error(`not an attachment store key: ${key}`);
+    return join(this.dir, key);
+  }
+
+  /** A stream of a stored blob, or null when the store has none under that key. */
+  async open(key: string): Promise<{ stream: ReadStream; size: number } | null> {
+    const size = await this.size(key);
+    if (size === null) return null;
+    return { stream: createReadStream(join(this.dir, key)), size };
   }
 }
 
