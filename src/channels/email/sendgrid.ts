@@ -33,7 +33,8 @@ async function parsedModeMail(form: FormParts, headerBlock: Buffer): Promise<Mai
     const charset = Object.hasOwn(charsets, name) ? charsets[name] : undefined;
     return bytes === undefined ? undefined : decode(bytes, typeof charset === 'string' ? charset : 'utf-8');
   };
-  const text = field('text') ?? htmlToText(field('html'));
+  const html = field('html');
+  const text = field('text') ?? htmlToText(html);
   const info = jsonObject(form.fields.get('attachment-info'));
   const attachments = form.files.map((file) => {
     // An own key only: a file field named `constructor` must not find Object's.
@@ -51,6 +52,8 @@ async function parsedModeMail(form: FormParts, headerBlock: Buffer): Promise<Mai
     cc: headersOnly.cc,
     subject: field('subject') ?? headersOnly.subject,
     text,
+    // The quote markup of the HTML part (gmail_quote, blockquote type=cite, …) is a second opinion on where the reply ends.
+    ...(html !== undefined ? { html } : {}),
     attachments,
   };
 }

@@ -74,6 +74,19 @@ describe('POST /webhooks/email: SendGrid Inbound Parse', () => {
     expect(await s.post(body, FORM)).toMatchObject({ status: 200, json: { status: 'duplicate' } });
   });
 
+  it('parsed mode: the HTML part’s quote markup tells where a reply in a language we list no header for ends', async () => {
+    const s = await setup();
+    const quotes = join(import.meta.dirname, '../../unit/channels/email-quotes');
+    const [text, html] = ['txt', 'html'].map((ext) => readFileSync(join(quotes, `html-gmail-unknown-lang.${ext}`), 'utf8').replace(/\r?\n/g, '\r\n'));
+    const form = sendgridSample('default_data.txt')
+      .toString('latin1')
+      .replace('Hello Twilio SendGrid!\r\n\r\n--xYzZY', `${text}\r\n--xYzZY`)
+      .replace('<html><body><strong>Hello Twilio SendGrid!</body></html>', html!);
+    expect(await s.post(Buffer.from(form, 'utf8'), FORM)).toMatchObject({ status: 200, json: { status: 'accepted' } });
+    await eventually('the message event', () => s.received().length === 1);
+    expect(s.received()[0]!.data.text).toBe('Teşekkürler, sorun çözüldü.');
+  });
+
   it('raw mode (raw_data.txt): the `email` field is the MIME message', async () => {
     const s = await setup();
     expect(await s.post(sendgridSample('raw_data.txt'), FORM)).toMatchObject({ status: 200, json: { status: 'accepted' } });
