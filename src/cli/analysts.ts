@@ -1,4 +1,5 @@
 /** The analysts' commands: replay, report (live), export, conversation. */
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../config/load.ts';
@@ -18,6 +19,7 @@ import { readTopic } from '../replay/kafka-source.ts';
 import { ownerOf } from '../replay/live-source.ts';
 import { createRedactor } from '../replay/redact.ts';
 import { liveReport, liveReportMeta } from '../replay/run.ts';
+import { decodePartial, encodePartial, inShare, mergePartials, parseShare, PARTIAL_FORMAT, type PartialReplay, type Share } from '../replay/partial.ts';
 import { replayFileThreaded, replayTopicThreaded } from '../replay/threaded.ts';
 import type { AnyEvent } from '../../events/index.ts';
 import { parseDuration, parseFormat, parseGroupBy, parseThreads, parseTime, type Format } from './options.ts';
@@ -59,9 +61,13 @@ export function analystCommands(program: Command): void {
       .option('--until <time>', 'only events before this event time (RFC 3339)', parseTime)
       .option('--auto-resolve-after <duration>', "resolve a conversation quiet this long (overrides the tenants' setting, e.g. 24h)", parseDuration)
       .option('--strict', 'validate every event in full instead of the fast path')
-      .option('--threads <n>', 'fold threads (default: the cores, at most 4); any number gives the same report', parseThreads),
-  ).action(async (o: ReportOpts & { file?: string; kafka?: boolean; topic?: string; since?: number; until?: number; autoResolveAfter?: number; strict?: boolean; threads?: number }) => {
+      .option('--threads <n>', 'fold threads (default: the cores, at most 4); any number gives the same report', parseThreads)
+      .option('--share <K/N>', 'with --kafka: read only the K-th of N shares of the partitions (run N processes, on any machines, then cs merge their --partial files)', parseShare)
+      .option('--partial <file>', 'with --share: write what this share tallied to this file instead of a report'),
+  ).action(async (o: ReportOpts & { file?: string; kafka?: boolean; topic?: string; since?: number; until?: number; autoResolveAfter?: number; strict?: boolean; threads?: number; share?: Share; partial?: string }) => {
     if (!o.file === !o.kafka) throw new Error('say where to replay from: --file <path> or --kafka');
+    if ((o.share === undefined) !== (o.partial === undefined)) throw new Error('--share and --partial go together: each process of a split replay writes its share to a file for cs merge');
+    if (o.share && !o.kafka) throw new Error('--share splits the topic by partition: use it with --kafka (a file has no partitions; replay it whole)');
     const config = loadConfig();
     const bar = progress('replay');
     let rejected = 0;
@@ -84,15 +90,52 @@ export function analystCommands(program: Command): void {
       strict: Boolean(o.strict),
       ...(o.threads !== undefined ? { threads: o.threads } : {}),
     };
-    const run = o.file
-      ? await replayFileThreaded(o.file, settings, source)
-      : await replayTopicThreaded(config.kafka, o.topic ?? config.kafka.topics.events, settings, source);
+    const topic = o.topic ?? config.kafka.topics.events;
+    if (o.share && o.partial) {
+      const share = o.share;
+      const run = await replayTopicThreaded(config.kafka, topic, settings, source, (p) => inShare(share, p));
+      bar.stop();
+      const partial: PartialReplay = {
+        format: PARTIAL_FORMAT,
+        share,
+        settings: {
+          topic,
+          partitionCount: run.partitionCount,
+          kpi: { groupBy: o.groupBy ?? [], fcrWindowMs: o.fcrWindow ?? DEFAULT_FCR_WINDOW_MS },
+          since: o.since ?? null,
+          until: o.until ?? null,
+          tenant: o.tenant ?? null,
+          autoResolveAfterMs: o.autoResolveAfter ?? null,
+          tenants: config.tenants,
+        },
+        read: run.read,
+        stats: run.stats,
+        tally: run.tally!,
+      };
+      await writeFile(o.partial, encodePartial(partial));
+      console.error(`cs replay: share ${share.index}/${share.of} (partitions ${run.read.map((r) => r.partition).join(', ') || 'none with records'}): ${run.stats.read} events tallied into ${o.partial}; cs merge it with the other shares`);
+      return;
+    }
+    const run = o.file ? await replayFileThreaded(o.file, settings, source) : await replayTopicThreaded(config.kafka, topic, settings, source);
     bar.stop();
     const seconds = (performance.now() - started) / 1000;
     await writeReport(run.report, o.format, o.groupBy ?? [], o.out, { source: o.file ?? `kafka:${o.topic ?? config.kafka.topics.events}`, ...run.stats, seconds: Math.round(seconds * 1000) / 1000 });
     if (run.stats.lateEvents > 0) console.error(`cs replay: ${run.stats.lateEvents} events named conversations already settled; see docs/metrics.md (memory)`);
     if (o.out) console.error(`cs replay: ${run.stats.read} events in ${seconds.toFixed(1)}s (${Math.round(run.stats.read / seconds)} events/s); report in ${o.out}`);
   });
+
+  program
+    .command('merge <files...>')
+    .description('the KPI report of a replay split over processes: merges the --partial files of every share (cs replay --kafka --share K/N --partial FILE)')
+    .option('--format <format>', 'table, json, csv or html', parseFormat, 'table' as Format)
+    .option('--out <file>', 'write the report here instead of stdout')
+    .action(async (files: string[], o: { format: Format; out?: string }) => {
+      const partials = await Promise.all(files.map(async (name) => ({ name, partial: decodePartial(await readFile(name, 'utf8'), name) })));
+      // The targets are the ones the shares were replayed with, not this machine's configuration.
+      const merged = mergePartials(partials, tenantTargets({ tenants: partials[0]!.partial.settings.tenants as Config['tenants'] }));
+      const groupBy = merged.settings.kpi.groupBy as GroupDimension[];
+      await writeReport(merged.report, o.format, groupBy, o.out, { source: `kafka:${merged.settings.topic}`, shares: partials.length, ...merged.stats });
+    });
 
   reportOptions(
     program.command('report').description("the KPI report of the live projections (the active namespace): equal to a replay of the same log").option('--namespace <ns>', 'read this namespace instead of the active one'),

@@ -2,7 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { AnyEvent } from '../../events/index.ts';
-import { KpiAccumulator, type KpiOptions, type KpiReport } from '../domain/kpi/report.ts';
+import { KpiAccumulator, type KpiOptions, type KpiReport, type KpiTally } from '../domain/kpi/report.ts';
 import { Replay, type ReplayOptions, type ReplayStats } from './engine.ts';
 import { readTrusted, readStrict, type EventReader } from './fast-parse.ts';
 import { readEventFile } from './file-source.ts';
@@ -12,6 +12,8 @@ import { readNamespace } from './live-source.ts';
 export interface ReplayRun {
   report: KpiReport;
   stats: ReplayStats & { rejected: number };
+  /** What the report was made from, for a replay split over processes (partial.ts); the threaded runs give it. */
+  tally?: KpiTally;
 }
 
 export interface SourceOptions {

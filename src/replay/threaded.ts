@@ -183,7 +183,7 @@ class FoldPool {
       // Each thread reports its first ten; together, the first ten in reading order.
       rejections.sort((a, b) => a.ref.localeCompare(b.ref, 'en', { numeric: true }));
       for (const r of rejections.slice(0, 10)) source.rejected?.(r.ref, r.message);
-      return { report: accumulator.report(), stats };
+      return { report: accumulator.report(), stats, tally: accumulator.tally() };
     } finally {
       await Promise.all(this.threads.map((t) => t.terminate()));
     }
@@ -201,16 +201,26 @@ export async function replayFileThreaded(path: string, settings: ThreadSettings,
   return fold.finish(source);
 }
 
-/** The topic, each fold thread consuming and folding its share of the partitions. */
-export async function replayTopicThreaded(kafka: Config['kafka'], topic: string, settings: ThreadSettings, source: SourceOptions = {}): Promise<ReplayRun> {
-  const shares = await shareTopic(kafka, topic, settings.threads ?? defaultReplayThreads(), settings.since);
+/**
+ * The topic, each fold thread consuming and folding its share of the partitions; with `only`, of
+ * those partitions alone (one process's share of a replay split over processes, see partial.ts).
+ * Says which partitions it read up to which offset, and how many the topic has.
+ */
+export async function replayTopicThreaded(
+  kafka: Config['kafka'],
+  topic: string,
+  settings: ThreadSettings,
+  source: SourceOptions = {},
+  only?: (partition: number) => boolean,
+): Promise<ReplayRun & { read: Array<{ partition: number; last: number }>; partitionCount: number }> {
+  const { shares, read, partitionCount } = await shareTopic(kafka, topic, settings.threads ?? defaultReplayThreads(), settings.since, only);
   const total = shares.reduce((sum, s) => sum + s.records, 0);
   let done = 0;
   const fold = new FoldPool(settings, 'offset', {
     shares: shares.map(({ partitions }) => ({ kafka, topic, partitions })),
     progress: (records) => source.progress?.((done += records), total),
   });
-  return fold.finish(source);
+  return { ...(await fold.finish(source)), read, partitionCount };
 }
 
 /**
@@ -218,11 +228,20 @@ export async function replayTopicThreaded(kafka: Config['kafka'], topic: string,
  * first, each to the share with the fewest so far). Partitions without records go nowhere; an
  * empty topic still gets one (empty) share, so the report has its usual shape.
  */
-async function shareTopic(config: Config['kafka'], topic: string, threads: number, since?: number): Promise<Array<{ partitions: number[]; records: number }>> {
+async function shareTopic(
+  config: Config['kafka'],
+  topic: string,
+  threads: number,
+  since?: number,
+  only: (partition: number) => boolean = () => true,
+): Promise<{ shares: Array<{ partitions: number[]; records: number }>; read: Array<{ partition: number; last: number }>; partitionCount: number }> {
   const admin = replayKafka(config).admin();
   await admin.connect();
   try {
-    const sized = (await partitionRanges(admin, topic, since !== undefined ? { since } : {})).map((r) => ({ partition: r.partition, records: r.last - r.from + 1 }));
+    const partitionCount = (await admin.fetchTopicOffsets(topic)).length;
+    const ranges = (await partitionRanges(admin, topic, since !== undefined ? { since } : {})).filter((r) => only(r.partition));
+    const read = ranges.map((r) => ({ partition: r.partition, last: r.last })).sort((a, b) => a.partition - b.partition);
+    const sized = ranges.map((r) => ({ partition: r.partition, records: r.last - r.from + 1 }));
     sized.sort((a, b) => b.records - a.records || a.partition - b.partition);
     const shares = Array.from({ length: Math.max(1, Math.min(threads, sized.length)) }, () => ({ partitions: [] as number[], records: 0 }));
     for (const p of sized) {
@@ -230,7 +249,7 @@ async function shareTopic(config: Config['kafka'], topic: string, threads: numbe
       least.partitions.push(p.partition);
       least.records += p.records;
     }
-    return shares;
+    return { shares, read, partitionCount };
   } finally {
     await admin.disconnect();
   }

@@ -31,12 +31,12 @@ afterAll(async () => topics.cleanup());
 
 describe('the cs command', () => {
   it('has --help on every command', async () => {
-    for (const command of ['replay', 'report', 'export', 'conversation', 'rebuild']) {
+    for (const command of ['replay', 'merge', 'report', 'export', 'conversation', 'rebuild']) {
       const { stdout } = await cs(command, '--help');
       expect(stdout).toContain(`Usage: cs ${command}`);
     }
     const replayHelp = (await cs('replay', '--help')).stdout;
-    for (const option of ['--file', '--kafka', '--topic', '--since', '--until', '--format', '--group-by', '--tenant', '--auto-resolve-after', '--threads', '--out']) expect(replayHelp).toContain(option);
+    for (const option of ['--file', '--kafka', '--topic', '--since', '--until', '--format', '--group-by', '--tenant', '--auto-resolve-after', '--threads', '--share', '--partial', '--out']) expect(replayHelp).toContain(option);
   }, 60_000);
 
   it('exports the topic, and the file and the topic replay to the same JSON report', async () => {
@@ -57,6 +57,31 @@ describe('the cs command', () => {
     expect(fromFile.total).toMatchObject({ conversations: expect.any(Number), customerInitiated: expect.any(Number), firstResponseSeconds: { count: expect.any(Number), mean: expect.any(Number), median: expect.any(Number), p90: expect.any(Number) } });
     expect((fromFile.groups as Array<{ key: unknown }>)[0]!.key).toEqual({ channel: 'chat', week: '2026-W02' });
   }, 60_000);
+
+  it('split over 1, 2 and 3 processes (--share K/N --partial, then cs merge), gives the same JSON report byte for byte', async () => {
+    const figures = (json: string) => {
+      const { total, groups, meta } = JSON.parse(json) as { total: unknown; groups: unknown; meta: { read: number; folded: number; duplicates: number } };
+      return { report: JSON.stringify({ total, groups }), read: meta.read, folded: meta.folded, duplicates: meta.duplicates };
+    };
+    const options = ['--group-by', 'channel,week', '--fcr-window', '3d'];
+    const one = figures((await cs('replay', '--kafka', '--topic', topics.names.events, '--format', 'json', ...options)).stdout);
+    for (const n of [2, 3]) {
+      const files = Array.from({ length: n }, (_, i) => join(dir, `share-${i + 1}-of-${n}.json`));
+      // The shares run at once, as on separate machines: each reads its partitions only.
+      await Promise.all(files.map((file, i) => cs('replay', '--kafka', '--topic', topics.names.events, '--share', `${i + 1}/${n}`, '--partial', file, ...options)));
+      const merged = figures((await cs('merge', ...files.reverse(), '--format', 'json')).stdout);
+      expect(merged).toEqual(one);
+    }
+    expect(one.read).toBe(stream.length);
+
+    // A share left out, or asked another question, is refused by name rather than merged into a smaller or a mixed report.
+    const [first, second] = [join(dir, 'share-1-of-2.json'), join(dir, 'share-2-of-2.json')];
+    await expect(cs('merge', first)).rejects.toMatchObject({ stderr: expect.stringContaining('shares 2/2 are missing') });
+    const other = join(dir, 'share-2-of-2-daily.json');
+    await cs('replay', '--kafka', '--topic', topics.names.events, '--share', '2/2', '--partial', other, '--group-by', 'day');
+    await expect(cs('merge', first, other)).rejects.toMatchObject({ stderr: expect.stringContaining(`${other} was replayed with other settings than ${first}`) });
+    await expect(cs('merge', first, second, first)).rejects.toMatchObject({ stderr: expect.stringContaining('share 1/2 is given twice') });
+  }, 120_000);
 
   it('given --since and --until, the topic on two threads and the file report the same window, and less than the whole', async () => {
     const file = join(dir, 'window.ndjson');
