@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/load.ts';
 import { analystCommands } from './analysts.ts';
+import { customerCommands } from './customers.ts';
 import { rebuildCommand } from './rebuild.ts';
 import { stepsCommands } from './steps.ts';
 import { userCommands } from './users.ts';
@@ -14,6 +15,7 @@ export async function main(argv: string[]): Promise<void> {
   stepsCommands(program);
   userCommands(program);
   analystCommands(program);
+  customerCommands(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {
