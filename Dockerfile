@@ -12,7 +12,11 @@ COPY console ./console
 RUN npm run build && npm run build:console && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production CS_CONFIG_DIR=/app/config
+# The attachment store outside /app (the code is root's and read-only to the roles): smtp, api and
+# outbound mount one volume here (docker-compose.yml). Made here, owned by node, so that a fresh
+# named volume mounted on it starts with that owner and the roles can write to it.
+ENV NODE_ENV=production CS_CONFIG_DIR=/app/config ATTACHMENTS_DIR=/var/lib/cs/attachments
+RUN mkdir -p /var/lib/cs/attachments && chown -R node:node /var/lib/cs
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -17,7 +17,10 @@ import { tenantRegistry } from '../config/policies.ts';
 import { createKafka } from '../log/kafka.ts';
 import { readAudit } from '../replay/audit.ts';
 import { authenticate } from './auth.ts';
+import { rateLimitHook } from './rate-limits.ts';
 import { consoleDir, consoleRoutes } from './console.ts';
+import { docsRoutes, registerOpenApi } from './docs/openapi.ts';
+import { queueDashboard } from './queue-dashboard.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { cannedRoutes } from './routes/canned.ts';
 import { CannedStore } from '../canned/store.ts';
@@ -34,9 +37,11 @@ import { DEFAULT_MAX_RECORD_BYTES } from '../log/record-size.ts';
 import { ProjectionReader } from '../projections/reader.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
+import { customerExportRoutes } from './routes/customer-export.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { eventRoutes } from './routes/events.ts';
-import { healthRoutes } from './routes/health.ts';
+import { healthRoutes, PROBE_ROUTES } from './routes/health.ts';
+import { observeHttp } from './http-metrics.ts';
 import { queueRoutes } from './routes/queues.ts';
 import { kpiRoutes } from './routes/kpis.ts';
 import { tenantTargets } from '../replay/targets.ts';
@@ -67,7 +72,8 @@ export interface ApiServerOptions {
 
 /**
  * The HTTP API (not listening yet: call `listen`). Routes under /v1 need an API key, which decides
- * the tenant; /healthz does not. Every answer, errors and unknown routes included, is JSON.
+ * the tenant; the probes (/healthz, /readyz, /metrics) do not. Every answer, errors and unknown
+ * routes included, is JSON, but for the metrics' text format.
  */
 export function createApiServer(options: ApiServerOptions): FastifyInstance {
   const { config, redis, eventLog, logger } = options;
@@ -131,9 +137,10 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   app.decorateRequest('tenant', '');
   app.decorateRequest('principal', null);
 
+  observeHttp(app);
   app.addHook('onResponse', async (request, reply) => {
-    // A load balancer probes /healthz every few seconds: only a failing probe is worth a line at info.
-    const quiet = request.routeOptions.url === '/healthz' && reply.statusCode === 200;
+    // Probes and scrapes come every few seconds: only a failing one is worth a line at info.
+    const quiet = PROBE_ROUTES.has(request.routeOptions.url ?? '') && reply.statusCode === 200;
     request.log[quiet ? 'debug' : 'info'](
       {
         method: request.method,
@@ -167,7 +174,8 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
 
   // Security headers on every answer; the session cookie (signed, its data in Redis); sign-in's
-  // per-address limit (counted in Redis, so every API process shares it).
+  // per-address limit and the rate limits of ./rate-limits.ts (counted in Redis, so every API process
+  // shares them).
   app.register(helmet, { global: true });
   app.register(cookie);
   const sessions = config.http.sessions;
@@ -180,6 +188,8 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     cookie: { path: '/', httpOnly: true, sameSite: 'strict', secure: sessions.secureCookie, maxAge: sessions.absolute },
   });
   app.register(rateLimit, { global: false, redis, nameSpace: `cs:acct:{${config.instance}}:rate:` });
+  // Before any route: it reads every route as registered into the OpenAPI document (/docs).
+  registerOpenApi(app);
 
   const accounts = new AccountStore(redis, config.instance);
   const keys = new ApiKeyStore(redis, config.instance);
@@ -190,8 +200,12 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   // each route's declared access (`config.access`): nothing is open by omission.
   app.register(async (routes) => {
     routes.addHook('onRequest', authenticate({ configKeys: config.http.apiKeys, keys, accounts, sessionAbsoluteMs: sessions.absolute }));
-    healthRoutes(routes, { redis });
+    // After authentication (a key's or a person's count needs to know who), before any body is read.
+    routes.addHook('onRequest', rateLimitHook(routes, config.http.rateLimits));
+    healthRoutes(routes, { redis, metricsToken: config.metrics.token });
     consoleRoutes(routes, { dir: consoleDir() });
+    routes.register(docsRoutes);
+    routes.register(queueDashboard, { config, redis });
     surveyAnswerRoutes(routes, { eventLog, linkSecret: config.http.linkSecret });
     mediaRoutes(routes, { store: new AttachmentStore(config.channels.attachments.dir), linkSecret: config.http.linkSecret });
     sessionRoutes(routes, {
@@ -221,6 +235,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
       customerRoutes(v1, { reader, tenants, defaultCountry: config.channels.defaultCountry as CountryCode });
       conversationRoutes(v1, { reader, tenants });
       attachmentRoutes(v1, { reader, tenants, store: new AttachmentStore(config.channels.attachments.dir) });
+      customerExportRoutes(v1, { reader, kafka: auditKafka, topic: config.kafka.topics.events, store: new AttachmentStore(config.channels.attachments.dir) });
       queueRoutes(v1, { reader, tenants });
       kpiRoutes(v1, { redis, reader, targets: tenantTargets(config) });
       // Its own plugin: its content-type parsers do not leak to the other routes.

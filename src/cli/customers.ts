@@ -7,7 +7,6 @@ import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { ZipFile } from 'yazl';
 import { AttachmentStore } from '../attachments/store.ts';
 import { loadConfig } from '../config/load.ts';
 import { createKafka } from '../log/kafka.ts';
@@ -15,6 +14,7 @@ import { createLogger } from '../observability/logger.ts';
 import { ProjectionReader } from '../projections/reader.ts';
 import { redisConnection } from '../queues/connection.ts';
 import { subjectAccessExport, type SubjectAccessExport } from '../replay/subject-access.ts';
+import { subjectAccessZip } from '../replay/subject-access-zip.ts';
 
 export function customerCommands(program: Command): void {
   const customers = program.command('customers').description("a customer's data: the subject-access export");
@@ -49,22 +49,6 @@ export function customerCommands(program: Command): void {
     });
 }
 
-/** The JSON and the stored files, streamed into one zip; a file the store no longer has is listed without bytes. */
 async function writeZip(exported: SubjectAccessExport, store: AttachmentStore, out: string): Promise<void> {
-  const zip = new ZipFile();
-  const written = pipeline(zip.outputStream, createWriteStream(out));
-  const added = new Set<string>();
-  for (const file of exported.files) {
-    if (!file.key || !file.path || added.has(file.key)) continue;
-    const blob = await store.open(file.key);
-    if (!blob) {
-      delete file.path;
-      continue;
-    }
-    zip.addReadStream(blob.stream, file.path, { size: blob.size });
-    added.add(file.key);
-  }
-  zip.addBuffer(Buffer.from(`${JSON.stringify(exported, null, 2)}\n`), 'export.json');
-  zip.end();
-  await written;
+  await pipeline(await subjectAccessZip(exported, store), createWriteStream(out));
 }

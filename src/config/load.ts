@@ -30,8 +30,69 @@ const envOverrides: Array<{ env: string; path: string[]; parse: (raw: string) =>
   { env: 'OUTBOUND_ATTEMPTS', path: ['outbound', 'attempts'], parse: numberOrText },
   { env: 'OUTBOUND_CONCURRENCY', path: ['outbound', 'concurrency'], parse: numberOrText },
   { env: 'HTTP_PORT', path: ['http', 'port'], parse: numberOrText },
+  { env: 'RATE_LIMIT_API_KEY', path: ['http', 'rateLimits', 'apiKey', 'max'], parse: numberOrText },
+  { env: 'RATE_LIMIT_PERSON', path: ['http', 'rateLimits', 'person', 'max'], parse: numberOrText },
+  { env: 'RATE_LIMIT_WEBHOOK_ADDRESS', path: ['http', 'rateLimits', 'webhookAddress', 'max'], parse: numberOrText },
+  { env: 'RATE_LIMIT_CHAT_ADDRESS', path: ['http', 'rateLimits', 'chatAddress', 'max'], parse: numberOrText },
   { env: 'LOG_LEVEL', path: ['log', 'level'], parse: String },
+  { env: 'METRICS_PORT', path: ['metrics', 'port'], parse: numberOrText },
+  { env: 'METRICS_HOST', path: ['metrics', 'host'], parse: String },
+  { env: 'METRICS_TOKEN', path: ['metrics', 'token'], parse: String },
+  // Where things live in a container: the attachment store on the volume the doors and outbound
+  // share, and the address providers call (Twilio signs it; links in replies and surveys start with it).
+  { env: 'ATTACHMENTS_DIR', path: ['channels', 'attachments', 'dir'], parse: String },
+  { env: 'PUBLIC_URL', path: ['channels', 'publicUrl'], parse: String },
+  // Secrets, so that a deployment keeps them out of the config files baked into the image. Records
+  // (keys, accounts, routes) come as one JSON value each and replace the key as a whole.
+  { env: 'API_KEYS_JSON', path: ['http', 'apiKeys'], parse: json('API_KEYS_JSON', 'object', '{"<key of 16+ characters>": "<tenant>"}') },
+  { env: 'SESSION_SECRET', path: ['http', 'sessions', 'secret'], parse: String },
+  { env: 'LINK_SECRET', path: ['http', 'linkSecret'], parse: String },
+  {
+    env: 'TWILIO_ACCOUNTS_JSON',
+    path: ['channels', 'twilio', 'accounts'],
+    parse: json('TWILIO_ACCOUNTS_JSON', 'object', '{"AC…": {"tenant": "…", "authToken": "…", "from": "+1…"}}'),
+  },
+  { env: 'META_APP_SECRET', path: ['channels', 'meta', 'appSecret'], parse: String },
+  { env: 'META_VERIFY_TOKEN', path: ['channels', 'meta', 'verifyToken'], parse: String },
+  {
+    env: 'META_ROUTES_JSON',
+    path: ['channels', 'meta', 'routes'],
+    parse: json('META_ROUTES_JSON', 'object', '{"<phone number, page or account id>": {"tenant": "…", "accessToken": "…"}}'),
+  },
+  { env: 'EMAIL_WEBHOOK_PASSWORD', path: ['channels', 'email', 'webhookPassword'], parse: String },
+  {
+    env: 'WEBHOOK_SUBSCRIPTIONS_JSON',
+    path: ['webhooks', 'subscriptions'],
+    parse: json('WEBHOOK_SUBSCRIPTIONS_JSON', 'array', '[{"id": "…", "tenant": "…", "url": "https://…", "secret": "…", "events": ["conversation.*"]}]'),
+  },
 ];
+
+/** Every variable the engine's config reads (the compose file's spec holds its services to these). */
+export const CONFIG_ENV_VARS: readonly string[] = ['CS_CONFIG_DIR', ...envOverrides.map((o) => o.env)];
+
+/**
+ * Records whose keys are secrets themselves (an API key is its own record key): an error about one
+ * names it by its position, never by its text, since start-up errors end up in logs.
+ */
+const SECRET_KEYED: readonly string[] = ['http.apiKeys'];
+
+/**
+ * A JSON value of the expected shape. The error names the variable and the shape, never the text:
+ * the value is a secret, and V8's JSON errors quote the text they stopped at.
+ */
+function json(env: string, shape: 'object' | 'array', example: string): (raw: string) => unknown {
+  return (raw) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new ConfigError(`config: ${env} is not valid JSON; it takes a JSON ${shape} such as ${example}`);
+    }
+    const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+    if (actual !== shape) throw new ConfigError(`config: ${env} is a JSON ${actual}; it takes a JSON ${shape} such as ${example}`);
+    return value;
+  };
+}
 
 function numberOrText(raw: string): unknown {
   // Keep the text when it is not a number, so the error shows what was given.
@@ -102,15 +163,31 @@ function readTenantFiles(dir: string): Tree {
   return tenants;
 }
 
-function describe(issues: z.core.$ZodIssue[], fromEnv: Map<string, string>): string {
+/** A key as an error names it: an entry of a secret-keyed record by its position among its siblings. */
+function keyName(path: readonly PropertyKey[], tree: Tree): string {
+  const names = path.map(String);
+  for (const record of SECRET_KEYED) {
+    const at = record.split('.');
+    if (names.length <= at.length || names.slice(0, at.length).join('.') !== record) continue;
+    const entries = at.reduce<unknown>((node, k) => (isTree(node) ? node[k] : undefined), tree);
+    const position = Object.keys(isTree(entries) ? entries : {}).indexOf(names[at.length]!) + 1;
+    return [record, `<key #${position}>`, ...names.slice(at.length + 1)].join('.');
+  }
+  return names.join('.') || '(root)';
+}
+
+function describe(issues: z.core.$ZodIssue[], fromEnv: Map<string, string>, tree: Tree): string {
   return issues
     .map((issue) => {
-      const key = issue.path.join('.') || '(root)';
       if (issue.path[0] === 'tenants' && issue.path[1] === 'settings' && issue.path.length > 2) {
         return `  tenants/${String(issue.path[2])}.yaml: ${issue.path.slice(3).join('.') || '(root)'}: ${issue.message}`;
       }
-      const env = fromEnv.get(key);
-      return `  ${key}: ${issue.message}${env ? ` (from ${env})` : ''}`;
+      // A record's bad key: zod says only "Invalid key in record"; the key's own rule says what is wrong.
+      const message = issue.code === 'invalid_key' && issue.issues.length > 0 ? issue.issues.map((i) => i.message).join('; ') : issue.message;
+      // The variable the value came from, whether the issue is the key itself or inside it (a record's entry).
+      const path = issue.path.map(String).join('.');
+      const env = [...fromEnv].find(([key]) => path === key || path.startsWith(`${key}.`))?.[1];
+      return `  ${keyName(issue.path, tree)}: ${message}${env ? ` (from ${env})` : ''}`;
     })
     .join('\n');
 }
@@ -130,7 +207,7 @@ export function loadConfig(options: { dir?: string; env?: Env } = {}): Config {
   tree = setPath(tree, ['tenants', 'settings'], { ...readTenantFiles(join(dir, 'tenants')), ...((tree.tenants as Tree | undefined)?.settings as Tree | undefined) });
   const result = configSchema.safeParse(tree);
   if (!result.success) {
-    throw new ConfigError(`invalid configuration:\n${describe(result.error.issues, fromEnv)}`);
+    throw new ConfigError(`invalid configuration:\n${describe(result.error.issues, fromEnv, tree)}`);
   }
   return result.data;
 }

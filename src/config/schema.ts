@@ -104,6 +104,24 @@ const consumerGroupSchema = z
 /** How many customers a fold worker keeps in memory by default (docs/DESIGN.md, the fold worker's memory). */
 export const DEFAULT_CACHE_CUSTOMERS = 20_000;
 
+/**
+ * Requests a minute allowed by default, each counted in Redis so every api process shares one
+ * count. Generous: they stop a runaway client or a retry storm, not a busy tenant. Providers burst
+ * (a campaign's replies arrive at once, from a few of their addresses), so the webhooks' is the
+ * highest; visitors behind one NAT share the chat door's.
+ */
+export const DEFAULT_RATE_LIMITS = { apiKey: 3_000, person: 1_200, webhookAddress: 30_000, chatAddress: 1_200 } as const;
+
+/** One limit: at most `max` requests in each `window` (a fixed window: the count starts again when it ends). */
+const rateLimitSchema = (max: number) =>
+  z
+    .object({
+      /** Requests allowed in a window; 0 turns the limit off. */
+      max: z.number().int().min(0).max(1_000_000_000).default(max),
+      window: durationSchema.pipe(z.number().min(1_000, 'at least 1s')).default(60_000),
+    })
+    .prefault({});
+
 /** The shipped session secret: fine on a laptop, replaced in production (the api role warns). */
 export const DEFAULT_SESSION_SECRET = 'change-this-session-secret-to-32-or-more-chars';
 
@@ -195,6 +213,22 @@ export const configSchema = z.object({
     apiKeys: z.record(z.string().min(16, 'API keys are at least 16 characters'), z.string().min(1)).default({}),
     /** Trust X-Forwarded-For/-Proto from the proxy in front (the client's address for throttling, HTTPS for cookies). */
     trustProxy: z.boolean().default(false),
+    /**
+     * Requests beyond these are answered 429 with Retry-After before anything else is done (README,
+     * Limits): per API key and per signed-in person on everything they call; per source address
+     * on the providers' webhooks (/webhooks/*) and on the chat door (/v1/chat/*). Behind a proxy
+     * the address is the proxy's unless trustProxy is set.
+     */
+    rateLimits: z
+      .object({
+        apiKey: rateLimitSchema(DEFAULT_RATE_LIMITS.apiKey),
+        /** All of one person's sessions together. */
+        person: rateLimitSchema(DEFAULT_RATE_LIMITS.person),
+        /** Every provider's webhooks together, per address. */
+        webhookAddress: rateLimitSchema(DEFAULT_RATE_LIMITS.webhookAddress),
+        chatAddress: rateLimitSchema(DEFAULT_RATE_LIMITS.chatAddress),
+      })
+      .prefault({}),
     /** People's browser sessions (see README, "People, roles and keys"). */
     sessions: z
       .object({
@@ -225,6 +259,14 @@ export const configSchema = z.object({
      * 408 (a client trickling bytes or sending less than its Content-Length holds no handler).
      */
     bodyTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+    /**
+     * The job-queue dashboard (`/admin/queues`) shows and retries every tenant's jobs, their events
+     * and messages included: it is the deployment's, not a tenant's. Its admins are the admins (and
+     * `admin`-scoped keys) of these tenants; none listed, nobody's.
+     */
+    queueDashboard: z
+      .object({ operatorTenants: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a tenant id')).default([]) })
+      .prefault({}),
   }),
   /** The workflow role: triage, routing, bot, SLA timers, auto-resolve, surveys. */
   workflow: z
@@ -244,6 +286,23 @@ export const configSchema = z.object({
   log: z.object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   }),
+  /**
+   * Prometheus metrics and the liveness and readiness probes (README, Operations: metrics and
+   * health). The api serves `/metrics`, `/healthz` and `/readyz` on its own port; every other
+   * long-running role (and `all`, once for the process) on this one.
+   */
+  metrics: z
+    .object({
+      /** The metrics and health port of the roles without HTTP; 0 serves none. */
+      port: z.number().int().min(0).max(65535).default(9464),
+      host: z.string().min(1).default('0.0.0.0'),
+      /**
+       * When set, `/metrics` (on both ports) answers only `Authorization: Bearer <token>`. Empty: open,
+       * for a scrape from inside the cluster; set it when the api's port is reachable from outside.
+       */
+      token: z.union([z.literal(''), z.string().min(16, 'at least 16 characters (or empty: no token)')]).default(''),
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

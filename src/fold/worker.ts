@@ -2,6 +2,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FoldPolicies } from '../domain/fold/policy.ts';
 import type { Logger } from '../observability/logger.ts';
+import { timeFold } from '../observability/metrics.ts';
 import type { ChangeFeed } from '../projections/changes.ts';
 import { ProjectionStore } from '../projections/store.ts';
 import { queuePrefix, type QueueNames } from '../queues/names.ts';
@@ -61,14 +62,16 @@ export function startFoldWorker(o: FoldWorkerOptions): RunningFoldWorker {
       const { ns, partition, events } = job.data;
       const positioned = events.map(({ o: offset, e: event, p }) => (p === undefined ? { offset, event } : { offset, event, partition: p }));
       const deliveryConversations = new Map<string, string>();
-      const result = await foldBatch({
-        ...storeFor(ns),
-        partition,
-        events: positioned,
-        policies: o.policies,
-        asksForSteps: job.data.triggers,
-        ...(o.changes ? { deliveryConversations } : {}),
-      });
+      const result = await timeFold(() =>
+        foldBatch({
+          ...storeFor(ns),
+          partition,
+          events: positioned,
+          policies: o.policies,
+          asksForSteps: job.data.triggers,
+          ...(o.changes ? { deliveryConversations } : {}),
+        }),
+      );
       // Announced after the commit, never before: a console told of a change reads it in the projections.
       // A delivery report is announced on the conversation of its message (a provider's names none).
       if (o.changes) {

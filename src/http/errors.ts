@@ -39,8 +39,15 @@ export function errorCodeFor(status: number): string {
   return codeByStatus[status] ?? (status >= 500 ? 'internal' : 'bad_request');
 }
 
+/** The code of each error answer, kept for the request metrics (src/api/http-metrics.ts). */
+const sentCodes = new WeakMap<FastifyReply, string>();
+
 export function sendError(reply: FastifyReply, status: number, error: string, message: string, extra: Record<string, unknown> = {}): FastifyReply {
+  sentCodes.set(reply, error);
   return reply.code(status).type('application/json; charset=utf-8').send({ error, message, ...extra });
 }
+
+/** The code `sendError` answered this reply with; none when the answer was not one of ours. */
+export const errorCodeSent = (reply: FastifyReply): string | undefined => sentCodes.get(reply);
 
 export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);

@@ -2,6 +2,7 @@ import { Partitioners, type Consumer, type ConsumerRunConfig, type EachBatchPayl
 import type { AnyEvent, ParseFailure } from '../../events/index.ts';
 import { DEFAULT_CONSUMER_GROUP } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
+import { countDeadLetters } from '../observability/metrics.ts';
 import { fromRecord, headerText, headerNames } from './record.ts';
 
 export interface ConsumedEvent {
@@ -71,6 +72,8 @@ export interface RunningConsumer {
   /** Stops fetching, lets the batches in hand finish and commit, then leaves the group. */
   close(): Promise<void>;
   consumer: Consumer;
+  /** In its group and fetching: joined, and not crashed or stopped since (readiness asks this). */
+  running(): boolean;
 }
 
 /** Heart-beat answers after which a member must join the group again (kafkajs rejoins on these when it hears them). */
@@ -206,7 +209,10 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
         }
       }
       // The dead letters are written before anything is committed, so none is lost on a crash.
-      if (rejected.length > 0 && options.deadLetterTopic) await dlqProducer.send({ topic: options.deadLetterTopic, acks: -1, messages: rejected });
+      if (rejected.length > 0 && options.deadLetterTopic) {
+        await dlqProducer.send({ topic: options.deadLetterTopic, acks: -1, messages: rejected });
+        countDeadLetters(rejected.map((r) => String(r.headers[deadLetterHeaders.code])));
+      }
       const lastOffset = batch.messages[batch.messages.length - 1]!.offset;
       // Explicit commit of the next offset to read: with autoCommit off, kafkajs commits nothing itself.
       const next = (BigInt(lastOffset) + 1n).toString();
@@ -255,12 +261,17 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
   // ourselves, backing off while it keeps failing.
   let restarting: Promise<void> | null = null;
   let wake: (() => void) | null = null;
+  // A member from its join until its run crashes or stops; kafkajs starts a crashed run again and it joins anew.
+  let member = false;
+  consumer.on(consumer.events.STOP, () => (member = false));
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    member = true;
     mustRejoin = null;
     const partitions = Object.values(payload.memberAssignment).reduce((n, p) => n + p.length, 0);
     log.info({ partitions, joinMs: payload.duration, leader: payload.isLeader }, 'joined the consumer group');
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
+    member = false;
     // That run's member is gone: nothing beats for it until the next run hands out its heart-beat.
     currentHeartbeat = () => Promise.resolve();
     mustRejoin = null;
@@ -293,6 +304,7 @@ export async function runEventConsumer(options: EventConsumerOptions): Promise<R
 
   return {
     consumer,
+    running: () => member && !closing,
     close: async () => {
       closing = true;
       wake?.();

@@ -1,5 +1,6 @@
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { AnyEvent } from '../../events/index.ts';
+import { countAppendFailure, countAppended } from '../observability/metrics.ts';
 import { coalescing } from './coalesce.ts';
 import { withinDeadline } from './deadline.ts';
 import { toRecord } from './record.ts';
@@ -69,7 +70,11 @@ export async function openKafkaEventLog(options: KafkaEventLogOptions): Promise<
         throw new RecordTooLargeError(`event ${id} (${type}) is ${size} bytes as a Kafka record; the limit is ${maxRecordBytes}`, size, maxRecordBytes, { id, type });
       }
     });
-    await send(messages, bytes);
+    await send(messages, bytes).catch((err: unknown) => {
+      countAppendFailure(err instanceof RecordTooLargeError ? 'too_large' : 'unavailable');
+      throw err;
+    });
+    countAppended(events);
   }
 
   const probe = openLogProbe({ kafka: options.kafka, topic: options.topic, timeoutMs: options.publishTimeoutMs });

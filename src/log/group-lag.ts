@@ -1,22 +1,28 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 
 /** Events the group has not committed yet, summed over the topic's partitions. */
 export async function groupLag(kafka: Kafka, groupId: string, topic: string): Promise<bigint> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-    const at = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
-    let lag = 0n;
-    for (const p of ends) {
-      const from = at.get(p.partition) ?? -1n;
-      const start = from >= 0n ? from : BigInt(p.low);
-      if (BigInt(p.high) > start) lag += BigInt(p.high) - start;
-    }
-    return lag;
+    return (await lagByPartition(admin, groupId, topic)).reduce((sum, p) => sum + p.lag, 0n);
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Per partition, the records the group has not committed yet: the topic's end less the group's
+ * committed offset (a partition the group never committed counts from the earliest record kept).
+ */
+export async function lagByPartition(admin: Admin, groupId: string, topic: string): Promise<Array<{ partition: number; lag: bigint }>> {
+  const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const at = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+  return ends.map((p) => {
+    const from = at.get(p.partition) ?? -1n;
+    const start = from >= 0n ? from : BigInt(p.low);
+    return { partition: p.partition, lag: BigInt(p.high) > start ? BigInt(p.high) - start : 0n };
+  });
 }
 
 /** Resolves once the group has committed every partition up to the topic's end. */

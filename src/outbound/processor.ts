@@ -4,6 +4,7 @@ import type { AnyEvent } from '../../events/index.ts';
 import type { ProjectionReader } from '../projections/reader.ts';
 import type { EventLog } from '../log/event-log.ts';
 import type { Logger } from '../observability/logger.ts';
+import { countOutboundDelivery } from '../observability/metrics.ts';
 import type { Connectors } from './connectors/registry.ts';
 import { PermanentDeliveryError, RefusedForNowError, type Connector, type OutboundMessage, type SendResult } from './connectors/types.ts';
 import type { DeliveryState } from './delivery-state.ts';
@@ -93,6 +94,7 @@ export function outboundProcessor(deps: ProcessorDeps) {
       // Providers quote the recipient in their errors; log lines carry no handles (see the logger).
       const logged = data.handle ? reason.replaceAll(data.handle, '[handle]') : reason;
       log[final ? 'error' : 'warn']({ ...context, reason: logged }, final ? 'delivery failed for good' : 'delivery failed; will retry');
+      countOutboundDelivery(data.channel, data.provider, final ? 'failed' : 'retried');
       if (!final) throw err;
       await append(statusEvent(data, 'failed', now(), { error: reason, attempts: attempt }));
       await deps.state.markFailed(data.tenant, data.messageId);
@@ -101,6 +103,7 @@ export function outboundProcessor(deps: ProcessorDeps) {
     await deps.state.markSent(data.tenant, data.messageId, providerMessageId ?? '');
     await report(data, providerMessageId, attempt);
     log.info(context, foundEarlier ? 'delivered by an earlier attempt' : 'delivered');
+    countOutboundDelivery(data.channel, data.provider, 'delivered');
     return { delivered: foundEarlier ? 'before' : 'now', providerMessageId };
   };
 

@@ -10,3 +10,6 @@ export interface QueueNames {
 export const defaultQueueNames: QueueNames = { fold: 'fold', workflow: 'workflow' };
 
 export const queuePrefix = (queue: string) => `{cs.q.${queue}}`;
+
+/** The fetch queue lives beside the delivery queue (and is named after it): one role talks to the providers. */
+export const mediaQueueName = (outboundQueue: string) => `${outboundQueue}.media`;

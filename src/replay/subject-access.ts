@@ -43,7 +43,7 @@ export interface SubjectAccessExport {
   customers: Customer[];
   conversations: Array<{ conversation: Conversation; transcript: DeliveredEntry[] }>;
   files: SubjectFile[];
-  /** Every event of the people on the log, per partition in offset order. */
+  /** Every event of the people on the log: partition by partition (ascending), each in offset order. */
   events: AnyEvent[];
 }
 
@@ -102,15 +102,17 @@ export async function subjectAccessExport(o: { reader: ProjectionReader; kafka: 
     await admin.disconnect();
   }
   const partitions = [...new Set([...people].map((id) => partitionOf(o.topic, partitionKey({ tenant: o.tenant, customer: id }), partitionCount)))].sort((a, b) => a - b);
-  const events: AnyEvent[] = [];
+  const found: Array<{ partition: number; offset: number; event: AnyEvent }> = [];
   await readTopic({
     kafka: o.kafka,
     topic: o.topic,
     partitions,
-    record: (message) => {
+    record: (message, partition, offset) => {
       const read = message.value === null ? null : readTrusted(message.value.toString('utf8'));
-      if (read?.ok && read.event.tenant === o.tenant && people.has(read.event.customer)) events.push(read.event);
+      if (read?.ok && read.event.tenant === o.tenant && people.has(read.event.customer)) found.push({ partition, offset, event: read.event });
     },
   });
+  // Partitions are read side by side: the export lists them one after the other, so two exports of the same log are the same.
+  const events = found.sort((a, b) => a.partition - b.partition || a.offset - b.offset).map((f) => f.event);
   return { format: SUBJECT_ACCESS_FORMAT, tenant: o.tenant, customer: o.customer, people: [...people], exportedAt: o.now.toISOString(), customers, conversations, files, events };
 }

@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.ts';
 import { startFoldBridge, type RunningFoldBridge } from '../fold/bridge.ts';
@@ -6,7 +7,9 @@ import { provisionTopics } from '../log/topics.ts';
 import type { Logger } from '../observability/logger.ts';
 import { readLiveAssignment, type LiveAssignment } from '../projections/live-assignment.ts';
 import { redisConnection } from '../queues/connection.ts';
-import { runsUntilStopped, type Role } from './role.ts';
+import { queuePrefix } from '../queues/names.ts';
+import { Holdings, runsUntilStopped, type Role } from './role.ts';
+import { watchRole } from './watch.ts';
 
 /**
  * The fold bridge: the Kafka consumer group that feeds the fold queue. It follows the deployment's
@@ -43,6 +46,13 @@ export async function startBridgeRole(
   let bridge: RunningFoldBridge | null = await start(assignment);
   let closed = false;
   let switching: Promise<void> = Promise.resolve();
+  // Ready while the bridge is in its group; the fold queue's depth is watched from here, where jobs are added.
+  const watching = new Holdings();
+  watchRole(watching, config, {
+    redis,
+    consumers: [{ group: () => assignment.group, topic: config.kafka.topics.events, running: () => bridge?.consumer.running() ?? false }],
+    queues: [watching.hold(new Queue(config.fold.queue, { connection: redis, prefix: queuePrefix(config.fold.queue) }), (q) => q.close())],
+  });
   // Each poll either keeps the bridge, moves it to a new assignment, or (after a failed move, say
   // Kafka was briefly away) starts it again: a failure is logged and retried at the next poll.
   const poll = setInterval(() => {
@@ -68,6 +78,7 @@ export async function startBridgeRole(
       clearInterval(poll);
       await switching;
       await bridge?.close();
+      await watching.releaseAll();
       redis.disconnect();
     },
   };

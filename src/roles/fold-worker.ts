@@ -4,7 +4,8 @@ import { startFoldWorker, type RunningFoldWorker } from '../fold/worker.ts';
 import { ChangeFeed } from '../projections/changes.ts';
 import type { Logger } from '../observability/logger.ts';
 import { redisConnection } from '../queues/connection.ts';
-import { runsUntilStopped, type Role } from './role.ts';
+import { Holdings, runsUntilStopped, type Role } from './role.ts';
+import { watchRole } from './watch.ts';
 
 /** A fold worker process: runs fold jobs from any bridge. */
 export function startFoldWorkerRole(config: Config, logger: Logger): { worker: RunningFoldWorker; close(): Promise<void> } {
@@ -22,10 +23,13 @@ export function startFoldWorkerRole(config: Config, logger: Logger): { worker: R
     changes: new ChangeFeed(redis, config.instance),
     logger,
   });
+  const watching = new Holdings();
+  watchRole(watching, config, { redis, workers: [worker.worker] });
   return {
     worker,
     close: async () => {
       await worker.close();
+      await watching.releaseAll();
       connection.disconnect();
       redis.disconnect();
     },

@@ -7,7 +7,7 @@ import { createKafka } from '../log/kafka.ts';
 import { provisionTopics } from '../log/topics.ts';
 import type { Logger } from '../observability/logger.ts';
 import { redisConnection } from '../queues/connection.ts';
-import { queuePrefix } from '../queues/names.ts';
+import { mediaQueueName, queuePrefix } from '../queues/names.ts';
 import { buildConnectors } from '../outbound/connectors/registry.ts';
 import { DeliveryState } from '../outbound/delivery-state.ts';
 import { outboundBatchHandler } from '../outbound/enqueue.ts';
@@ -20,9 +20,9 @@ import { mediaBatchHandler } from '../media/enqueue.ts';
 import type { MediaJobData } from '../media/job.ts';
 import { mediaProcessor, type MediaOutcome } from '../media/processor.ts';
 import { openHeld, runsUntilStopped, type Role } from './role.ts';
+import { watchRole } from './watch.ts';
 
-/** The fetch queue lives beside the delivery queue (and is named after it): one role talks to the providers. */
-export const mediaQueueName = (outboundQueue: string) => `${outboundQueue}.media`;
+export { mediaQueueName };
 
 export interface RunningOutbound {
   settings: OutboundSettings;
@@ -103,6 +103,12 @@ export async function startOutboundRole(config: Config, logger: Logger, override
       }),
       (c) => c.close(),
     );
+    watchRole(hold, config, {
+      redis,
+      consumers: [{ group: () => settings.consumerGroup, topic: config.kafka.topics.events, running: consumer.running }],
+      workers: [worker, mediaWorker],
+      queues: [queue, mediaQueue],
+    });
     return { settings, queue, worker, consumer, mediaQueue };
   });
 }

@@ -13,6 +13,7 @@ import { webhookBatchHandler } from '../webhooks/enqueue.ts';
 import { webhookBackoff, webhookProcessor, type WebhookOutcome } from '../webhooks/processor.ts';
 import { webhookSettings, type WebhookSettings } from '../webhooks/settings.ts';
 import { openHeld, runsUntilStopped, type Role } from './role.ts';
+import { watchRole } from './watch.ts';
 
 export interface RunningWebhooks {
   settings: WebhookSettings;
@@ -67,7 +68,7 @@ export async function startWebhooksRole(config: Config, logger: Logger, override
     worker.on('error', (err) => log.error({ reason: err.message }, 'webhook worker error'));
 
     // No dead-letter topic: the fold bridge already sets malformed records aside, once.
-    hold.hold(
+    const consumer = hold.hold(
       await runEventConsumer({
         kafka: createKafka(config.kafka, logger),
         groupId: settings.consumerGroup,
@@ -80,6 +81,7 @@ export async function startWebhooksRole(config: Config, logger: Logger, override
       }),
       (c) => c.close(),
     );
+    watchRole(hold, config, { redis, consumers: [{ group: () => settings.consumerGroup, topic: config.kafka.topics.events, running: consumer.running }], workers: [worker], queues: [queue] });
     counters.start(settings.countersIntervalMs);
     hold.hold(counters, (c) => c.stop());
     log.info({ subscriptions: settings.subscriptions.map((s) => ({ id: s.id, tenant: s.tenant, events: s.events })) }, 'webhook subscriptions');

@@ -9,10 +9,12 @@ import { redisConnection } from '../queues/connection.ts';
 import { queuePrefix } from '../queues/names.ts';
 import type { WorkflowContext } from '../workflow/context.ts';
 import { workflowProcessor, type ProcessorOptions } from '../workflow/processor.ts';
-import { startStepPump } from '../workflow/step-pump.ts';
+import { watchPumpBacklog } from '../observability/scraped.ts';
+import { pumpBacklog, startStepPump } from '../workflow/step-pump.ts';
 import type { WorkflowJobData } from '../workflow/trigger-queue.ts';
 import { ProjectionView } from '../workflow/view.ts';
 import { openHeld, runsUntilStopped, type Role } from './role.ts';
+import { watchRole } from './watch.ts';
 
 export interface RunningWorkflow {
   queue: Queue<WorkflowJobData>;
@@ -66,6 +68,8 @@ export async function startWorkflowRole(config: Config, logger: Logger, options:
     worker.on('completed', (job, result) => log.debug({ jobId: job.id, step: job.name, result }, 'workflow step done'));
     worker.on('error', (err) => log.error({ err }, 'workflow worker error'));
     hold.hold(startStepPump({ redis, instance: config.instance, fallbackNamespace: config.fold.namespace, queue, logger: log }), (pump) => pump.close());
+    watchRole(hold, config, { redis, workers: [worker], queues: [queue] });
+    hold.hold(watchPumpBacklog(() => pumpBacklog({ redis, instance: config.instance, fallbackNamespace: config.fold.namespace })), (unwatch) => unwatch());
     return { queue, worker };
   });
 }

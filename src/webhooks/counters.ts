@@ -1,11 +1,13 @@
 import type { Logger } from '../observability/logger.ts';
+import { countWebhook } from '../observability/metrics.ts';
 
 export type CounterName = 'queued' | 'skippedSettled' | 'delivered' | 'retried' | 'failedPermanently' | 'failedAfterRetries';
 
 /**
- * The role's running totals, without a metrics library: logged as one `webhook counters` line per
- * interval (only when something changed) and when the role stops. Log pipelines turn the line into
- * metrics; per-delivery detail is in the delivery records and the per-attempt log lines.
+ * The role's running totals: logged as one `webhook counters` line per interval (only when
+ * something changed) and when the role stops, and counted for Prometheus as they change
+ * (`cs_webhook_deliveries_total`); per-delivery detail is in the delivery records and the
+ * per-attempt log lines.
  */
 export class WebhookCounters {
   private readonly totals: Record<CounterName, number> = { queued: 0, skippedSettled: 0, delivered: 0, retried: 0, failedPermanently: 0, failedAfterRetries: 0 };
@@ -19,6 +21,7 @@ export class WebhookCounters {
     if (by === 0) return;
     this.totals[name] += by;
     this.changes++;
+    countWebhook(name, by);
   }
 
   snapshot(): Readonly<Record<CounterName, number>> {

@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import { parseTimerMember } from '../domain/fold/timers.ts';
 import { jobId } from '../domain/fold/triggers.ts';
 import type { Logger } from '../observability/logger.ts';
+import { countStepsPumped, countTimersPumped } from '../observability/metrics.ts';
+import type { PumpBacklog } from '../observability/scraped.ts';
 import type { PositionedTrigger } from '../projections/steps.ts';
 import { readFoldNamespaces } from '../projections/live-assignment.ts';
 import { projectionKeys } from '../projections/keys.ts';
@@ -39,24 +41,35 @@ export interface StepPumpOptions {
 /** One pass: everything due now into the queue; returns how many jobs were asked for. */
 export function stepPump(o: StepPumpOptions): { pumpOnce(): Promise<number> } {
   const now = o.now ?? Date.now;
-  const drainSet = async (key: string, max: string, toJob: (member: string) => ReturnType<typeof timerJob>): Promise<number> => {
+  const drainSet = async (key: string, max: string, toJob: (member: string) => ReturnType<typeof timerJob>): Promise<string[]> => {
     const due = await o.redis.zrangebyscore(key, '-inf', max, 'LIMIT', '0', String(BATCH));
-    if (due.length === 0) return 0;
+    if (due.length === 0) return due;
     await o.queue.addBulk(due.map(toJob));
     await o.redis.zrem(key, ...due);
-    return due.length;
+    return due;
   };
   const pumpOnce = async (): Promise<number> => {
     const { live, left: previous } = await readFoldNamespaces(o.redis, o.instance, o.fallbackNamespace);
     const keys = projectionKeys(live);
     const toStep = (m: string) => stepJob(JSON.parse(m) as PositionedTrigger);
     // The namespace the live fold left: its last commits' steps are pumped too (timers are state, rebuilt in the new one).
-    const left = previous ? await drainSet(projectionKeys(previous).steps, '+inf', toStep) : 0;
-    const steps = left + (await drainSet(keys.steps, '+inf', toStep));
-    const timers = await drainSet(keys.timers, String(now()), timerJob);
-    return steps + timers;
+    const left = previous ? (await drainSet(projectionKeys(previous).steps, '+inf', toStep)).length : 0;
+    const steps = left + (await drainSet(keys.steps, '+inf', toStep)).length;
+    const pumpedAt = now();
+    const timers = await drainSet(keys.timers, String(pumpedAt), timerJob);
+    countStepsPumped(steps);
+    countTimersPumped(timers.map((m) => parseTimerMember(m).at), pumpedAt);
+    return steps + timers.length;
   };
   return { pumpOnce };
+}
+
+/** What waits for the pump now in the live namespace: steps asked for, and timers already due. */
+export async function pumpBacklog(o: Pick<StepPumpOptions, 'redis' | 'instance' | 'fallbackNamespace'> & { now?: () => number }): Promise<PumpBacklog> {
+  const { live } = await readFoldNamespaces(o.redis, o.instance, o.fallbackNamespace);
+  const keys = projectionKeys(live);
+  const [steps, timers] = await Promise.all([o.redis.zcard(keys.steps), o.redis.zcount(keys.timers, '-inf', String((o.now ?? Date.now)()))]);
+  return { steps, timers };
 }
 
 /** The pump running: passes back to back while there is work, every `intervalMs` (50) otherwise. */

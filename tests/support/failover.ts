@@ -25,8 +25,8 @@ export class RoleProcesses {
 
   constructor(private readonly configDir: string) {}
 
-  start(role: string): ChildProcess {
-    const child = spawnRole(role, this.configDir);
+  start(role: string, env: Record<string, string> = {}): ChildProcess {
+    const child = spawnRole(role, this.configDir, env);
     this.children.push(child);
     return child;
   }

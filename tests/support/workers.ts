@@ -21,7 +21,8 @@ export function spawnRole(role: string, configDir: string, env: Record<string, s
   const nodeArgs = ['--max-semi-space-size=64', ...(process.env.ROLE_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, 'workers/main.ts'), role], {
     cwd: root,
-    env: { ...process.env, CS_CONFIG_DIR: configDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...env },
+    // No metrics port unless asked: several role processes of a spec (or of parallel specs) share the machine.
+    env: { ...process.env, CS_CONFIG_DIR: configDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return child;

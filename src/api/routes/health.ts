@@ -1,34 +1,30 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import { PUBLIC } from '../../http/route-access.ts';
+import { livenessAnswer, metricsAnswer, readinessAnswer, type ProbeAnswer } from '../../observability/probe-answers.ts';
+import { CHECK_TIMEOUT_MS } from '../../observability/readiness.ts';
+import { redisAnswers } from '../../queues/connection.ts';
 
-/** Longer than a healthy PING ever takes; a Redis that does not answer in time counts as down. */
-const PING_TIMEOUT_MS = 1000;
+/** The probes' routes: answered quietly in the request log while they pass. */
+export const PROBE_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
-/** `GET /healthz`, without auth: 200 when Redis answers PING, else 503 (the load balancer's probe). */
-export function healthRoutes(app: FastifyInstance, deps: { redis: Redis }): void {
-  // Its own timeout, above the PING's, so a dead Redis gets this route's answer, not a generic timeout.
-  app.get('/healthz', { handlerTimeout: PING_TIMEOUT_MS + 1000, config: PUBLIC }, async (request, reply) => {
-    try {
-      await ping(deps.redis);
-      return { status: 'ok' };
-    } catch (err) {
-      request.log.warn({ reason: (err as Error).message }, 'health check failed');
-      return reply.code(503).send({ status: 'unavailable', error: 'unavailable', message: 'Redis does not answer' });
-    }
+/**
+ * The api's probes, without auth, answered as the other roles' metrics port answers them
+ * (src/observability/probe-answers.ts): `GET /healthz` 200 while the process serves (liveness: it
+ * asks nothing, so a Redis or Kafka outage never gets the api restarted); `GET /readyz` 200 when
+ * Redis answers this server's PING and every check the role added passes (Kafka), else 503 naming
+ * what failed (the load balancer's probe); `GET /metrics`, Prometheus' text, behind the bearer
+ * token when `metrics.token` is set.
+ */
+export function healthRoutes(app: FastifyInstance, deps: { redis: Redis; metricsToken: string }): void {
+  app.get('/healthz', { config: PUBLIC }, async (_request, reply) => send(reply, livenessAnswer()));
+  // Its own timeout, above the checks', so a dead dependency gets this route's answer, not a generic timeout.
+  app.get('/readyz', { handlerTimeout: CHECK_TIMEOUT_MS + 1000, config: PUBLIC }, async (request, reply) => {
+    const answer = await readinessAnswer({ redis: () => redisAnswers(deps.redis) });
+    if (answer.status !== 200) request.log.warn({ answer: answer.body }, 'readiness check failed');
+    return send(reply, answer);
   });
+  app.get('/metrics', { config: PUBLIC }, async (request, reply) => send(reply, await metricsAnswer(deps.metricsToken, request.headers.authorization)));
 }
 
-async function ping(redis: Redis): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      redis.ping(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no PONG within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const send = (reply: FastifyReply, answer: ProbeAnswer) => reply.code(answer.status).type(answer.contentType).header('cache-control', 'no-store').send(answer.body);

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { countRejected } from '../../observability/metrics.ts';
 import type { ChannelContext } from '../context.ts';
 import { MESSAGE_TOO_LARGE } from '../limits.ts';
 import { matchSupportAddress } from './addresses.ts';
@@ -31,6 +32,7 @@ function readAll(stream: SMTPServerDataStream): Promise<Buffer> {
 }
 
 function answer(outcome: ReceiveOutcome): { err: Error | null; message?: string } {
+  if (outcome.kind !== 'accepted') countRejected('smtp', outcome.kind === 'rejected' ? outcome.code : 'log_unavailable');
   if (outcome.kind === 'accepted') return { err: null, message: `OK: ${outcome.duplicate ? 'already received as' : 'accepted as'} ${outcome.eventIds.join(' ')}` };
   // 554 "transaction failed" for good: the sending MTA bounces it to the sender with our reason.
   // 552 for size (RFC 5321: exceeded storage allocation), so the bounce says what is wrong.
@@ -58,12 +60,16 @@ export async function startSmtpListener(ctx: ChannelContext, options: { host: st
     disableReverseLookup: true,
     onRcptTo(address, _session, callback) {
       if (matchSupportAddress(addresses, address.address)) return callback();
+      countRejected('smtp', 'unknown_recipient');
       callback(smtpError(550, `Mailbox unavailable: ${address.address} is not a support address served here`));
     },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
       void (async () => {
         const raw = await readAll(stream);
-        if (stream.sizeExceeded) return callback(smtpError(552, `Message exceeds the maximum size of ${maxMessageBytes} bytes`));
+        if (stream.sizeExceeded) {
+          countRejected('smtp', MESSAGE_TOO_LARGE);
+          return callback(smtpError(552, `Message exceeds the maximum size of ${maxMessageBytes} bytes`));
+        }
         const receivedAt = ctx.now();
         const envelopeRecipients = session.envelope.rcptTo.map((r) => r.address);
         const outcome = await receiveMail(ctx, settings, {

@@ -19,6 +19,8 @@ export const PERMISSIONS = [
   'conversations:assign-others',
   /** Merge two customers. */
   'customers:merge',
+  /** A customer's data as a whole: the subject-access export (every record, event and file of one person). */
+  'customers:data',
   /** The agents' board: everyone's presence and load. */
   'presence:read',
   /** Set an agent's status and seats (an agent: their own only). */
@@ -41,7 +43,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 const AGENT: readonly Permission[] = ['conversations:read', 'conversations:act', 'presence:write'];
 const SUPERVISOR: readonly Permission[] = [...AGENT, 'conversations:assign-others', 'customers:merge', 'presence:read', 'kpis:read', 'audit:read'];
 /** An admin can do what a supervisor can, and run the workspace. */
-const ADMIN: readonly Permission[] = [...SUPERVISOR, 'people:admin', 'keys:admin', 'settings:admin'];
+const ADMIN: readonly Permission[] = [...SUPERVISOR, 'people:admin', 'keys:admin', 'settings:admin', 'customers:data'];
 
 const BY_ROLE: ReadonlyMap<Role, ReadonlySet<Permission>> = new Map([
   ['agent', new Set(AGENT)],
@@ -53,7 +55,7 @@ const BY_SCOPE: ReadonlyMap<Scope, readonly Permission[]> = new Map<Scope, reado
   ['events:write', ['events:write']],
   ['read', ['conversations:read', 'presence:read', 'kpis:read']],
   ['actions', ['conversations:act', 'conversations:assign-others', 'customers:merge', 'presence:write']],
-  ['admin', ['people:admin', 'keys:admin', 'settings:admin', 'audit:read']],
+  ['admin', ['people:admin', 'keys:admin', 'settings:admin', 'audit:read', 'customers:data']],
 ]);
 
 /** Who a request is, as the server authenticated it. */

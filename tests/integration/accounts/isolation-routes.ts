@@ -216,6 +216,14 @@ export const ROUTES: readonly RouteRow[] = [
   { method: 'GET', path: '/v1/customers/:id', access: 'conversations:read', request: (i) => ({ path: `/v1/customers/${i.ids.customer}` }), own: () => OK, other: () => NOT_FOUND },
   {
     method: 'GET',
+    path: '/v1/customers/:id/export',
+    access: 'customers:data',
+    request: (i) => ({ path: `/v1/customers/${i.ids.customer}/export` }),
+    own: () => ok(200, { check: (b, i) => (b.customer === i.ids.customer && Array.isArray(b.events) ? null : `expected the customer's export, got ${JSON.stringify(b).slice(0, 200)}`) }),
+    other: () => NOT_FOUND,
+  },
+  {
+    method: 'GET',
     path: '/v1/queues/:team',
     access: 'conversations:read',
     request: (i) => ({ path: `/v1/queues/${i.ids.team}` }),
@@ -450,6 +458,9 @@ export const ROUTES: readonly RouteRow[] = [
  * public, outside the matrix. Each gets an anonymous request the auth hook must let through.
  */
 export const DOORS: ReadonlyArray<{ method: Method | 'OPTIONS'; path: string }> = [
+  // The probes beside /healthz: readiness (no data), and the metrics (bearer token when metrics.token is set; labels carry no ids).
+  { method: 'GET', path: '/readyz' },
+  { method: 'GET', path: '/metrics' },
   { method: 'GET', path: '/v1/surveys/answer' },
   { method: 'GET', path: '/media/:key/:filename' },
   { method: 'OPTIONS', path: '/v1/chat/messages' },
@@ -471,6 +482,24 @@ export const DOORS: ReadonlyArray<{ method: Method | 'OPTIONS'; path: string }> 
   { method: 'GET', path: '/favicon.svg' },
 ];
 
+/**
+ * Plugins that register routes of their own under a prefix (their pages, files and the JSON APIs
+ * behind them), each with one access declared for all of them: the API description (public: it
+ * holds no data) and the job-queue dashboard (admins, and only of an operator tenant: every
+ * tenant's jobs are in it; tests/integration/http/queue-dashboard.int.spec.ts runs it against each
+ * kind of principal). Outside the matrix: their answers are the plugins' pages, not a tenant's data.
+ */
+export const PLUGIN_ROUTES: ReadonlyArray<{ prefix: string; access: RouteAccess }> = [
+  { prefix: '/docs', access: 'public' },
+  { prefix: '/admin/queues', access: 'settings:admin' },
+];
+
+/** The plugin a `METHOD /path` route belongs to, if any. */
+export const pluginOf = (route: string) => {
+  const path = route.slice(route.indexOf(' ') + 1);
+  return PLUGIN_ROUTES.find((p) => path === p.prefix || path.startsWith(`${p.prefix}/`));
+};
+
 export const routeKey = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 
 /**
@@ -482,13 +511,13 @@ const SUPERVISOR: readonly Permission[] = [...AGENT, 'conversations:assign-other
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   agent: AGENT,
   supervisor: SUPERVISOR,
-  admin: [...SUPERVISOR, 'people:admin', 'keys:admin', 'settings:admin'],
+  admin: [...SUPERVISOR, 'people:admin', 'keys:admin', 'settings:admin', 'customers:data'],
 };
 export const SCOPE_PERMISSIONS: Readonly<Record<Scope, readonly Permission[]>> = {
   'events:write': ['events:write'],
   read: ['conversations:read', 'presence:read', 'kpis:read'],
   actions: ['conversations:act', 'conversations:assign-others', 'customers:merge', 'presence:write'],
-  admin: ['people:admin', 'keys:admin', 'settings:admin', 'audit:read'],
+  admin: ['people:admin', 'keys:admin', 'settings:admin', 'audit:read', 'customers:data'],
 };
 
 export function callerMay(caller: Caller, access: RouteAccess): boolean {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,7 +16,7 @@ import { postAsTwilio, twilioInboundSms } from '../../../scripts/sim/doors.ts';
 import { eventually } from '../../support/collect.ts';
 import { EMAIL_WEBHOOK_AUTH } from '../../support/engine.ts';
 import { writeConfigDir } from '../../support/workers.ts';
-import { ACCOUNT_SID, AUTH_TOKEN, outboundConfig, startEngine, TENANT, TWILIO_FROM } from '../outbound/support.ts';
+import { ACCOUNT_SID, API_KEY, AUTH_TOKEN, outboundConfig, startEngine, TENANT, TWILIO_FROM } from '../outbound/support.ts';
 
 /**
  * The right of access: a person who wrote by e-mail (with a PDF) and by MMS (with a photo), the two
@@ -150,6 +150,17 @@ describe('cs customers export', () => {
     for (const file of inZip.files) expect(entries.get(file.path!)?.length).toBe(file.size);
     expect([...entries.values()].some((b) => b.equals(pdf))).toBe(true);
     expect([...entries.values()].some((b) => b.equals(photo))).toBe(true);
+
+    // The same through the API, for admins (the isolation matrix holds the other roles to 403).
+    const viaApi = await engine.api('GET', `/v1/customers/${byPhone}/export`);
+    expect(viaApi.status).toBe(200);
+    expect({ ...(viaApi.body as unknown as SubjectAccessExport), exportedAt: exported.exportedAt }).toEqual({ ...exported, people: (viaApi.body as unknown as SubjectAccessExport).people });
+    const zipAnswer = await fetch(`${engine.harness.url}/v1/customers/${byMail}/export?format=zip`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(zipAnswer.headers.get('content-type')).toBe('application/zip');
+    const fromApi = join(dir, 'api.zip');
+    writeFileSync(fromApi, Buffer.from(await zipAnswer.arrayBuffer()));
+    expect([...(await unzip(fromApi)).keys()].sort()).toEqual([...entries.keys()].sort());
+    expect((await engine.api('GET', '/v1/customers/cus_nobody/export')).status).toBe(404);
 
     expect(await csExport('cus_nobody', join(dir, 'nobody.json'), false)).toMatchObject({ code: 1, stderr: expect.stringContaining(`tenant ${TENANT} has no customer cus_nobody`) });
   }, 120_000);

@@ -71,21 +71,26 @@ describe('errors and health', () => {
     expect(JSON.stringify(badLimit.body)).not.toMatch(/\bat .*\.ts:\d+/);
   });
 
-  it('GET /healthz answers without a key: 200 when Redis answers PING', async () => {
+  it('GET /healthz and /readyz answer without a key: alive, and ready when Redis answers PING', async () => {
     const response = await fetch(`${api.url}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${api.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { redis: 'ok' } });
   });
 
-  it('answers 503 JSON when Redis does not answer: /healthz, and reads after their timeout', async () => {
+  it('answers 503 JSON when Redis does not answer: /readyz (naming Redis; /healthz stays 200), and reads after their timeout', async () => {
     // Nothing listens on port 1: a real client that never gets an answer.
     const deadRedis = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: null, retryStrategy: () => 200 });
     deadRedis.on('error', () => undefined);
     const down = await startApi({ redis: deadRedis, readTimeoutMs: 500 });
     try {
-      const health = await fetch(`${down.url}/healthz`);
-      expect(health.status).toBe(503);
-      expect(await health.json()).toMatchObject({ status: 'unavailable', error: 'unavailable' });
+      const ready = await fetch(`${down.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ status: 'unready', error: 'unready', failed: ['redis'] });
+      // Alive all the same: restarting the api would not bring Redis back.
+      expect((await fetch(`${down.url}/healthz`)).status).toBe(200);
 
       const read = await down.get('/v1/customers/ana');
       expect(read.status).toBe(503);
