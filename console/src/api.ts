@@ -80,13 +80,8 @@ export interface Conversation extends ConversationSummary {
 export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
 
 /** A file on a line: `key` once the bytes are with us (download it), `unavailable` when they never will be, neither while fetching. */
-export interface TranscriptAttachment {
-  filename: string;
-  contentType: string;
-  size: number;
-  key?: string;
-  unavailable?: string;
-}
+export type { TranscriptAttachment } from '../../src/domain/state.ts';
+import type { TranscriptAttachment } from '../../src/domain/state.ts';
 
 export interface TranscriptEntry {
   eventId: string;

@@ -195,6 +195,8 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   const keys = new ApiKeyStore(redis, config.instance);
   const tenants = tenantRegistry(config.tenants);
   const auditKafka = createKafka(config.kafka, logger);
+  // One store for the routes that serve files (signed links, downloads, exports).
+  const attachments = new AttachmentStore(config.channels.attachments.dir);
 
   // Every route below is behind the auth hook, which runs after the session is loaded and checks
   // each route's declared access (`config.access`): nothing is open by omission.
@@ -207,7 +209,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     routes.register(docsRoutes);
     routes.register(queueDashboard, { config, redis });
     surveyAnswerRoutes(routes, { eventLog, linkSecret: config.http.linkSecret });
-    mediaRoutes(routes, { store: new AttachmentStore(config.channels.attachments.dir), linkSecret: config.http.linkSecret });
+    mediaRoutes(routes, { store: attachments, linkSecret: config.http.linkSecret });
     sessionRoutes(routes, {
       redis,
       instance: config.instance,
@@ -234,8 +236,8 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   async function v1Routes(v1: FastifyInstance) {
       customerRoutes(v1, { reader, tenants, defaultCountry: config.channels.defaultCountry as CountryCode });
       conversationRoutes(v1, { reader, tenants });
-      attachmentRoutes(v1, { reader, tenants, store: new AttachmentStore(config.channels.attachments.dir) });
-      customerExportRoutes(v1, { reader, kafka: auditKafka, topic: config.kafka.topics.events, store: new AttachmentStore(config.channels.attachments.dir) });
+      attachmentRoutes(v1, { reader, tenants, store: attachments });
+      customerExportRoutes(v1, { reader, kafka: auditKafka, topic: config.kafka.topics.events, store: attachments });
       queueRoutes(v1, { reader, tenants });
       kpiRoutes(v1, { redis, reader, targets: tenantTargets(config) });
       // Its own plugin: its content-type parsers do not leak to the other routes.

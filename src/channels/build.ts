@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.ts';
 import type { EventLog } from '../log/event-log.ts';
 import { createKafka } from '../log/kafka.ts';
 import type { Logger } from '../observability/logger.ts';
+import { AttachmentStore } from '../attachments/store.ts';
 import type { ChannelContext } from './context.ts';
 import { IdentityStore } from './identity.ts';
 import { Ingestor } from './ingest.ts';
@@ -25,5 +26,6 @@ export async function buildChannelContext(input: { config: Config; redis: Redis;
     source: '/adapters',
     defaultCountry: config.channels.defaultCountry as CountryCode,
   });
-  return { config, redis, eventLog, ingestor, identities, rejected, logger: logger.child({ component: 'channels' }), now: input.now ?? (() => new Date()) };
+  const attachments = new AttachmentStore(config.channels.attachments.dir);
+  return { config, redis, eventLog, ingestor, identities, rejected, attachments, logger: logger.child({ component: 'channels' }), now: input.now ?? (() => new Date()) };
 }

@@ -1,3 +1,4 @@
+import type { AttachmentStore } from '../attachments/store.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.ts';
@@ -15,6 +16,8 @@ export interface ChannelContext {
   ingestor: Ingestor;
   identities: IdentityStore;
   rejected: RejectedInputSink;
+  /** Files' bytes aside (channels.attachments.dir): e-mail parts, agents' uploads and replies, downloads. */
+  attachments: AttachmentStore;
   logger: Logger;
   /** The adapter's clock: receipt times when a provider gives none (never used by the fold). */
   now(): Date;

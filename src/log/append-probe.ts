@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nanoid } from 'nanoid';
-import { Partitioners, type Admin, type Kafka, type KafkaMessage, type PartitionMetadata } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { KAFKA_HEADERS } from '../../events/index.ts';
 import { LogUnavailableError, withinDeadline } from './deadline.ts';
 import { onlyPartitions } from './only-partitions.ts';
+import { partitionOf } from './partition-of.ts';
 import { headerText } from './record.ts';
 
 /**
@@ -61,7 +62,6 @@ const wantedKey = (tenant: string, id: string) => `${tenant}\u0000${id}`;
  */
 export function openLogProbe(o: LogProbeOptions): LogProbe {
   const maxAgeMs = o.maxAgeMs ?? 1000;
-  const partitioner = Partitioners.DefaultPartitioner();
   let admin: Promise<Admin> | undefined;
   let known: { at: number; ends: bigint[] } | undefined;
   let fetching: Promise<bigint[]> | undefined;
@@ -117,13 +117,6 @@ export function openLogProbe(o: LogProbeOptions): LogProbe {
     return fetching;
   };
 
-  const partitionOf = (key: string, partitions: number): number =>
-    partitioner({
-      topic: o.topic,
-      partitionMetadata: Array.from({ length: partitions }, (_, partitionId): PartitionMetadata => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [0], isr: [0], offlineReplicas: [] })),
-      message: { key, value: null },
-    });
-
   const runScan = async (partition: number, scan: Scan): Promise<void> => {
     waiting.delete(partition);
     try {
@@ -161,7 +154,7 @@ export function openLogProbe(o: LogProbeOptions): LogProbe {
     async mark(key) {
       if (closed) throw new LogUnavailableError('the event log is closed');
       const ends = await recentEnds();
-      const partition = partitionOf(key, ends.length);
+      const partition = partitionOf(o.topic, key, ends.length);
       return { partition, offset: String(ends[partition] ?? 0n) };
     },
     async find(tenant, from, ids) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
 import type { MediaJobData } from './job.ts';
 
@@ -60,7 +61,6 @@ async function whatsappMedia(channels: Channels, job: MediaJobData, maxBytes: nu
   if (Number.isFinite(size) && size > maxBytes) throw tooLarge(size, maxBytes);
   const media = await download(meta.url, auth, maxBytes, timeoutMs);
   if (typeof meta.sha256 === 'string' && meta.sha256 !== '') {
-    const { createHash } = await import('node:crypto');
     const digest = createHash('sha256').update(media.bytes).digest('hex');
     // Meta documents hex; a base64 spelling is accepted too. A mismatch is a truncated or altered download: fetch again.
     if (digest !== meta.sha256.toLowerCase() && Buffer.from(digest, 'hex').toString('base64') !== meta.sha256) throw new Error(`media ${job.ref}: SHA-256 of the download does not match the Graph API's`);

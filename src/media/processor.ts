@@ -17,7 +17,8 @@ export interface MediaProcessorDeps {
   now?: () => Date;
 }
 
-export type MediaOutcome = { stored: string; size: number } | { failed: string };
+/** What a fetch job ended with (BullMQ keeps it as the job's return value). */
+export type FetchResult = { stored: string; size: number } | { failed: string };
 
 /**
  * Fetches one file into the store and says so on the log. The message was on the log before the
@@ -35,7 +36,7 @@ export function mediaProcessor(deps: MediaProcessorDeps) {
   const failed = (job: MediaJobData, reason: string) =>
     deps.eventLog.append([createEvent({ ...envelope(job), type: 'message.attachment_failed', data: { message: job.message, index: job.index, reason: reason.slice(0, 1000) } })]);
 
-  return async (job: Job<MediaJobData>): Promise<MediaOutcome> => {
+  return async (job: Job<MediaJobData>): Promise<FetchResult> => {
     const data = job.data;
     const attempt = job.attemptsMade + 1;
     const context = { jobId: job.id, tenant: data.tenant, message: data.message, index: data.index, provider: data.provider, attempt };

@@ -12,8 +12,7 @@ export async function subjectAccessZip(exported: SubjectAccessExport, store: Att
   const zip = new ZipFile();
   const added = new Set<string>();
   for (const file of exported.files) {
-    if (!file.key || !file.path) continue;
-    if (added.has(file.key)) continue;
+    if (!file.key || !file.path || added.has(file.key)) continue;
     const blob = await store.open(file.key);
     if (!blob) {
       delete file.path;
@@ -22,7 +21,6 @@ export async function subjectAccessZip(exported: SubjectAccessExport, store: Att
     zip.addReadStream(blob.stream, file.path, { size: blob.size });
     added.add(file.key);
   }
-  for (const file of exported.files) if (file.key && file.path && !added.has(file.key)) delete file.path;
   zip.addBuffer(Buffer.from(`${JSON.stringify(exported, null, 2)}\n`), 'export.json');
   zip.end();
   return zip.outputStream as unknown as Readable;

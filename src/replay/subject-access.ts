@@ -9,9 +9,10 @@
  * `tenant/customer`, so a customer's events are on one partition): a few partitions read in full,
  * not the whole topic.
  */
-import { Partitioners, type Kafka, type PartitionMetadata } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { partitionKey, type AnyEvent } from '../../events/index.ts';
 import type { Conversation, Customer } from '../domain/state.ts';
+import { partitionOf } from '../log/partition-of.ts';
 import type { ProjectionReader, ReadScope } from '../projections/reader.ts';
 import { withOutcomes, type DeliveredEntry } from '../projections/views.ts';
 import { readTrusted } from './fast-parse.ts';
@@ -66,12 +67,6 @@ async function peopleOf(reader: ProjectionReader, scope: ReadScope, id: string):
     frontier = more;
   }
   return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-/** The partition a customer's events are on: the default partitioner over the record key, as the engine appends. */
-function partitionOf(topic: string, key: string, partitions: number): number {
-  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId): PartitionMetadata => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [0], isr: [0], offlineReplicas: [] }));
-  return Partitioners.DefaultPartitioner()({ topic, partitionMetadata, message: { key, value: null } });
 }
 
 /** The export, or null when the tenant has no such customer. */

@@ -18,7 +18,7 @@ import { ThreadIndex } from '../outbound/threads.ts';
 import { AttachmentStore } from '../attachments/store.ts';
 import { mediaBatchHandler } from '../media/enqueue.ts';
 import type { MediaJobData } from '../media/job.ts';
-import { mediaProcessor, type MediaOutcome } from '../media/processor.ts';
+import { mediaProcessor, type FetchResult } from '../media/processor.ts';
 import { openHeld, runsUntilStopped, type Role } from './role.ts';
 import { watchRole } from './watch.ts';
 
@@ -68,7 +68,7 @@ export async function startOutboundRole(config: Config, logger: Logger, override
 
     const mediaQueue = hold.hold(new Queue<MediaJobData>(mediaQueueName(settings.queue), { connection: redis, prefix: queuePrefix(mediaQueueName(settings.queue)) }), (q) => q.close());
     const mediaWorker = hold.hold(
-      new Worker<MediaJobData, MediaOutcome>(
+      new Worker<MediaJobData, FetchResult>(
         mediaQueueName(settings.queue),
         mediaProcessor({
           channels: config.channels,

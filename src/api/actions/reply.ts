@@ -11,7 +11,6 @@ import type { ChannelContext } from '../../channels/context.ts';
 import { appendOr503, printableString } from './append.ts';
 import { idempotencyKey } from './idempotency.ts';
 import { sendRefusal } from './refusals.ts';
-import { AttachmentStore } from '../../attachments/store.ts';
 import { MAX_OUTBOUND_ATTACHMENTS } from '../../domain/outbound-attachments.ts';
 import { Uploads } from './uploads.ts';
 
@@ -85,7 +84,7 @@ export function agentMessageRoute(
   tenants: TenantRegistry,
   route: { path: string; schema: { body: Record<string, unknown> }; action: string; internal?: true },
 ): void {
-  const store = new AttachmentStore(ctx.config.channels.attachments.dir);
+  const store = ctx.attachments;
   const uploads = new Uploads(ctx.redis, ctx.config.instance);
   app.post<{ Params: { id: string }; Body: ReplyBody }>(route.path, { schema: route.schema, config: { access: 'conversations:act' } }, async (request, reply) => {
     const { tenant } = request;

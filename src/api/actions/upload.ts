@@ -1,7 +1,6 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ChannelContext } from '../../channels/context.ts';
-import { AttachmentStore } from '../../attachments/store.ts';
 import { ApiError, sendError } from '../../http/errors.ts';
 import type { Uploads } from './uploads.ts';
 
@@ -46,8 +45,8 @@ function refusal(reply: FastifyReply, err: Error & { code?: string }, maxBytes: 
  * Nothing is on the log until a reply sends it: an upload never sent is a file and a set member.
  */
 export function uploadRoute(app: FastifyInstance, ctx: ChannelContext, uploads: Uploads): void {
-  const { dir, maxBytes } = ctx.config.channels.attachments;
-  const store = new AttachmentStore(dir);
+  const { maxBytes } = ctx.config.channels.attachments;
+  const store = ctx.attachments;
   app.register(async (scope) => {
     // Its own plugin: the multipart parser serves this route only.
     await scope.register(multipart, { throwFileSizeLimit: true, limits: { fileSize: maxBytes, files: 1, fields: 8, fieldSize: 1024, parts: 10 } });

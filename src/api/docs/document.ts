@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { actionRoutes } from '../actions/routes.ts';
 import { createApiServer } from '../server.ts';
 import { channelRoutes } from '../../channels/index.ts';
+import { AttachmentStore } from '../../attachments/store.ts';
 import type { ChannelContext } from '../../channels/context.ts';
 import { IdentityStore } from '../../channels/identity.ts';
 import { Ingestor } from '../../channels/ingest.ts';
@@ -33,6 +34,7 @@ export function offlineApiServer(config: Config = loadConfig({ env: { LOG_LEVEL:
     identities,
     ingestor: new Ingestor({ redis, instance: config.instance, identities, eventLog, source: '/adapters', defaultCountry: config.channels.defaultCountry as CountryCode }),
     rejected: { keep: unavailable, close: async () => undefined },
+    attachments: new AttachmentStore(config.channels.attachments.dir),
     logger,
     now: () => new Date(),
   };

@@ -3,7 +3,6 @@ import type { ChannelContext } from '../context.ts';
 import { IngestInProgressError } from '../ingest.ts';
 import { MESSAGE_TOO_LARGE, messageTooLarge } from '../limits.ts';
 import { toInboundMessages, type MailContent, type MailSettings, type MailSource } from './parse.ts';
-import { AttachmentStore } from '../../attachments/store.ts';
 
 /** What the transport answers: SMTP 250 / 5xx / 451, HTTP 200 / 400 / 503. */
 export type ReceiveOutcome =
@@ -26,7 +25,7 @@ export interface ReceiveInput {
 export function mailSettings(ctx: ChannelContext): MailSettings {
   return {
     addresses: new Map(Object.entries(ctx.config.channels.email.addresses)),
-    store: new AttachmentStore(ctx.config.channels.attachments.dir),
+    store: ctx.attachments,
     maxAttachmentBytes: ctx.config.channels.attachments.maxBytes,
   };
 }
