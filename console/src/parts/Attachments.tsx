@@ -36,7 +36,8 @@ export function Attachments({ files, conversationId }: { files: TranscriptAttach
             )}
             <span className="hint">
               {' '}
-              {file.unavailable ? t('entry.unavailable', { reason: file.unavailable }) : url ? fileSize(file.size) : t('entry.fetching')}
+              {/* A preview shows no name of its own: the line under it says which file, and how large. */}
+              {file.unavailable ? t('entry.unavailable', { reason: file.unavailable }) : url ? `${PREVIEWED.test(file.contentType) ? `${file.filename} · ` : ''}${fileSize(file.size)}` : t('entry.fetching')}
             </span>
           </li>
         );

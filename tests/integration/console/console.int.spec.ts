@@ -307,6 +307,20 @@ describe('the web console', () => {
     await video.getByText('fetching from the provider…').waitFor();
     expect(await seriousViolations()).toEqual([]);
     await screenshot('console-attachments.png');
+    // The same line in the other languages a person may choose: the new words are in every catalog.
+    for (const [language, fetching] of [
+      ['ru', 'загружается у провайдера…'],
+      ['zh', '正在从服务商获取…'],
+    ] as const) {
+      expect((await page.request.patch(`${engine.harness.url}/v1/session/preferences`, { data: { language }, headers: { origin: engine.harness.url } })).status()).toBe(200);
+      await page.reload();
+      await page.getByText(fetching).waitFor();
+      expect(await seriousViolations()).toEqual([]);
+      await screenshot(`console-attachments-${language}.png`);
+    }
+    expect((await page.request.patch(`${engine.harness.url}/v1/session/preferences`, { data: { language: 'en' }, headers: { origin: engine.harness.url } })).status()).toBe(200);
+    await page.reload();
+    await video.getByText('fetching from the provider…').waitFor();
 
     const download = await page.request.get(`${engine.harness.url}/v1/conversations/${id}/attachments/${pdfKey}`);
     expect(download.status()).toBe(200);
