@@ -1,6 +1,8 @@
 /**
- * The per-customer projection: what the fold keeps for one tenant/customer, rebuilt from the log
+ * The per-customer projection: the public read model of one tenant/customer, rebuilt from the log
  * alone. Times are RFC 3339 strings taken from events (never from a clock), so live and replay agree.
+ * The fold itself keeps these records with times as epoch milliseconds (fold/fold-state.ts) and
+ * writes them in this form.
  */
 
 export type Channel = 'email' | 'chat' | 'sms' | 'social';

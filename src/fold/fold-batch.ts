@@ -9,7 +9,8 @@ import type { PositionedEvent } from './jobs.ts';
 import { stepMember, type PositionedTrigger } from '../projections/steps.ts';
 import { indexEntry } from '../projections/index-entries.ts';
 import { TRANSCRIPT_LIMIT } from '../projections/keys.ts';
-import type { Conversation } from '../domain/state.ts';
+import { conversationView, type ConversationState as Conversation } from '../domain/fold/fold-state.ts';
+import { iso } from '../domain/time.ts';
 import type { CommitOp, CommitRequest, ProjectionStore } from '../projections/store.ts';
 import type { CachedFold, FoldCache, FoldSnapshot } from './fold-cache.ts';
 
@@ -284,7 +285,7 @@ function commitOps(store: ProjectionStore, fold: CustomerFold, before: FoldSnaps
   const ops: CommitOp[] = [];
   for (const id of fx.changedConversations) {
     const c = fold.conversations[id]!;
-    ops.push({ o: 'set', key: keys.conversation(tenant, customerId, id), v: JSON.stringify(c) });
+    ops.push({ o: 'set', key: keys.conversation(tenant, customerId, id), v: JSON.stringify(conversationView(c)) });
     const was = before.index.get(id);
     if (!was) ops.push({ o: 'hset', key: keys.conversationOwners(tenant), f: id, v: customerId });
     const now = indexEntry(c);
@@ -294,8 +295,9 @@ function commitOps(store: ProjectionStore, fold: CustomerFold, before: FoldSnaps
     if (was?.agent && was.agent !== now.agent) ops.push({ o: 'hdel', key: keys.agentConversations(tenant, was.agent), f: id });
     if (now.agent && (now.agent !== was?.agent || now.seat !== was.seat)) ops.push({ o: 'hset', key: keys.agentConversations(tenant, now.agent), f: id, v: now.seat ?? 'chat' });
     if (c.assignee && c.assignment) {
-      ops.push({ o: 'hmax', key: keys.agentLastAssigned(tenant), f: c.assignee, v: c.assignment.at });
-      if (c.assignment.reason === 'round-robin' && c.team) ops.push({ o: 'hmax', key: keys.roundRobin(tenant), f: c.team, v: `${c.assignment.at}|${c.id}|${c.assignee}` });
+      const assignedAt = iso(c.assignment.at);
+      ops.push({ o: 'hmax', key: keys.agentLastAssigned(tenant), f: c.assignee, v: assignedAt });
+      if (c.assignment.reason === 'round-robin' && c.team) ops.push({ o: 'hmax', key: keys.roundRobin(tenant), f: c.team, v: `${assignedAt}|${c.id}|${c.assignee}` });
     }
     const timersBefore = before.timers.get(id) ?? new Map<string, number>();
     const timersNow = timerEntries(fold, c, policy);

@@ -1,5 +1,6 @@
 import { conversationChannel } from '../domain/conversation-channel.ts';
-import type { Conversation, Priority } from '../domain/state.ts';
+import type { Priority } from '../domain/state.ts';
+import type { ConversationState as Conversation } from '../domain/fold/fold-state.ts';
 import { UNTRIAGED_TEAM } from './keys.ts';
 
 /** Where a conversation appears in the shared indexes (team queues, agents' lists). */
@@ -19,7 +20,7 @@ const priorityRank: Record<Priority, number> = { urgent: 0, high: 1, normal: 2, 
  */
 export function queueScore(c: Conversation): number {
   const due = c.sla.firstResponseDueAt ?? c.sla.nextResponseDueAt ?? c.sla.resolutionDueAt ?? c.openedAt;
-  return priorityRank[c.priority] * 1e13 + Date.parse(due);
+  return priorityRank[c.priority] * 1e13 + due;
 }
 
 export function indexEntry(c: Conversation | undefined): IndexEntry {

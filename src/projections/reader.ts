@@ -1,5 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import type { CustomerFold } from '../domain/fold/customer-fold.ts';
+import type { StoredCustomerFold } from '../domain/fold/customer-fold.ts';
 import { deliveryIn, type DeliveryState } from '../domain/fold/delivery.ts';
 import { mediaIn, type MediaOutcome } from '../domain/fold/media.ts';
 import type { Conversation, Customer, TranscriptEntry } from '../domain/state.ts';
@@ -67,7 +67,7 @@ export class ProjectionReader {
     replies.forEach(([state, pos], i) => {
       positions?.set(ids[i]!, pos);
       if (typeof state !== 'string') return;
-      const customer = parse<CustomerFold>(state).customer;
+      const customer = parse<StoredCustomerFold>(state).customer;
       if (customer) found.set(customer.id, customer);
     });
     return found;
@@ -119,7 +119,7 @@ export class ProjectionReader {
    */
   async outcomes(scope: ReadScope, conversation: Pick<Conversation, 'id' | 'customer'>): Promise<LineOutcomes> {
     const state = await this.redis.hget(scope.keys.fold(scope.tenant, conversation.customer), 'state');
-    const fold = state === null ? undefined : parse<CustomerFold>(state);
+    const fold = state === null ? undefined : parse<StoredCustomerFold>(state);
     return { delivery: deliveryIn(fold?.delivery, conversation.id), media: mediaIn(fold?.media, conversation.id) };
   }
 

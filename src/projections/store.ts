@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { DEDUPE_HORIZON_MS } from '../domain/fold/applied-ids.ts';
-import { emptyFold, type CustomerFold } from '../domain/fold/customer-fold.ts';
+import { emptyFold, foldFromStored, storedFold, type CustomerFold, type StoredCustomerFold } from '../domain/fold/customer-fold.ts';
+import { conversationState, type ConversationState } from '../domain/fold/fold-state.ts';
 import type { Conversation } from '../domain/state.ts';
 import { projectionKeys, type ProjectionKeys } from './keys.ts';
 
@@ -61,7 +62,7 @@ export class ProjectionStore {
     const replies = valuesOf(await pipeline.exec(), customers.length);
     return customers.map((c, i) => {
       const [pos, state] = replies[i] as [string | null, string | null];
-      return { pos, fold: state ? (JSON.parse(state) as CustomerFold) : emptyFold(c.tenant, c.customer) };
+      return { pos, fold: state ? foldFromStored(JSON.parse(state) as StoredCustomerFold) : emptyFold(c.tenant, c.customer) };
     });
   }
 
@@ -72,13 +73,13 @@ export class ProjectionStore {
     return valuesOf(await pipeline.exec(), customers.length) as Array<string | null>;
   }
 
-  async readConversations(tenant: string, customer: string, ids: readonly string[]): Promise<Conversation[]> {
+  async readConversations(tenant: string, customer: string, ids: readonly string[]): Promise<ConversationState[]> {
     const [found] = await this.readConversationsOfMany([{ tenant, customer, ids }]);
     return found ?? [];
   }
 
-  /** One round trip for the conversations many customers' folds need. */
-  async readConversationsOfMany(requests: ReadonlyArray<{ tenant: string; customer: string; ids: readonly string[] }>): Promise<Conversation[][]> {
+  /** One round trip for the conversations many customers' folds need, as the fold keeps them. */
+  async readConversationsOfMany(requests: ReadonlyArray<{ tenant: string; customer: string; ids: readonly string[] }>): Promise<ConversationState[][]> {
     const pipeline = this.redis.pipeline();
     const asked: number[] = [];
     requests.forEach((r, i) => {
@@ -86,11 +87,11 @@ export class ProjectionStore {
       pipeline.mget(r.ids.map((id) => this.keys.conversation(r.tenant, r.customer, id)));
       asked.push(i);
     });
-    const out: Conversation[][] = requests.map(() => []);
+    const out: ConversationState[][] = requests.map(() => []);
     if (asked.length === 0) return out;
     const replies = valuesOf(await pipeline.exec(), asked.length);
     asked.forEach((requestIndex, replyIndex) => {
-      out[requestIndex] = (replies[replyIndex] as Array<string | null>).filter((v): v is string => v !== null).map((v) => JSON.parse(v) as Conversation);
+      out[requestIndex] = (replies[replyIndex] as Array<string | null>).filter((v): v is string => v !== null).map((v) => conversationState(JSON.parse(v) as Conversation));
     });
     return out;
   }
@@ -159,5 +160,5 @@ function flatten(op: CommitOp, k: string): string[] {
  * stays small however long its history, and the bytes do not depend on how the log was batched.
  */
 export function serializeFold(fold: CustomerFold): string {
-  return JSON.stringify({ ...fold, conversations: {} });
+  return JSON.stringify(storedFold(fold));
 }

@@ -6,6 +6,7 @@
 import type { AnyEvent } from '../../events/index.ts';
 import { AppliedIds, applyRemembering } from '../domain/fold/applied-ids.ts';
 import { emptyFold, noEffects } from '../domain/fold/customer-fold.ts';
+import { conversationView } from '../domain/fold/fold-state.ts';
 import { deliveryIn } from '../domain/fold/delivery.ts';
 import type { FoldPolicies } from '../domain/fold/policy.ts';
 import type { Conversation, TranscriptEntry } from '../domain/state.ts';
@@ -33,5 +34,5 @@ export function conversationAsOf(events: Iterable<AnyEvent>, conversationId: str
     for (const line of fx.transcript) if (line.conversationId === conversationId) transcript.push(line.entry);
   }
   const conversation = fold?.conversations[conversationId];
-  return conversation && fold ? { conversation, transcript: withOutcomes(transcript, { delivery: deliveryIn(fold.delivery, conversationId), media: mediaIn(fold.media, conversationId) }) } : null;
+  return conversation && fold ? { conversation: conversationView(conversation), transcript: withOutcomes(transcript, { delivery: deliveryIn(fold.delivery, conversationId), media: mediaIn(fold.media, conversationId) }) } : null;
 }

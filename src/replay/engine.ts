@@ -14,6 +14,7 @@ import { emptyFold, noEffects, type CustomerFold, type FoldEffects } from '../do
 import type { FoldPolicies } from '../domain/fold/policy.ts';
 import { KpiAccumulator, DEFAULT_FCR_WINDOW_MS, type KpiOptions, type KpiReport, type KpiTally } from '../domain/kpi/report.ts';
 import type { Conversation, Customer } from '../domain/state.ts';
+import { conversationView, customerView } from '../domain/fold/fold-state.ts';
 import { ms } from '../domain/time.ts';
 
 export interface ReplayOptions {
@@ -156,7 +157,7 @@ export class Replay {
     else this.stats.duplicates++;
     for (const id of fx.changedConversations) {
       const c = fold.conversations[id];
-      if (c?.status === 'resolved') this.resolvedIn(entry.partition).push({ resolvedMs: ms(c.resolvedAt!), entry, id });
+      if (c?.status === 'resolved') this.resolvedIn(entry.partition).push({ resolvedMs: c.resolvedAt!, entry, id });
     }
     const opened = (fold.customer?.conversationIds.length ?? 0) - known;
     if (opened > 0) {
@@ -215,7 +216,7 @@ export class Replay {
         heap.pop();
         const { fold } = item.entry;
         const c = fold.conversations[item.id];
-        if (c && c.status === 'resolved' && c.id !== fold.customer?.openConversationId && ms(c.resolvedAt!) <= horizon) {
+        if (c && c.status === 'resolved' && c.id !== fold.customer?.openConversationId && c.resolvedAt! <= horizon) {
           this.retire(fold, c.id);
           this.stats.retired++;
         }
@@ -226,7 +227,8 @@ export class Replay {
   private retire(fold: CustomerFold, id: string): void {
     const c = fold.conversations[id]!;
     this.accumulator.addConversation(c, fold.customer);
-    this.o.onConversation?.(c, fold.customer);
+    // Projections only for whoever asked (specs, the as-of and export tools): the report needs none.
+    if (this.o.onConversation) this.o.onConversation(conversationView(c), fold.customer && customerView(fold.customer));
     delete fold.conversations[id];
     this.inMemory--;
   }

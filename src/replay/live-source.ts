@@ -4,7 +4,7 @@
  * same KPI accumulator a replay feeds.
  */
 import type { Redis } from 'ioredis';
-import type { CustomerFold } from '../domain/fold/customer-fold.ts';
+import type { StoredCustomerFold } from '../domain/fold/customer-fold.ts';
 import type { Conversation, Customer } from '../domain/state.ts';
 import { projectionKeys } from '../projections/keys.ts';
 
@@ -30,7 +30,7 @@ export async function readNamespace(redis: Redis, namespace: string, on: Namespa
       if (err) throw err;
       return value as string | null;
     });
-    const found = states.filter((s): s is string => s !== null).map((s) => (JSON.parse(s) as CustomerFold).customer).filter((c): c is Customer => c !== null);
+    const found = states.filter((s): s is string => s !== null).map((s) => (JSON.parse(s) as StoredCustomerFold).customer).filter((c): c is Customer => c !== null);
     const fetching = redis.pipeline();
     const asked = found.filter((c) => c.conversationIds.length > 0);
     for (const c of asked) fetching.mget(c.conversationIds.map((id) => keys.conversation(c.tenant, c.id, id)));

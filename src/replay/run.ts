@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { AnyEvent } from '../../events/index.ts';
+import { conversationState } from '../domain/fold/fold-state.ts';
 import { KpiAccumulator, type KpiOptions, type KpiReport, type KpiTally } from '../domain/kpi/report.ts';
 import { Replay, type ReplayOptions, type ReplayStats } from './engine.ts';
 import { readTrusted, readStrict, type EventReader } from './fast-parse.ts';
@@ -75,7 +76,7 @@ export async function liveReport(redis: Redis, namespace: string, kpi: Partial<K
   const read = await readNamespace(
     redis,
     namespace,
-    { customer: (c) => acc.addCustomer(c), conversation: (c, customer) => acc.addConversation(c, customer), ...(progress ? { progress } : {}) },
+    { customer: (c) => acc.addCustomer(c), conversation: (c, customer) => acc.addConversation(conversationState(c), customer), ...(progress ? { progress } : {}) },
     tenant,
   );
   return { report: acc.report(), ...read };

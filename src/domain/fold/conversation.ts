@@ -1,4 +1,5 @@
-import type { Channel, Conversation } from '../state.ts';
+import type { Channel } from '../state.ts';
+import type { ConversationState } from './fold-state.ts';
 
 /** A new conversation's id: derived from the event that opened it, so a rebuild gives the same id. */
 export const conversationIdFor = (openingEventId: string) => `cv_${openingEventId}`;
@@ -7,10 +8,10 @@ export function newConversation(input: {
   id: string;
   tenant: string;
   customer: string;
-  at: string;
-  initiatedBy: Conversation['initiatedBy'];
+  at: number;
+  initiatedBy: ConversationState['initiatedBy'];
   channel: Channel;
-}): Conversation {
+}): ConversationState {
   return {
     id: input.id,
     tenant: input.tenant,
@@ -59,6 +60,7 @@ export function newConversation(input: {
       sla: { firstResponse: null, resolution: null, nextResponseMet: 0, nextResponseBreached: 0 },
       repeatOf: null,
     },
+    clock: null,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { AnyEvent, EventEnvelope } from '../../../events/index.ts';
+import { conversationState, customerState, customerView, type ConversationState, type CustomerState } from './fold-state.ts';
 import type { Conversation, Customer, Priority, TranscriptEntry } from '../state.ts';
 import { conversationIdFor, newConversation, withChannel } from './conversation.ts';
 import { iso, ms } from '../time.ts';
@@ -21,8 +22,8 @@ import { awaitMedia, mediaFetched, transcriptAttachments, type MediaRecord } fro
 export interface CustomerFold {
   tenant: string;
   customerId: string;
-  customer: Customer | null;
-  conversations: Record<string, Conversation>;
+  customer: CustomerState | null;
+  conversations: Record<string, ConversationState>;
   recentEventIds: string[];
   /** Set once the customer has an outbound message or a delivery report (see delivery.ts). */
   delivery?: DeliveryRecord;
@@ -60,6 +61,19 @@ export interface EffectsKept {
 }
 
 const KEEP_ALL: EffectsKept = { transcript: true, triggers: true };
+
+/** A customer's fold as it is stored and read (src/projections): the customer as its projection. */
+export type StoredCustomerFold = Omit<CustomerFold, 'customer' | 'conversations'> & { customer: Customer | null; conversations: Record<string, Conversation> };
+
+/** The stored form of a fold's customer (its conversations are stored on their own, see src/projections/store.ts). */
+export const storedFold = (fold: CustomerFold): StoredCustomerFold => ({ ...fold, customer: fold.customer && customerView(fold.customer), conversations: {} });
+
+/** A stored fold as the fold keeps it; the field order is the stored one. */
+export const foldFromStored = (stored: StoredCustomerFold): CustomerFold => ({
+  ...stored,
+  customer: stored.customer && customerState(stored.customer),
+  conversations: Object.fromEntries(Object.entries(stored.conversations).map(([id, c]) => [id, conversationState(c)])),
+});
 
 export const emptyFold = (tenant: string, customerId: string): CustomerFold => ({
   tenant,
@@ -101,7 +115,8 @@ export function applyEvent(fold: CustomerFold, event: AnyEvent, policy: FoldPoli
   fold.recentEventIds.push(event.id);
   if (fold.recentEventIds.length > DEDUPE_WINDOW) fold.recentEventIds.splice(0, fold.recentEventIds.length - DEDUPE_WINDOW);
 
-  const at = canonicalTime(event.time);
+  // The event's time, parsed once: the fold computes with numbers (fold-state.ts).
+  const at = ms(event.time);
   if (fx.touched.size > 0) fx.touched.clear();
   const customer = touchCustomer(fold, at, fx);
   const watched = watchMetrics(fold.conversations, customer, event);
@@ -147,7 +162,7 @@ export function pruneHotSet(fold: CustomerFold): void {
   for (const id of Object.keys(fold.conversations)) if (!keep.has(id)) delete fold.conversations[id];
 }
 
-function touchCustomer(fold: CustomerFold, at: string, fx: FoldEffects): Customer {
+function touchCustomer(fold: CustomerFold, at: number, fx: FoldEffects): CustomerState {
   fx.customerChanged = true;
   if (!fold.customer) {
     fold.customer = {
@@ -168,12 +183,12 @@ function touchCustomer(fold: CustomerFold, at: string, fx: FoldEffects): Custome
   return fold.customer;
 }
 
-function changed(fx: FoldEffects, conversation: Conversation): void {
+function changed(fx: FoldEffects, conversation: ConversationState): void {
   fx.changedConversations.add(conversation.id);
   fx.touched.add(conversation.id);
 }
 
-function openConversationOf(fold: CustomerFold, customer: Customer): Conversation | undefined {
+function openConversationOf(fold: CustomerFold, customer: CustomerState): ConversationState | undefined {
   return customer.openConversationId ? fold.conversations[customer.openConversationId] : undefined;
 }
 
@@ -182,21 +197,21 @@ function openConversationOf(fold: CustomerFold, customer: Customer): Conversatio
  * is resolved at the end of that window, before the next event is applied. The live timer emits
  * the same resolution (same `at`), so whichever comes first, the state is the same.
  */
-function closeIfInactive(fold: CustomerFold, customer: Customer, at: string, policy: FoldPolicy, fx: FoldEffects): void {
+function closeIfInactive(fold: CustomerFold, customer: CustomerState, at: number, policy: FoldPolicy, fx: FoldEffects): void {
   const open = openConversationOf(fold, customer);
   if (!open || open.status === 'resolved') return;
-  const dueMs = ms(open.lastActivityAt) + policy.autoResolveAfterMs;
-  if (ms(at) < dueMs) return;
-  resolve(customer, open, iso(dueMs), { by: 'inactivity', actorId: null }, fx, `inactivity:${open.id}:${iso(dueMs)}`);
+  const dueMs = open.lastActivityAt + policy.autoResolveAfterMs;
+  if (at < dueMs) return;
+  resolve(customer, open, dueMs, { by: 'inactivity', actorId: null }, fx, () => `inactivity:${open.id}:${iso(dueMs)}`);
 }
 
 function resolve(
-  customer: Customer,
-  conversation: Conversation,
-  at: string,
-  resolution: NonNullable<Conversation['resolution']>,
+  customer: CustomerState,
+  conversation: ConversationState,
+  at: number,
+  resolution: NonNullable<ConversationState['resolution']>,
   fx: FoldEffects,
-  causeId: string,
+  causeId: string | (() => string),
 ): void {
   conversation.status = 'resolved';
   conversation.resolvedAt = at;
@@ -206,24 +221,25 @@ function resolve(
   changed(fx, conversation);
   if (!fx.keep.triggers) return;
   // The agent's seat is free again: the queues may hold someone for it.
-  if (conversation.assignee !== null) fx.triggers.push({ kind: 'drain', jobId: jobIds.drain(causeId), conversationId: conversation.id, at });
+  const atText = iso(at);
+  if (conversation.assignee !== null) fx.triggers.push({ kind: 'drain', jobId: jobIds.drain(typeof causeId === 'string' ? causeId : causeId()), conversationId: conversation.id, at: atText });
   fx.triggers.push({
     kind: 'survey',
     jobId: jobIds.survey(conversation.id, conversation.reopenCount),
     conversationId: conversation.id,
-    at,
-    resolvedAt: at,
+    at: atText,
+    resolvedAt: atText,
   });
 }
 
 function open(
   fold: CustomerFold,
-  customer: Customer,
+  customer: CustomerState,
   event: EventEnvelope<'message.received' | 'message.sent'>,
-  at: string,
-  initiatedBy: Conversation['initiatedBy'],
+  at: number,
+  initiatedBy: ConversationState['initiatedBy'],
   fx: FoldEffects,
-): Conversation {
+): ConversationState {
   const channel = event.data.channel;
   const conversation = newConversation({ id: conversationIdFor(event.id), tenant: fold.tenant, customer: fold.customerId, at, initiatedBy, channel });
   fold.conversations[conversation.id] = conversation;
@@ -231,17 +247,17 @@ function open(
   customer.openConversationId = conversation.id;
   changed(fx, conversation);
   if (initiatedBy === 'customer' && fx.keep.triggers) {
-    fx.triggers.push({ kind: 'triage', jobId: jobIds.triage(conversation.id), conversationId: conversation.id, at });
+    fx.triggers.push({ kind: 'triage', jobId: jobIds.triage(conversation.id), conversationId: conversation.id, at: iso(at) });
   }
   return conversation;
 }
 
 /** The conversation needs people: the bot's turn first (if it never had one), then the queue drain. */
-function route(conversation: Conversation, event: AnyEvent, at: string, fx: FoldEffects): void {
-  if (fx.keep.triggers) fx.triggers.push({ kind: 'route', jobId: jobIds.route(conversation.id, event.id), conversationId: conversation.id, at });
+function route(conversation: ConversationState, event: AnyEvent, at: number, fx: FoldEffects): void {
+  if (fx.keep.triggers) fx.triggers.push({ kind: 'route', jobId: jobIds.route(conversation.id, event.id), conversationId: conversation.id, at: iso(at) });
 }
 
-function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: string, policy: FoldPolicy, fx: FoldEffects): void {
+function evolve(fold: CustomerFold, customer: CustomerState, event: AnyEvent, at: number, policy: FoldPolicy, fx: FoldEffects): void {
   switch (event.type) {
     case 'message.received':
       return customerWrote(fold, customer, event, at, policy, fx);
@@ -283,7 +299,7 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
           c.bot = 'handed-off';
           c.handoff = event.data.reason ?? null;
         }
-        if (from !== null && from !== event.data.toAgent && fx.keep.triggers) fx.triggers.push({ kind: 'drain', jobId: jobIds.drain(event.id), conversationId: c.id, at });
+        if (from !== null && from !== event.data.toAgent && fx.keep.triggers) fx.triggers.push({ kind: 'drain', jobId: jobIds.drain(event.id), conversationId: c.id, at: iso(at) });
         if (event.data.toAgent === null && c.status !== 'resolved') route(c, event, at, fx);
       });
     case 'conversation.escalated':
@@ -306,9 +322,10 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       // reopened) after the timer read the projection: its window no longer ends at `data.at`.
       // Applying it would resolve a live conversation as of a time before its last activity, and
       // the fold's own rule (closeIfInactive) would never have done so, so live would differ from replay.
-      if (event.data.reason === 'inactivity' && ms(event.data.at) < ms(c.lastActivityAt) + policy.autoResolveAfterMs) return;
+      const resolvedAt = ms(event.data.at);
+      if (event.data.reason === 'inactivity' && resolvedAt < c.lastActivityAt + policy.autoResolveAfterMs) return;
       const by = event.data.reason === 'inactivity' ? 'inactivity' : event.data.by.kind === 'customer' ? 'customer' : event.data.by.kind === 'agent' ? 'agent' : 'system';
-      return resolve(customer, c, iso(ms(event.data.at)), { by, actorId: event.data.reason === 'inactivity' ? null : event.data.by.id }, fx, event.id);
+      return resolve(customer, c, resolvedAt, { by, actorId: event.data.reason === 'inactivity' ? null : event.data.by.id }, fx, event.id);
     }
     case 'conversation.reopened': {
       const c = event.conversation ? fold.conversations[event.conversation] : undefined;
@@ -316,13 +333,13 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       // A second open conversation would split the customer's messages; the action API refuses it,
       // and the fold resolves the other one should such an event reach the log anyway.
       const other = openConversationOf(fold, customer);
-      if (other && other.id !== c.id) resolve(customer, other, at, { by: 'system', actorId: null }, fx, `${event.id}/${other.id}`);
+      if (other && other.id !== c.id) resolve(customer, other, at, { by: 'system', actorId: null }, fx, () => `${event.id}/${other.id}`);
       reopenClock(c, c.resolvedAt, at, policy);
       c.status = 'open';
       c.resolvedAt = null;
       c.resolution = null;
       c.reopenCount++;
-      c.lastActivityAt = latest(c.lastActivityAt, at);
+      c.lastActivityAt = Math.max(c.lastActivityAt, at);
       customer.openConversationId = c.id;
       changed(fx, c);
       // Whoever held it may hold it again; an unassigned one goes back to its queue.
@@ -333,10 +350,10 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
       // The message's state lives in the customer's delivery record, not in the conversation
       // record: a report changes no conversation field, queue, timer or KPI.
       if (event.data.watermark !== undefined) {
-        for (const change of watermarkReported(fold, event, at)) fx.delivery.push({ eventId: event.id, conversationId: change.conversation, messageId: change.messageId });
+        for (const change of watermarkReported(fold, event, iso(at))) fx.delivery.push({ eventId: event.id, conversationId: change.conversation, messageId: change.messageId });
         return;
       }
-      const change = deliveryReported(fold, event, at);
+      const change = deliveryReported(fold, event, iso(at));
       if (change) fx.delivery.push({ eventId: event.id, conversationId: change.conversation, messageId: change.messageId });
       return;
     }
@@ -379,7 +396,7 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
         if (!survey || survey.answeredAt !== null) return;
         survey.score = event.data.score;
         survey.answeredAt = at;
-        if (fx.keep.triggers) fx.triggers.push({ kind: 'survey-answered', jobId: jobIds.surveyAnswered(survey.id), conversationId: c.id, at, surveyId: survey.id, score: survey.score, byReply: false });
+        if (fx.keep.triggers) fx.triggers.push({ kind: 'survey-answered', jobId: jobIds.surveyAnswered(survey.id), conversationId: c.id, at: iso(at), surveyId: survey.id, score: survey.score, byReply: false });
       });
     default: {
       const unhandled: never = event;
@@ -390,23 +407,23 @@ function evolve(fold: CustomerFold, customer: Customer, event: AnyEvent, at: str
 
 const PRIORITY_RANK: Record<Priority, number> = { low: 0, normal: 1, high: 2, urgent: 3 };
 
-function onConversation(fold: CustomerFold, event: AnyEvent, fx: FoldEffects, change: (c: Conversation) => void): void {
+function onConversation(fold: CustomerFold, event: AnyEvent, fx: FoldEffects, change: (c: ConversationState) => void): void {
   const c = event.conversation ? fold.conversations[event.conversation] : undefined;
   if (!c) return;
   change(c);
   changed(fx, c);
 }
 
-function addIdentity(customer: Customer, id: { channel: Conversation['channels'][number]; provider: string; handle: string }, at: string): void {
+function addIdentity(customer: CustomerState, id: { channel: ConversationState['channels'][number]; provider: string; handle: string }, at: number): void {
   const known = customer.identities.some((i) => i.channel === id.channel && i.provider === id.provider && i.handle === id.handle);
   if (!known) customer.identities.push({ channel: id.channel, provider: id.provider, handle: id.handle, firstSeenAt: at });
 }
 
 function customerWrote(
   fold: CustomerFold,
-  customer: Customer,
+  customer: CustomerState,
   event: EventEnvelope<'message.received'>,
-  at: string,
+  at: number,
   policy: FoldPolicy,
   fx: FoldEffects,
 ): void {
@@ -420,7 +437,7 @@ function customerWrote(
   // The customer answered (or opened): the ball is in our court, the clocks run.
   if (c.status === 'pending') c.status = 'open';
   startWaiting(c, at, policy);
-  if (existing && c.bot === 'answering' && fx.keep.triggers) fx.triggers.push({ kind: 'bot', jobId: jobIds.bot(c.id, event.id), conversationId: c.id, at });
+  if (existing && c.bot === 'answering' && fx.keep.triggers) fx.triggers.push({ kind: 'bot', jobId: jobIds.bot(c.id, event.id), conversationId: c.id, at: iso(at) });
   c.channels = withChannel(c.channels, d.channel);
   c.replyTo = { channel: d.channel, provider: d.provider, handle: d.handle };
   if (d.subject && !c.subject) c.subject = d.subject;
@@ -429,14 +446,14 @@ function customerWrote(
   // ms), so log order and time order can disagree by a moment: "first" and "last" follow time.
   c.firstCustomerMessageAt = earliest(c.firstCustomerMessageAt, at);
   c.lastCustomerMessageAt = latest(c.lastCustomerMessageAt, at);
-  c.lastActivityAt = latest(c.lastActivityAt, at);
+  c.lastActivityAt = Math.max(c.lastActivityAt, at);
   c.messageCount++;
   changed(fx, c);
   awaitMedia(fold, event, c.id);
   if (!fx.keep.transcript) return;
   const entry: TranscriptEntry = {
     eventId: event.id,
-    at,
+    at: iso(at),
     direction: 'in',
     channel: d.channel,
     provider: d.provider,
@@ -450,22 +467,22 @@ function customerWrote(
 }
 
 /** An auto-reply, bounce, referral or opt-in: on the open conversation's transcript if there is one, nothing more. */
-function automatedReply(fold: CustomerFold, customer: Customer, event: EventEnvelope<'message.received'>, at: string, fx: FoldEffects): void {
+function automatedReply(fold: CustomerFold, customer: CustomerState, event: EventEnvelope<'message.received'>, at: number, fx: FoldEffects): void {
   const c = openConversationOf(fold, customer);
   if (!c) return;
   changed(fx, c);
   if (!fx.keep.transcript) return;
   const d = event.data;
-  const entry: TranscriptEntry = { eventId: event.id, at, direction: 'in', channel: d.channel, provider: d.provider, author: { kind: 'system', id: d.automated ?? d.kind ?? 'auto-reply' }, text: d.text };
+  const entry: TranscriptEntry = { eventId: event.id, at: iso(at), direction: 'in', channel: d.channel, provider: d.provider, author: { kind: 'system', id: d.automated ?? d.kind ?? 'auto-reply' }, text: d.text };
   if (d.subject !== undefined) entry.subject = d.subject;
   fx.transcript.push({ conversationId: c.id, entry });
 }
 
 function weWrote(
   fold: CustomerFold,
-  customer: Customer,
+  customer: CustomerState,
   event: EventEnvelope<'message.sent'>,
-  at: string,
+  at: number,
   policy: FoldPolicy,
   fx: FoldEffects,
 ): void {
@@ -480,7 +497,7 @@ function weWrote(
   if (fx.keep.transcript) {
     const entry: TranscriptEntry = {
       eventId: event.id,
-      at,
+      at: iso(at),
       direction: 'out',
       channel: d.channel,
       provider: d.provider,
@@ -496,10 +513,10 @@ function weWrote(
   }
   changed(fx, c);
   if (d.internal) return;
-  outboundMessageSent(fold, d.messageId ?? event.id, c.id, { provider: d.provider, at });
+  outboundMessageSent(fold, d.messageId ?? event.id, c.id, { provider: d.provider, at: iso(at) });
 
   c.channels = withChannel(c.channels, d.channel);
-  c.lastActivityAt = latest(c.lastActivityAt, at);
+  c.lastActivityAt = Math.max(c.lastActivityAt, at);
   c.messageCount++;
   // The bot answered a conversation nobody holds: it keeps it out of the queues until it hands off.
   if (d.author.kind === 'bot' && c.bot === null && c.assignee === null && c.initiatedBy === 'customer') c.bot = 'answering';
@@ -524,12 +541,12 @@ function weWrote(
  * channel where a reply is the answer (not e-mail: that has links), within the reply window, is the
  * answer: recorded on the surveyed conversation, never a new conversation.
  */
-function answersSurvey(fold: CustomerFold, customer: Customer, event: EventEnvelope<'message.received'>, at: string, policy: FoldPolicy, fx: FoldEffects): boolean {
+function answersSurvey(fold: CustomerFold, customer: CustomerState, event: EventEnvelope<'message.received'>, at: number, policy: FoldPolicy, fx: FoldEffects): boolean {
   if (event.data.channel === 'email') return false;
   const lastId = customer.conversationIds.at(-1);
   const last = lastId ? fold.conversations[lastId] : undefined;
   if (!last || last.status !== 'resolved') return false;
-  const pending = last.surveys.filter((s) => s.answeredAt === null && s.channel === event.data.channel && ms(at) - ms(s.sentAt) <= policy.surveyReplyWindowMs).at(-1);
+  const pending = last.surveys.filter((s) => s.answeredAt === null && s.channel === event.data.channel && at - s.sentAt <= policy.surveyReplyWindowMs).at(-1);
   if (!pending) return false;
   const reply = parseSurveyReply(event.data.text, pending);
   if (!reply) return false;
@@ -539,22 +556,17 @@ function answersSurvey(fold: CustomerFold, customer: Customer, event: EventEnvel
   if (fx.keep.transcript) {
     fx.transcript.push({
       conversationId: last.id,
-      entry: { eventId: event.id, at, direction: 'in', channel: event.data.channel, provider: event.data.provider, author: { kind: 'customer', id: customer.id }, text: event.data.text },
+      entry: { eventId: event.id, at: iso(at), direction: 'in', channel: event.data.channel, provider: event.data.provider, author: { kind: 'customer', id: customer.id }, text: event.data.text },
     });
   }
-  if (fx.keep.triggers) fx.triggers.push({ kind: 'survey-answered', jobId: jobIds.surveyAnswered(pending.id), conversationId: last.id, at, surveyId: pending.id, score: reply.score, byReply: true });
+  if (fx.keep.triggers) fx.triggers.push({ kind: 'survey-answered', jobId: jobIds.surveyAnswered(pending.id), conversationId: last.id, at: iso(at), surveyId: pending.id, score: reply.score, byReply: true });
   return true;
 }
 
-/** The fold's one time format: RFC 3339 in UTC with milliseconds. Most producers write it already. */
-const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const canonicalTime = (time: string) => (CANONICAL.test(time) ? time : iso(ms(time)));
-
-/** ISO times in the fold's one format compare as text. */
-function latest(current: string | null, at: string): string {
+function latest(current: number | null, at: number): number {
   return current !== null && current > at ? current : at;
 }
 
-function earliest(current: string | null, at: string): string {
+function earliest(current: number | null, at: number): number {
   return current !== null && current < at ? current : at;
 }

@@ -7,28 +7,28 @@
  * decides a response or a resolution is, the metrics follow. Event time only, like the fold.
  */
 import type { AnyEvent } from '../../../events/index.ts';
-import { businessTimeBetween } from '../sla/calendar.ts';
-import { slaDeadlines } from '../sla/policy.ts';
-import type { ContactHistory, Conversation, ConversationStatus, Customer, SlaOutcome } from '../state.ts';
-import { ms } from '../time.ts';
+import { businessMsBetween } from '../sla/calendar.ts';
+import { slaDeadlinesMs } from '../sla/policy.ts';
+import type { ConversationStatus, SlaOutcome } from '../state.ts';
 import type { FoldPolicy } from './policy.ts';
 import { conversationChannel } from '../conversation-channel.ts';
+import type { ContactHistoryState, ConversationState, CustomerState } from './fold-state.ts';
 
 /** What a conversation looked like before the event: only what the transitions below compare. */
 export interface MetricsWatch {
   id: string;
   status: ConversationStatus;
   category: string | null;
-  firstResponseAt: string | null;
-  lastAgentMessageAt: string | null;
-  waitingSince: string | null;
-  pausedSince: string | null;
+  firstResponseAt: number | null;
+  lastAgentMessageAt: number | null;
+  waitingSince: number | null;
+  pausedSince: number | null;
   pausedMs: number;
-  firstResponseDueAt: string | null;
-  nextResponseDueAt: string | null;
+  firstResponseDueAt: number | null;
+  nextResponseDueAt: number | null;
 }
 
-function watchOf(c: Conversation): MetricsWatch {
+function watchOf(c: ConversationState): MetricsWatch {
   return {
     id: c.id,
     status: c.status,
@@ -44,7 +44,7 @@ function watchOf(c: Conversation): MetricsWatch {
 }
 
 /** Before the event: the open conversation and the one the event names (all an event can change that metrics care about). */
-export function watchMetrics(conversations: Record<string, Conversation>, customer: Customer, event: AnyEvent): MetricsWatch[] {
+export function watchMetrics(conversations: Record<string, ConversationState>, customer: CustomerState, event: AnyEvent): MetricsWatch[] {
   const watched: MetricsWatch[] = [];
   const open = customer.openConversationId ? conversations[customer.openConversationId] : undefined;
   if (open) watched.push(watchOf(open));
@@ -55,11 +55,11 @@ export function watchMetrics(conversations: Record<string, Conversation>, custom
 
 /** After the event: metric facts from what changed, on the watched conversations and on one the event opened. */
 export function recordMetrics(
-  conversations: Record<string, Conversation>,
-  customer: Customer,
+  conversations: Record<string, ConversationState>,
+  customer: CustomerState,
   watched: readonly MetricsWatch[],
   event: AnyEvent,
-  at: string,
+  at: number,
   policy: FoldPolicy,
 ): void {
   for (const before of watched) {
@@ -73,7 +73,7 @@ export function recordMetrics(
   }
 }
 
-function track(customer: Customer, c: Conversation, before: MetricsWatch | null, event: AnyEvent, at: string, policy: FoldPolicy): void {
+function track(customer: CustomerState, c: ConversationState, before: MetricsWatch | null, event: AnyEvent, at: number, policy: FoldPolicy): void {
   const m = c.metrics;
   if (before && before.status !== 'resolved' && c.status === 'resolved') resolved(customer, c, before, policy);
   if (before && before.status === 'resolved' && c.status !== 'resolved') reopened(customer, c, at);
@@ -87,7 +87,7 @@ function track(customer: Customer, c: Conversation, before: MetricsWatch | null,
     // A breach already recorded stands (the deadline moves with an escalation's priority, the verdict does not).
     if (m.sla.firstResponse !== 'breached') m.sla.firstResponse = outcome(c.firstResponseAt, before.firstResponseDueAt);
   } else if (before && answeredWait(c, before)) {
-    m.nextResponseMs.push(ms(at) - ms(before.waitingSince!));
+    m.nextResponseMs.push(at - before.waitingSince!);
     const verdict = outcome(at, before.nextResponseDueAt);
     if (verdict === 'met') m.sla.nextResponseMet++;
     if (verdict === 'breached') m.sla.nextResponseBreached++;
@@ -98,20 +98,20 @@ function track(customer: Customer, c: Conversation, before: MetricsWatch | null,
 }
 
 /** A human agent's message ended a customer's wait that was not the wait for the first response. */
-function answeredWait(c: Conversation, before: MetricsWatch): boolean {
+function answeredWait(c: ConversationState, before: MetricsWatch): boolean {
   const responded = before.firstResponseAt !== null || c.initiatedBy === 'agent';
   return responded && before.waitingSince !== null && c.sla.waitingSince === null && c.status !== 'resolved' && c.lastAgentMessageAt !== before.lastAgentMessageAt;
 }
 
-const outcome = (stoppedAt: string, dueAt: string | null): SlaOutcome | null => (dueAt === null ? null : ms(stoppedAt) <= ms(dueAt) ? 'met' : 'breached');
+const outcome = (stoppedAt: number, dueAt: number | null): SlaOutcome | null => (dueAt === null ? null : stoppedAt <= dueAt ? 'met' : 'breached');
 
-function resolved(customer: Customer, c: Conversation, before: MetricsWatch, policy: FoldPolicy): void {
+function resolved(customer: CustomerState, c: ConversationState, before: MetricsWatch, policy: FoldPolicy): void {
   const m = c.metrics;
   const resolvedAt = c.resolvedAt!;
   m.spells.push(resolvedAt);
   m.firstResolvedAt ??= resolvedAt;
   if (m.handlingSince !== null) {
-    m.handlingMs += Math.max(0, ms(resolvedAt) - ms(m.handlingSince));
+    m.handlingMs += Math.max(0, resolvedAt - m.handlingSince);
     m.handlingSince = null;
   }
   // Clocks that were running stop here; one whose deadline had passed is breached.
@@ -129,10 +129,10 @@ function resolved(customer: Customer, c: Conversation, before: MetricsWatch, pol
  * The resolution target counts open business time only (pending on the customer, and resolved
  * before a reopen, stand still): met when the time it stood open up to this resolution is within it.
  */
-function resolutionOutcome(c: Conversation, before: MetricsWatch, resolvedAt: string, policy: FoldPolicy): SlaOutcome | null {
+function resolutionOutcome(c: ConversationState, before: MetricsWatch, resolvedAt: number, policy: FoldPolicy): SlaOutcome | null {
   if (!policy.sla || c.initiatedBy !== 'customer') return null;
-  const pausedNow = before.pausedSince !== null && resolvedAt > before.pausedSince ? businessTimeBetween(before.pausedSince, resolvedAt, policy.sla.calendar) : 0;
-  const schedule = slaDeadlines(
+  const pausedNow = before.pausedSince !== null && resolvedAt > before.pausedSince ? businessMsBetween(before.pausedSince, resolvedAt, policy.sla.calendar) : 0;
+  const schedule = slaDeadlinesMs(
     {
       channel: conversationChannel(c),
       priority: c.priority,
@@ -148,7 +148,7 @@ function resolutionOutcome(c: Conversation, before: MetricsWatch, resolvedAt: st
   return outcome(resolvedAt, schedule.resolutionDueAt);
 }
 
-function reopened(customer: Customer, c: Conversation, at: string): void {
+function reopened(customer: CustomerState, c: ConversationState, at: number): void {
   c.metrics.spells.push(at);
   // A reopened conversation was not resolved at first contact, so a later one cannot repeat it.
   const h = customer.contactHistory;
@@ -156,18 +156,18 @@ function reopened(customer: Customer, c: Conversation, at: string): void {
 }
 
 /** First triage: a conversation of the category the customer's last first-contact resolution had repeats it. */
-function repeatCheck(customer: Customer, c: Conversation): void {
+function repeatCheck(customer: CustomerState, c: ConversationState): void {
   if (c.initiatedBy !== 'customer') return;
   const h = customer.contactHistory;
   const last = h?.lastResolved[c.category!];
   if (!h || !last || last.conversation === c.id) return;
-  const gapMs = ms(c.openedAt) - ms(last.resolvedAt);
+  const gapMs = c.openedAt - last.resolvedAt;
   if (gapMs < 0) return;
   c.metrics.repeatOf = { conversation: last.conversation, gapMs };
   const known = h.repeatedAfterMs[last.conversation];
   if (known === undefined || gapMs < known) h.repeatedAfterMs[last.conversation] = gapMs;
 }
 
-function history(customer: Customer): ContactHistory {
+function history(customer: CustomerState): ContactHistoryState {
   return (customer.contactHistory ??= { lastResolved: {}, repeatedAfterMs: {} });
 }

@@ -8,9 +8,9 @@
  */
 import { slaTimers, type SlaTimerKind } from '../sla/timers.ts';
 import type { SlaMetric } from '../sla/policy.ts';
-import type { Conversation } from '../state.ts';
 import { iso, ms } from '../time.ts';
 import type { FoldPolicy } from './policy.ts';
+import type { ConversationState } from './fold-state.ts';
 import { scheduleOf } from './sla-clock.ts';
 
 export type TimerKind = 'auto-resolve' | SlaTimerKind;
@@ -29,9 +29,9 @@ export interface Timer {
 export const firedMark = (kind: SlaTimerKind, metric: SlaMetric, dueAt: string) => `${kind}|${metric}|${iso(ms(dueAt))}`;
 
 /** The timers the conversation waits on now, in a fixed order. */
-export function timersOf(c: Conversation, policy: FoldPolicy): Timer[] {
+export function timersOf(c: ConversationState, policy: FoldPolicy): Timer[] {
   if (c.status === 'resolved') return [];
-  const quietEnds = iso(ms(c.lastActivityAt) + policy.autoResolveAfterMs);
+  const quietEnds = iso(c.lastActivityAt + policy.autoResolveAfterMs);
   const timers: Timer[] = [{ kind: 'auto-resolve', conversationId: c.id, at: quietEnds, dueAt: quietEnds, metric: null }];
   const schedule = scheduleOf(c, policy);
   if (!schedule) return timers;

@@ -4,11 +4,23 @@
  * what lets a replay (conversations in the order they settle) and the live projections (in Redis
  * scan order) produce identical reports.
  */
-import type { Conversation, Customer, SlaOutcome } from '../state.ts';
+import type { SlaOutcome } from '../state.ts';
+import { conversationState, type ConversationState } from '../fold/fold-state.ts';
+import type { Conversation } from '../state.ts';
+
+/**
+ * What the report needs of a customer's record: merges and repeat contacts, no times, so the
+ * projection's record and the fold's state both serve as they are.
+ */
+export interface KpiCustomer {
+  tenant: string;
+  id: string;
+  mergedInto: string | null;
+  contactHistory?: { repeatedAfterMs: Record<string, number> };
+}
 import { Distribution, type DurationSummary } from './distribution.ts';
 import { backlogDayOf, channelOf, dayIndex, dayLabel, groupId, groupKeyOf, isoWeek, type GroupDimension, type GroupKey } from './groups.ts';
 import { rate, round4, serviceScore, type KpiTargets, type ServiceScore } from './targets.ts';
-import { ms } from '../time.ts';
 
 export interface SlaCompliance {
   met: number;
@@ -89,9 +101,9 @@ export interface ConversationFacts {
   lastDay: number;
 }
 
-export function conversationFacts(c: Conversation, customer: Customer | null, fcrWindowMs: number): ConversationFacts {
+export function conversationFacts(c: ConversationState, customer: KpiCustomer | null, fcrWindowMs: number): ConversationFacts {
   const m = c.metrics;
-  const start = ms(c.firstCustomerMessageAt ?? c.openedAt);
+  const start = c.firstCustomerMessageAt ?? c.openedAt;
   const resolved = c.status === 'resolved';
   let firstContact: boolean | null = null;
   if (resolved && c.initiatedBy === 'customer') {
@@ -101,9 +113,9 @@ export function conversationFacts(c: Conversation, customer: Customer | null, fc
   // Open spells: [opened, resolved, reopened, resolved, ...].
   const backlog: number[] = [];
   for (let i = 0; i < m.spells.length; i += 2) {
-    backlog.push(backlogDayOf(ms(m.spells[i]!)), 1);
+    backlog.push(backlogDayOf(m.spells[i]!), 1);
     const end = m.spells[i + 1];
-    if (end !== undefined) backlog.push(backlogDayOf(ms(end)), -1);
+    if (end !== undefined) backlog.push(backlogDayOf(end), -1);
   }
   return {
     customerKey: `${c.tenant}/${c.customer}`,
@@ -111,21 +123,21 @@ export function conversationFacts(c: Conversation, customer: Customer | null, fc
     customerInitiated: c.initiatedBy === 'customer',
     category: c.category,
     channel: channelOf(c),
-    openedWeek: isoWeek(ms(c.openedAt)),
-    firstResponseMs: c.initiatedBy === 'customer' && c.firstResponseAt !== null && c.firstCustomerMessageAt !== null ? ms(c.firstResponseAt) - start : null,
+    openedWeek: isoWeek(c.openedAt),
+    firstResponseMs: c.initiatedBy === 'customer' && c.firstResponseAt !== null && c.firstCustomerMessageAt !== null ? c.firstResponseAt - start : null,
     nextResponseMs: m.nextResponseMs,
-    resolutionMs: resolved ? ms(c.resolvedAt!) - start : null,
+    resolutionMs: resolved ? c.resolvedAt! - start : null,
     handlingMs: resolved && (c.assignee !== null || c.lastAgentMessageAt !== null) ? m.handlingMs : null,
     firstContact,
-    firstResolutionMs: m.firstResolvedAt !== null ? ms(m.firstResolvedAt) - start : null,
+    firstResolutionMs: m.firstResolvedAt !== null ? m.firstResolvedAt - start : null,
     reopened: c.reopenCount > 0,
-    surveys: c.surveys.map((s) => ({ kind: s.kind, score: s.score, answeredWeek: s.answeredAt !== null && s.score !== null ? isoWeek(ms(s.answeredAt)) : null })),
+    surveys: c.surveys.map((s) => ({ kind: s.kind, score: s.score, answeredWeek: s.answeredAt !== null && s.score !== null ? isoWeek(s.answeredAt) : null })),
     slaFirstResponse: m.sla.firstResponse,
     slaResolution: m.sla.resolution,
     nextResponseMet: m.sla.nextResponseMet,
     nextResponseBreached: m.sla.nextResponseBreached,
     backlog,
-    lastDay: Math.max(dayIndex(ms(c.lastActivityAt)), dayIndex(ms(c.resolvedAt ?? c.lastActivityAt))),
+    lastDay: Math.max(dayIndex(c.lastActivityAt), dayIndex(c.resolvedAt ?? c.lastActivityAt)),
   };
 }
 
@@ -234,7 +246,7 @@ export interface FigureSelectionOptions {
 export class FigureSelection {
   private readonly rule: FigureRule;
   private readonly groupText: string | null;
-  private members: Array<FigureMember & { sortKey: number }> = [];
+  private members: Array<FigureMember & { sortKey: number; openedMs: number }> = [];
   private number = 0;
   private total = 0;
 
@@ -247,7 +259,9 @@ export class FigureSelection {
     this.groupText = group && group.dimensions.length > 0 ? groupId(group.key, group.dimensions) : null;
   }
 
-  add(c: Conversation, customer: Customer | null): void {
+  /** A conversation as the projection holds it (the drill-down lists projections). */
+  add(view: Conversation, customer: KpiCustomer | null): void {
+    const c = conversationState(view);
     const group = this.options.group;
     // A conversation belongs to the group the report puts it in: the same key, the same identity.
     if (this.groupText !== null && groupId(groupKeyOf(c, group!.dimensions), group!.dimensions) !== this.groupText) return;
@@ -257,7 +271,7 @@ export class FigureSelection {
     this.number += counted;
     this.total++;
     const value = this.rule.value?.of(facts);
-    this.members.push({ conversation: c, counted, ...(value !== undefined ? { value } : {}), sortKey: this.sortKeyOf(counted, value) });
+    this.members.push({ conversation: view, counted, ...(value !== undefined ? { value } : {}), sortKey: this.sortKeyOf(counted, value), openedMs: c.openedAt });
     if (this.members.length >= 2 * this.options.limit + 64) this.trim();
   }
 
@@ -268,7 +282,7 @@ export class FigureSelection {
       valueName: this.rule.value?.name ?? null,
       number: this.number,
       total: this.total,
-      members: this.members.map(({ sortKey: _, ...member }) => member),
+      members: this.members.map(({ sortKey: _, openedMs: __, ...member }) => member),
     };
   }
 
@@ -285,14 +299,14 @@ export class FigureSelection {
   private trim(): void {
     this.members.sort(
       (a, b) =>
-        b.sortKey - a.sortKey || (a.conversation.openedAt < b.conversation.openedAt ? 1 : a.conversation.openedAt > b.conversation.openedAt ? -1 : 0) || (a.conversation.id < b.conversation.id ? -1 : a.conversation.id > b.conversation.id ? 1 : 0),
+        b.sortKey - a.sortKey || b.openedMs - a.openedMs || (a.conversation.id < b.conversation.id ? -1 : a.conversation.id > b.conversation.id ? 1 : 0),
     );
     if (this.members.length > this.options.limit) this.members.length = this.options.limit;
   }
 }
 
 /** The conversations behind one number of the report, in one call (specs, small tools). */
-export function conversationsBehind(figure: KpiFigure, conversations: Iterable<{ conversation: Conversation; customer: Customer | null }>, options: FigureSelectionOptions): FigureSelectionResult {
+export function conversationsBehind(figure: KpiFigure, conversations: Iterable<{ conversation: Conversation; customer: KpiCustomer | null }>, options: FigureSelectionOptions): FigureSelectionResult {
   const selection = new FigureSelection(figure, options);
   for (const { conversation, customer } of conversations) selection.add(conversation, customer);
   return selection.result();

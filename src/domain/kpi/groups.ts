@@ -1,6 +1,6 @@
 /** What a report can be split by, and each conversation's key: one group per combination of values. */
-import type { Conversation } from '../state.ts';
-import { ms } from '../time.ts';
+import type { ConversationState as Conversation } from '../fold/fold-state.ts';
+import { iso } from '../time.ts';
 
 export const GROUP_DIMENSIONS = ['tenant', 'channel', 'team', 'agent', 'category', 'day', 'week', 'month'] as const;
 export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
@@ -71,11 +71,11 @@ function valueOf(c: Conversation, d: GroupDimension): string | null {
     case 'category':
       return c.category;
     case 'day':
-      return c.openedAt.slice(0, 10);
+      return iso(c.openedAt).slice(0, 10);
     case 'week':
-      return isoWeek(ms(c.openedAt));
+      return isoWeek(c.openedAt);
     case 'month':
-      return c.openedAt.slice(0, 7);
+      return iso(c.openedAt).slice(0, 7);
   }
 }
 

@@ -3,8 +3,9 @@
  * record each belongs to) and the customers (for merges). Replay feeds it conversations as they
  * settle; the live report feeds it the projections; both give the same report (docs/metrics.md).
  */
-import type { Conversation, Customer } from '../state.ts';
-import { conversationFacts, GroupFigures, type KpiFigures } from './figures.ts';
+import { conversationState, type ConversationState } from '../fold/fold-state.ts';
+import type { Conversation } from '../state.ts';
+import { conversationFacts, GroupFigures, type KpiCustomer, type KpiFigures } from './figures.ts';
 import { groupId, groupKeyOf, keyText, type GroupDimension, type GroupKey } from './groups.ts';
 import { defaultKpiTargets, type KpiTargets } from './targets.ts';
 
@@ -42,12 +43,12 @@ export class KpiAccumulator {
   }
 
   /** Every customer record, once: merges are learnt here (order does not matter). */
-  addCustomer(customer: Customer): void {
+  addCustomer(customer: KpiCustomer): void {
     if (customer.mergedInto) this.mergedInto.set(`${customer.tenant}/${customer.id}`, `${customer.tenant}/${customer.mergedInto}`);
   }
 
   /** A conversation as it stands at the end of the stream (or once it can no longer change), with its customer's record. */
-  addConversation(c: Conversation, customer: Customer | null): void {
+  addConversation(c: ConversationState, customer: KpiCustomer | null): void {
     const facts = conversationFacts(c, customer, this.options.fcrWindowMs);
     this.total.add(facts);
     if (this.options.groupBy.length === 0) return;
@@ -100,10 +101,10 @@ export class KpiAccumulator {
   }
 }
 
-/** The report of a set of conversations and customers in one call (specs, small tools). */
-export function kpiReport(input: { conversations: Iterable<{ conversation: Conversation; customer: Customer | null }>; customers: Iterable<Customer> }, options: Partial<KpiOptions> = {}): KpiReport {
+/** The report of a set of conversation and customer projections in one call (specs, small tools). */
+export function kpiReport(input: { conversations: Iterable<{ conversation: Conversation; customer: KpiCustomer | null }>; customers: Iterable<KpiCustomer> }, options: Partial<KpiOptions> = {}): KpiReport {
   const acc = new KpiAccumulator(options);
   for (const customer of input.customers) acc.addCustomer(customer);
-  for (const { conversation, customer } of input.conversations) acc.addConversation(conversation, customer);
+  for (const { conversation, customer } of input.conversations) acc.addConversation(conversationState(conversation), customer);
   return acc.report();
 }

@@ -9,10 +9,11 @@
  * opening or closing time the clocks skip counts from the jump; one they pass twice, from its first
  * occurrence (see `instantAtWall`).
  *
- * Pure: times are RFC 3339 strings in, RFC 3339 UTC strings out; offsets come from the runtime's
- * tz database through Intl (see zone.ts).
+ * Pure: times are RFC 3339 strings in, RFC 3339 UTC strings out (or epoch ms, the `…Ms` forms the
+ * fold uses); offsets come from the runtime's tz database through Intl (see zone.ts), looked up only
+ * when a day's opening windows are first needed, then cached per calendar and day.
  */
-import { dateOf, instantAtLocal, localDayAt, weekdayOf } from './zone.ts';
+import { dateOf, instantAtLocal, weekdayOf } from './zone.ts';
 import { iso, ms } from '../time.ts';
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -55,21 +56,25 @@ const MAX_DAYS = 20 * 366;
  * exactly at closing gives the closing instant, not the next morning; a zero duration gives `start`.
  */
 export function addBusinessTime(start: string, durationMs: number, calendar: BusinessCalendar): string {
-  const from = instant(start);
+  return iso(addBusinessMs(instant(start), durationMs, calendar));
+}
+
+/** `addBusinessTime` on epoch milliseconds, as the fold keeps times. */
+export function addBusinessMs(from: number, durationMs: number, calendar: BusinessCalendar): number {
   if (!Number.isFinite(durationMs) || durationMs < 0) throw new RangeError(`a business duration is a finite number of ms ≥ 0, not ${durationMs}`);
-  if (calendar.kind === 'always' || durationMs === 0) return iso(from + durationMs);
+  if (calendar.kind === 'always' || durationMs === 0) return from + durationMs;
 
   let remaining = durationMs;
-  const firstDay = localDayAt(from, calendar.timeZone);
+  const firstDay = firstLocalDayAtOrBefore(from);
   for (let day = firstDay; day < firstDay + MAX_DAYS; day++) {
     for (const [open, close] of openWindows(day, calendar)) {
       if (close <= from) continue;
       const counted = Math.max(open, from);
-      if (remaining <= close - counted) return iso(counted + remaining);
+      if (remaining <= close - counted) return counted + remaining;
       remaining -= close - counted;
     }
   }
-  throw new Error(`calendar in ${calendar.timeZone} has no opening hours within ${MAX_DAYS} days of ${start}`);
+  throw new Error(`calendar in ${calendar.timeZone} has no opening hours within ${MAX_DAYS} days of ${iso(from)}`);
 }
 
 /**
@@ -77,14 +82,17 @@ export function addBusinessTime(start: string, durationMs: number, calendar: Bus
  * `businessTimeBetween(start, addBusinessTime(start, d, cal), cal) === d`.
  */
 export function businessTimeBetween(a: string, b: string, calendar: BusinessCalendar): number {
-  const from = instant(a);
-  const to = instant(b);
-  if (to < from) return -businessTimeBetween(b, a, calendar);
+  return businessMsBetween(instant(a), instant(b), calendar);
+}
+
+/** `businessTimeBetween` on epoch milliseconds. */
+export function businessMsBetween(from: number, to: number, calendar: BusinessCalendar): number {
+  if (to < from) return -businessMsBetween(to, from, calendar);
   if (calendar.kind === 'always') return to - from;
 
   let total = 0;
-  const lastDay = localDayAt(to, calendar.timeZone);
-  for (let day = localDayAt(from, calendar.timeZone); day <= lastDay; day++) {
+  const lastDay = lastLocalDayAtOrAfter(to);
+  for (let day = firstLocalDayAtOrBefore(from); day <= lastDay; day++) {
     for (const [open, close] of openWindows(day, calendar)) {
       const overlap = Math.min(close, to) - Math.max(open, from);
       if (overlap > 0) total += overlap;
@@ -97,8 +105,22 @@ export function businessTimeBetween(a: string, b: string, calendar: BusinessCale
 export function isWithinBusinessHours(at: string, calendar: BusinessCalendar): boolean {
   if (calendar.kind === 'always') return true;
   const t = instant(at);
-  return openWindows(localDayAt(t, calendar.timeZone), calendar).some(([open, close]) => open <= t && t < close);
+  for (let day = firstLocalDayAtOrBefore(t); day <= lastLocalDayAtOrAfter(t); day++) {
+    if (openWindows(day, calendar).some(([open, close]) => open <= t && t < close)) return true;
+  }
+  return false;
 }
+
+/**
+ * Which local day an instant falls on needs the zone's offset (an Intl look-up, the costliest step
+ * of a deadline). The walks above need no exact day: they only need to start on or before it and
+ * end on or after it, because a day's windows are instants and the days' windows tile time (day n
+ * ends where day n + 1 begins), so a window of a day too early or too late simply does not overlap.
+ * Offsets lie within ±1 day of UTC, so the UTC day ± 1 brackets the local day in every zone.
+ */
+const firstLocalDayAtOrBefore = (t: number) => Math.floor(t / DAY_MS) - 1;
+const lastLocalDayAtOrAfter = (t: number) => Math.floor(t / DAY_MS) + 1;
+const DAY_MS = 86_400_000;
 
 /**
  * Each window costs a few Intl look-ups, and a replay computes deadlines for the same days over and

@@ -15,7 +15,8 @@ import { z } from 'zod';
 import { prioritySchema, slaMetricSchema } from '../../../events/types/common.ts';
 import { channelSchema } from '../../../events/types/message.ts';
 import type { Channel, Conversation, Priority } from '../state.ts';
-import { addBusinessTime, type BusinessCalendar } from './calendar.ts';
+import { addBusinessMs, type BusinessCalendar } from './calendar.ts';
+import { iso, ms } from '../time.ts';
 import { durationSchema } from '../duration.ts';
 import { conversationChannel } from '../conversation-channel.ts';
 
@@ -152,33 +153,69 @@ export interface SlaSchedule {
  * writes only the deadlines, on every change, and each instant is a walk over the calendar.
  */
 export function slaDeadlines(clock: SlaClock, policy: SlaPolicy, calendar: BusinessCalendar, warnings = true): SlaSchedule {
-  const schedule: SlaSchedule = {
+  const toMs = (t: string | null) => (t === null ? null : ms(t));
+  return scheduleText(
+    slaDeadlinesMs({ ...clock, openedAt: ms(clock.openedAt), waitingSince: toMs(clock.waitingSince), firstResponseAt: toMs(clock.firstResponseAt) }, policy, calendar, warnings),
+  );
+}
+
+/** `SlaClock` with times as epoch milliseconds, as the fold keeps them. */
+export interface SlaClockMs extends Omit<SlaClock, 'openedAt' | 'waitingSince' | 'firstResponseAt'> {
+  openedAt: number;
+  waitingSince: number | null;
+  firstResponseAt: number | null;
+}
+
+/** `SlaSchedule` in epoch milliseconds. */
+export interface SlaScheduleMs {
+  firstResponseDueAt: number | null;
+  nextResponseDueAt: number | null;
+  resolutionDueAt: number | null;
+  warnAt: Record<SlaMetric, number | null>;
+}
+
+/** `slaDeadlines` on epoch milliseconds: the fold's form (no text parsed or written). */
+export function slaDeadlinesMs(clock: SlaClockMs, policy: SlaPolicy, calendar: BusinessCalendar, warnings = true): SlaScheduleMs {
+  const schedule: SlaScheduleMs = {
     firstResponseDueAt: null,
     nextResponseDueAt: null,
     resolutionDueAt: null,
     warnAt: { firstResponse: null, nextResponse: null, resolution: null },
   };
   if (clock.waitingSince === null) return schedule;
+  const targets = policy.targets;
+  const { channel, priority } = clock;
 
-  const plan = (metric: SlaMetric, start: string, alreadyStoodStillMs: number) => {
-    const target = slaTarget(policy, metric, clock.channel, clock.priority);
-    if (target === null) return null;
-    return {
-      dueAt: addBusinessTime(start, target + alreadyStoodStillMs, calendar),
-      warnAt: warnings ? addBusinessTime(start, Math.round(target * policy.warnShare) + alreadyStoodStillMs, calendar) : null,
-    };
-  };
-
-  const first = clock.firstResponseAt === null ? plan('firstResponse', clock.openedAt, 0) : null;
-  const next = clock.firstResponseAt !== null ? plan('nextResponse', clock.waitingSince, 0) : null;
-  const resolution = plan('resolution', clock.openedAt, clock.pausedMs);
-  schedule.firstResponseDueAt = first?.dueAt ?? null;
-  schedule.warnAt.firstResponse = first?.warnAt ?? null;
-  schedule.nextResponseDueAt = next?.dueAt ?? null;
-  schedule.warnAt.nextResponse = next?.warnAt ?? null;
-  schedule.resolutionDueAt = resolution?.dueAt ?? null;
-  schedule.warnAt.resolution = resolution?.warnAt ?? null;
+  if (clock.firstResponseAt === null) {
+    const target = targets.firstResponse[channel][priority];
+    if (target !== null) {
+      schedule.firstResponseDueAt = addBusinessMs(clock.openedAt, target, calendar);
+      if (warnings) schedule.warnAt.firstResponse = addBusinessMs(clock.openedAt, Math.round(target * policy.warnShare), calendar);
+    }
+  } else {
+    const target = targets.nextResponse[channel][priority];
+    if (target !== null) {
+      schedule.nextResponseDueAt = addBusinessMs(clock.waitingSince, target, calendar);
+      if (warnings) schedule.warnAt.nextResponse = addBusinessMs(clock.waitingSince, Math.round(target * policy.warnShare), calendar);
+    }
+  }
+  const target = targets.resolution[channel][priority];
+  if (target !== null) {
+    schedule.resolutionDueAt = addBusinessMs(clock.openedAt, target + clock.pausedMs, calendar);
+    if (warnings) schedule.warnAt.resolution = addBusinessMs(clock.openedAt, Math.round(target * policy.warnShare) + clock.pausedMs, calendar);
+  }
   return schedule;
+}
+
+/** A schedule in epoch ms as RFC 3339 text. */
+export function scheduleText(s: SlaScheduleMs): SlaSchedule {
+  const text = (t: number | null) => (t === null ? null : iso(t));
+  return {
+    firstResponseDueAt: text(s.firstResponseDueAt),
+    nextResponseDueAt: text(s.nextResponseDueAt),
+    resolutionDueAt: text(s.resolutionDueAt),
+    warnAt: { firstResponse: text(s.warnAt.firstResponse), nextResponse: text(s.warnAt.nextResponse), resolution: text(s.warnAt.resolution) },
+  };
 }
 
 /**

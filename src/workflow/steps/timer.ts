@@ -1,6 +1,7 @@
 import type { AnyEvent } from '../../../events/index.ts';
 import type { DueTimer } from '../../domain/fold/timers.ts';
 import { scheduleOf } from '../../domain/fold/sla-clock.ts';
+import { conversationState } from '../../domain/fold/fold-state.ts';
 import { decideEscalation } from '../../domain/sla/escalation.ts';
 import { inactivityCheck, timerCheck } from '../../domain/sla/timers.ts';
 import { stepEvent, type WorkflowContext } from '../context.ts';
@@ -30,7 +31,7 @@ export async function timerStep(ctx: WorkflowContext, job: { id: string; timer: 
     return `resolved as of ${outcome.at}`;
   }
 
-  const schedule = scheduleOf(c, policy);
+  const schedule = scheduleOf(conversationState(c), policy);
   if (!schedule || !t.metric) return 'moot';
   const outcome = timerCheck(c, { kind: t.kind, metric: t.metric, dueAt: t.dueAt, at: t.at }, now, schedule);
   if (outcome === 'early') throw new Error(`timer ${job.id} ran before ${t.at}`);

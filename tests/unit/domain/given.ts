@@ -15,6 +15,7 @@ import { emptyFold, foldEvents, type CustomerFold, type FoldEffects } from '../.
 import { defaultFoldPolicy, type FoldPolicy } from '../../../src/domain/fold/policy.ts';
 import type { WorkflowTrigger } from '../../../src/domain/fold/triggers.ts';
 import { timersOf, type Timer, type TimerKind } from '../../../src/domain/fold/timers.ts';
+import { conversationView, customerView } from '../../../src/domain/fold/fold-state.ts';
 import { ALWAYS_OPEN } from '../../../src/domain/sla/calendar.ts';
 import { defaultSlaPolicy } from '../../../src/domain/sla/policy.ts';
 import type { Channel, Conversation, Customer, Priority } from '../../../src/domain/state.ts';
@@ -76,13 +77,15 @@ export const slaFoldPolicy: FoldPolicy = { ...defaultFoldPolicy, sla: { policy: 
 function outcomeOf(before: CustomerFold, state: CustomerFold, effects: FoldEffects, policy: FoldPolicy): Outcome {
   const customer = () => {
     if (!state.customer) throw new Error('the fold has no customer yet');
-    return state.customer;
+    return customerView(state.customer);
   };
-  const conversation = (id: string) => {
+  // Specs read the state as the projection shows it (times as RFC 3339 text); the fold keeps numbers.
+  const conversationState = (id: string) => {
     const c = state.conversations[id];
     if (!c) throw new Error(`the fold holds no conversation ${id} (it holds ${Object.keys(state.conversations).join(', ') || 'none'})`);
     return c;
   };
+  const conversation = (id: string) => conversationView(conversationState(id));
   return {
     before,
     state,
@@ -95,7 +98,7 @@ function outcomeOf(before: CustomerFold, state: CustomerFold, effects: FoldEffec
       return conversation(id);
     },
     triggers: (kind) => effects.triggers.filter((t) => kind === undefined || t.kind === kind),
-    timers: (id, kind) => timersOf(conversation(id), policy).filter((t) => kind === undefined || t.kind === kind),
+    timers: (id, kind) => timersOf(conversationState(id), policy).filter((t) => kind === undefined || t.kind === kind),
   };
 }
 

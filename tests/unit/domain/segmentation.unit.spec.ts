@@ -1,4 +1,5 @@
 import { defaultFoldPolicy } from '../../../src/domain/fold/policy.ts';
+import { conversationView } from '../../../src/domain/fold/fold-state.ts';
 import { slaFoldPolicy } from './given.ts';
 import { describe, expect, it } from 'vitest';
 import { jobIds } from '../../../src/domain/fold/triggers.ts';
@@ -161,7 +162,7 @@ describe('auto-resolve from event time', () => {
       const timerFirst = fold([m1, timer, m2]);
       const foldFirst = fold([m1, m2, timer]);
       expect(projection(timerFirst.state)).toEqual(projection(foldFirst.state));
-      expect(timerFirst.state.conversations['cv_m1']).toMatchObject({ status: 'resolved', resolvedAt: windowEnd, resolution: { by: 'inactivity', actorId: null } });
+      expect(conversationView(timerFirst.state.conversations['cv_m1']!)).toMatchObject({ status: 'resolved', resolvedAt: windowEnd, resolution: { by: 'inactivity', actorId: null } });
       // Either way one survey is asked for, with one job id.
       const surveys = (r: typeof timerFirst) => r.effects.triggers.filter((t) => t.kind === 'survey');
       expect(surveys(timerFirst)).toEqual(surveys(foldFirst));

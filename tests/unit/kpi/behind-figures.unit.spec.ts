@@ -7,6 +7,7 @@ import type { Conversation, Customer } from '../../../src/domain/state.ts';
 import { replayEvents } from '../../../src/replay/run.ts';
 import { generateStream } from '../../../scripts/sim/stream.ts';
 import { customer, DAY, HOUR, MINUTE, slaPolicy } from './given.ts';
+import { customerView } from '../../../src/domain/fold/fold-state.ts';
 
 type Pair = { conversation: Conversation; customer: Customer | null };
 
@@ -77,7 +78,7 @@ function fixture(groupBy: GroupDimension[]) {
     policies: () => slaPolicy,
     kpi: { groupBy },
     onConversation: (conversation, owner) => pairs.push({ conversation, customer: owner }),
-    onCustomer: (fold) => void (fold.customer && customers.push(fold.customer)),
+    onCustomer: (fold) => void (fold.customer && customers.push(customerView(fold.customer))),
   });
   return { pairs, customers, report: run.report };
 }

@@ -9,6 +9,7 @@ import type { Actor, ActionEvent, Roster } from '../../../../src/domain/actions/
 import { agentSchema, teamSchema } from '../../../../src/domain/routing/config.ts';
 import type { Conversation, Customer } from '../../../../src/domain/state.ts';
 import { conversationOf, customerWrote, fold, MINUTE, plus } from '../given.ts';
+import { conversationView, customerView } from '../../../../src/domain/fold/fold-state.ts';
 
 export const T0 = '2026-01-05T09:00:00.000Z';
 /** ISO time `minutes` after T0. */
@@ -36,11 +37,11 @@ export function projected(...events: AnyEvent[]): { conversation: (id?: string) 
   const { state } = fold(events);
   if (!state.customer) throw new Error('the events made no customer');
   return {
-    customer: state.customer,
+    customer: customerView(state.customer),
     conversation: (id = CONVERSATION) => {
       const c = state.conversations[id];
       if (!c) throw new Error(`no conversation ${id} (there are ${Object.keys(state.conversations).join(', ') || 'none'})`);
-      return c;
+      return conversationView(c);
     },
   };
 }

@@ -16,6 +16,7 @@ import { decideBotTurn, type BotTurn } from '../../../../src/domain/bot/decide.t
 import { exampleKnowledgeBase } from '../../../../src/domain/bot/examples.ts';
 import { matchArticle, type ArticleMatch } from '../../../../src/domain/bot/match.ts';
 import type { Channel, Conversation, TranscriptEntry } from '../../../../src/domain/state.ts';
+import { conversationView } from '../../../../src/domain/fold/fold-state.ts';
 
 export const T0 = '2026-01-05T09:00:00.000Z';
 export const SECOND = 1000;
@@ -64,7 +65,7 @@ function scenario(history: TranscriptEntry[], context: Context): Scenario {
         const last = history[history.length - 1];
         const at = last ? plus(last.at, MINUTE) : T0;
         const conversation: Conversation = {
-          ...newConversation({ id: 'cv_1', tenant: 'acme', customer: 'cus_1', at: T0, initiatedBy: 'customer', channel }),
+          ...conversationView(newConversation({ id: 'cv_1', tenant: 'acme', customer: 'cus_1', at: Date.parse(T0), initiatedBy: 'customer', channel })),
           ...context.conversation,
         };
         const transcript = [...history, { ...customerLine(text, at), channel }];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultSlaPolicy, slaClockOf, slaDeadlines, slaPolicySchema, type SlaClock } from '../../../../src/domain/sla/policy.ts';
 import { agentReplied, customerWrote, conversationOf, fold } from '../given.ts';
 import { HOUR, alwaysOpen, berlinOffice } from './calendars.ts';
+import { conversationView } from '../../../../src/domain/fold/fold-state.ts';
 
 const T0 = '2026-01-05T10:00:00.000Z';
 
@@ -117,7 +118,7 @@ describe('given conversations as the fold projects them', () => {
   it('when a chat customer later writes by e-mail, then the clock uses the e-mail targets', () => {
     const m1 = customerWrote('hi', T0, { channel: 'chat' });
     const { state } = fold([m1, customerWrote('also by mail', '2026-01-05T10:01:00.000Z', { channel: 'email', provider: 'smtp', handle: 'jane@example.com' })]);
-    const c = slaClockOf(state.conversations[conversationOf(m1)]!, { waitingSince: T0, pausedMs: 0 });
+    const c = slaClockOf(conversationView(state.conversations[conversationOf(m1)]!), { waitingSince: T0, pausedMs: 0 });
     expect(c).toMatchObject({ channel: 'email', openedAt: T0, waitingSince: T0, firstResponseAt: null });
     expect(slaDeadlines(c, defaultSlaPolicy, alwaysOpen).firstResponseDueAt).toBe('2026-01-06T10:00:00.000Z');
   });
@@ -125,7 +126,7 @@ describe('given conversations as the fold projects them', () => {
   it('when we wrote first and the customer answered, then there is no first response to measure, only a next response', () => {
     const outbound = agentReplied('Your order shipped', T0, { id: 'out1' });
     const { state } = fold([outbound, customerWrote('thanks, but it is the wrong size', '2026-01-05T10:30:00.000Z')]);
-    const conversation = state.conversations[conversationOf(outbound)]!;
+    const conversation = conversationView(state.conversations[conversationOf(outbound)]!);
     const schedule = slaDeadlines(slaClockOf(conversation, { waitingSince: '2026-01-05T10:30:00.000Z', pausedMs: 0 }), defaultSlaPolicy, alwaysOpen);
     expect(schedule.firstResponseDueAt).toBeNull();
     expect(schedule.nextResponseDueAt).toBe('2026-01-05T10:45:00.000Z');
@@ -134,7 +135,7 @@ describe('given conversations as the fold projects them', () => {
   it('when the agent answered and it is pending, then the clock waits on nobody', () => {
     const m1 = customerWrote('hi', T0);
     const { state } = fold([m1, agentReplied('hello', '2026-01-05T10:03:00.000Z')]);
-    const c = slaClockOf(state.conversations[conversationOf(m1)]!, { waitingSince: T0, pausedMs: 0 });
+    const c = slaClockOf(conversationView(state.conversations[conversationOf(m1)]!), { waitingSince: T0, pausedMs: 0 });
     expect(c.waitingSince).toBeNull();
     expect(c.firstResponseAt).toBe('2026-01-05T10:03:00.000Z');
   });

@@ -17,6 +17,7 @@ import {
   slaBreached,
 } from '../given.ts';
 import { alwaysOpen } from './calendars.ts';
+import { conversationView } from '../../../../src/domain/fold/fold-state.ts';
 
 const T0 = '2026-01-05T09:00:00.000Z';
 const m1 = customerWrote('my parcel is lost', T0, { id: 'm1' });
@@ -27,7 +28,7 @@ const cv = conversationOf(m1);
  * customer waiting since `waitingSince`, 24/7 default policy: a chat's first response is due in 15 minutes).
  */
 function check(events: AnyEvent[], timer: SlaTimer, now: string, waitingSince: string | null = T0) {
-  const conversation = fold(events).state.conversations[cv]!;
+  const conversation = conversationView(fold(events).state.conversations[cv]!);
   const schedule = slaDeadlines(slaClockOf(conversation, { waitingSince, pausedMs: 0 }), defaultSlaPolicy, alwaysOpen);
   return timerCheck(conversation, timer, now, schedule);
 }
@@ -37,7 +38,7 @@ const firstResponseWarning: SlaTimer = { ...firstResponseBreach, kind: 'sla-warn
 
 describe('given a chat customer waiting since 09:00 (first response due 09:15, warning at 09:12)', () => {
   it('when the schedule is turned into timers, then there is a warning and a breach per running clock', () => {
-    const schedule = slaDeadlines(slaClockOf(fold([m1]).state.conversations[cv]!, { waitingSince: T0, pausedMs: 0 }), defaultSlaPolicy, alwaysOpen);
+    const schedule = slaDeadlines(slaClockOf(conversationView(fold([m1]).state.conversations[cv]!), { waitingSince: T0, pausedMs: 0 }), defaultSlaPolicy, alwaysOpen);
     expect(slaTimers(schedule)).toEqual([
       firstResponseWarning,
       firstResponseBreach,
@@ -112,7 +113,7 @@ describe('given the agent answered at 09:05 and the customer wrote again at 09:3
 
 describe('given the 24-hour auto-resolve window and a customer who wrote at 09:00', () => {
   const window = defaultFoldPolicy.autoResolveAfterMs;
-  const conversationAfter = (events: AnyEvent[]) => fold(events).state.conversations[cv]!;
+  const conversationAfter = (events: AnyEvent[]) => conversationView(fold(events).state.conversations[cv]!);
 
   it('when the timer runs a minute early, then it reschedules itself at the end of the window', () => {
     expect(inactivityCheck(conversationAfter([m1]), '2026-01-06T08:59:00.000Z', window)).toEqual({ kind: 'reschedule', dueAt: '2026-01-06T09:00:00.000Z' });
@@ -143,7 +144,7 @@ describe('given the 24-hour auto-resolve window and a customer who wrote at 09:0
     const later = identified('2026-01-06T12:00:00.000Z', { channel: 'chat', provider: 'webchat', handle: 'visitor-1' });
     const replay = fold([m1, later]);
     const live = fold([m1, inactivityTimerFired(cv, firedAt, decision.at, { id: 'timer' }), later]);
-    expect(decision.at).toBe(replay.state.conversations[cv]!.resolvedAt);
+    expect(decision.at).toBe(conversationView(replay.state.conversations[cv]!).resolvedAt);
     expect(projection(live.state)).toEqual(projection(replay.state));
   });
 });

@@ -4,6 +4,7 @@ import { idSchema } from '../../../../events/types/common.ts';
 import { defaultSurveySettings, surveySettingsSchema, type SurveySettingsInput } from '../../../../src/domain/survey/config.ts';
 import { decideSurvey, surveyIdFor } from '../../../../src/domain/survey/policy.ts';
 import { agentReplied, conversationOf, customerWrote, fold, merged, plus, reopened, resolved, surveySent, CUSTOMER, DAY, HOUR, MINUTE } from '../given.ts';
+import { conversationView, customerView } from '../../../../src/domain/fold/fold-state.ts';
 
 const T0 = '2026-03-02T09:00:00.000Z';
 const R = plus(T0, HOUR); // resolved at 10:00Z
@@ -26,7 +27,7 @@ function earlier(daysBefore: number, survey?: { at: string; kind: 'csat' | 'nps'
 function decide(events: AnyEvent[], opts: { resolvedAt?: string; now?: string; settings?: SurveySettingsInput } = {}) {
   const { state } = fold(events);
   const settings = opts.settings ? surveySettingsSchema.parse(opts.settings) : defaultSurveySettings;
-  return decideSurvey(state.conversations[cv]!, state.customer!, opts.resolvedAt ?? R, opts.now ?? R, settings);
+  return decideSurvey(conversationView(state.conversations[cv]!), customerView(state.customer!), opts.resolvedAt ?? R, opts.now ?? R, settings);
 }
 
 describe('given a new customer whose SMS conversation an agent resolved at 10:00', () => {
@@ -87,7 +88,7 @@ describe('given resolutions nobody on our side made', () => {
   it('when we wrote first and the customer never answered, then there is no channel we know they read', () => {
     const outbound = agentReplied('Your refund was issued', T0, { id: 'out1' });
     const { state } = fold([outbound, resolved(conversationOf(outbound), R)]);
-    expect(decideSurvey(state.conversations[conversationOf(outbound)]!, state.customer!, R, R, defaultSurveySettings)).toEqual({ kind: 'skip', reason: 'no-reply-channel' });
+    expect(decideSurvey(conversationView(state.conversations[conversationOf(outbound)]!), customerView(state.customer!), R, R, defaultSurveySettings)).toEqual({ kind: 'skip', reason: 'no-reply-channel' });
   });
 });
 
@@ -118,7 +119,7 @@ describe('given a conversation that already had its CSAT', () => {
     if (first.kind !== 'send') throw new Error('expected a survey');
     const sent = surveySent(cv, first.at, first.survey.surveyId, { kind: first.survey.kind, channel: first.survey.channel });
     const afterSending = [...handled, resolved(cv, R), sent];
-    expect(fold(afterSending).state.customer!.lastSurveyAt.csat).toBe(first.at);
+    expect(customerView(fold(afterSending).state.customer!).lastSurveyAt.csat).toBe(first.at);
     expect(decide(afterSending, { now: first.at })).toEqual({ kind: 'skip', reason: 'already-surveyed' });
 
     const reopenedLater = [...afterSending, reopened(cv, plus(R, 8 * DAY)), resolved(cv, plus(R, 8 * DAY + HOUR))];

@@ -11,6 +11,7 @@ import { newConversation } from '../../../../src/domain/fold/conversation.ts';
 import type { Conversation, Customer } from '../../../../src/domain/state.ts';
 import { defaultTriageSettings, defaultTriageSettingsInput, triageSettingsSchema, type TriageSettings } from '../../../../src/domain/triage/config.ts';
 import { decideTriage, type TriageDecision } from '../../../../src/domain/triage/decide.ts';
+import { conversationView } from '../../../../src/domain/fold/fold-state.ts';
 
 export const T0 = '2026-01-05T09:00:00.000Z';
 export const MINUTE = 60_000;
@@ -37,7 +38,7 @@ interface Then {
 
 export function given(context: Context = {}): When {
   const conversation: Conversation = {
-    ...newConversation({ id: 'cv_m1', tenant: 'acme', customer: 'cus_1', at: T0, initiatedBy: 'customer', channel: 'email' }),
+    ...conversationView(newConversation({ id: 'cv_m1', tenant: 'acme', customer: 'cus_1', at: Date.parse(T0), initiatedBy: 'customer', channel: 'email' })),
     ...context.conversation,
   };
   const customer: Customer = {
