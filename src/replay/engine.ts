@@ -112,7 +112,8 @@ export class Replay {
   readonly stats: ReplayStats = { read: 0, folded: 0, duplicates: 0, skipped: 0, lateEvents: 0, customers: 0, conversations: 0, retired: 0, peakConversationsInMemory: 0 };
   private readonly folds = new Map<string, Map<string, Entry>>();
   private customers = 0;
-  private readonly watermark = new Map<number, number>();
+  /** Per partition, the latest event time read (indexed by partition number). */
+  private readonly watermark: number[] = [];
   /** Resolutions not retired yet, per partition: a retirement pass looks at the due ones only, not at every customer. */
   private readonly resolved = new Map<number, ResolvedHeap>();
   private readonly accumulator: KpiAccumulator;
@@ -148,14 +149,16 @@ export class Replay {
     if (event.conversation !== undefined && !fold.conversations[event.conversation] && fold.customer?.conversationIds.includes(event.conversation)) this.stats.lateEvents++;
 
     const fx = this.effects;
-    // Set.clear allocates a new table in V8, so only a used one is cleared.
-    if (fx.changedConversations.size > 0) fx.changedConversations.clear();
+    // What this event changed is `fx.touched` (reset by the fold); the batch-wide set is not read
+    // here, and Set.clear allocates a new table in V8, so it is emptied only now and then.
+    if (fx.changedConversations.size >= 1024) fx.changedConversations.clear();
+    if (fx.touched.length > 0) fx.touched.length = 0;
     if (fx.transcript.length > 0) fx.transcript.length = 0;
     if (fx.delivery.length > 0) fx.delivery.length = 0;
     const known = fold.customer?.conversationIds.length ?? 0;
     if (applyRemembering(fold, event, this.o.policies(event.tenant), fx, entry.ids)) this.stats.folded++;
     else this.stats.duplicates++;
-    for (const id of fx.changedConversations) {
+    for (const id of fx.touched) {
       const c = fold.conversations[id];
       if (c?.status === 'resolved') this.resolvedIn(entry.partition).push({ resolvedMs: c.resolvedAt!, entry, id });
     }
@@ -167,7 +170,7 @@ export class Replay {
     }
     if (this.o.onTranscript && fx.transcript.length > 0) this.o.onTranscript(fx.transcript);
 
-    if (time > (this.watermark.get(partition) ?? -Infinity)) this.watermark.set(partition, time);
+    if (!(time <= this.watermark[partition]!)) this.watermark[partition] = time;
     if (++this.sinceRetire >= RETIRE_EVERY) this.retireSettled();
   }
 
@@ -211,7 +214,7 @@ export class Replay {
   private retireSettled(): void {
     this.sinceRetire = 0;
     for (const [partition, heap] of this.resolved) {
-      const horizon = (this.watermark.get(partition) ?? -Infinity) - this.settleAfterMs;
+      const horizon = (this.watermark[partition] ?? -Infinity) - this.settleAfterMs;
       for (let item = heap.peek(); item && item.resolvedMs <= horizon; item = heap.peek()) {
         heap.pop();
         const { fold } = item.entry;

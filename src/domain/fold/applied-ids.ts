@@ -1,4 +1,5 @@
-import { eventTimeMs, type AnyEvent } from '../../../events/index.ts';
+import type { AnyEvent } from '../../../events/index.ts';
+import { ms } from '../time.ts';
 import { applyEvent, type CustomerFold, type FoldEffects } from './customer-fold.ts';
 import type { FoldPolicy } from './policy.ts';
 
@@ -57,6 +58,7 @@ export function applyRemembering(fold: CustomerFold, event: AnyEvent, policy: Fo
     return false;
   }
   if (!applyEvent(fold, event, policy, fx)) return false;
-  ids.add(event.id, eventTimeMs(event));
+  // The event's time as the fold just read it (`ms` remembers its latest texts: no second parse).
+  ids.add(event.id, ms(event.time));
   return true;
 }

@@ -36,7 +36,7 @@ export interface FoldEffects {
   customerChanged: boolean;
   changedConversations: Set<string>;
   /** The conversations the event being applied changed (a subset of changedConversations). */
-  touched: Set<string>;
+  touched: string[];
   transcript: Array<{ conversationId: string; entry: TranscriptEntry }>;
   triggers: WorkflowTrigger[];
   /**
@@ -86,7 +86,7 @@ export const emptyFold = (tenant: string, customerId: string): CustomerFold => (
 export const noEffects = (keep: EffectsKept = KEEP_ALL): FoldEffects => ({
   customerChanged: false,
   changedConversations: new Set(),
-  touched: new Set(),
+  touched: [],
   transcript: [],
   triggers: [],
   delivery: [],
@@ -113,11 +113,13 @@ export function applyEvent(fold: CustomerFold, event: AnyEvent, policy: FoldPoli
     return false;
   }
   fold.recentEventIds.push(event.id);
-  if (fold.recentEventIds.length > DEDUPE_WINDOW) fold.recentEventIds.splice(0, fold.recentEventIds.length - DEDUPE_WINDOW);
+  // shift, not splice: splice returns the removed ids as a new array, for every event once the window is full.
+  while (fold.recentEventIds.length > DEDUPE_WINDOW) fold.recentEventIds.shift();
 
   // The event's time, parsed once: the fold computes with numbers (fold-state.ts).
   const at = ms(event.time);
-  if (fx.touched.size > 0) fx.touched.clear();
+  // Reused, not reallocated: an event touches one or two conversations (a Set's clear allocates).
+  if (fx.touched.length > 0) fx.touched.length = 0;
   const customer = touchCustomer(fold, at, fx);
   const watched = watchMetrics(fold.conversations, customer, event);
   closeIfInactive(fold, customer, at, policy, fx);
@@ -185,7 +187,7 @@ function touchCustomer(fold: CustomerFold, at: number, fx: FoldEffects): Custome
 
 function changed(fx: FoldEffects, conversation: ConversationState): void {
   fx.changedConversations.add(conversation.id);
-  fx.touched.add(conversation.id);
+  if (!fx.touched.includes(conversation.id)) fx.touched.push(conversation.id);
 }
 
 function openConversationOf(fold: CustomerFold, customer: CustomerState): ConversationState | undefined {

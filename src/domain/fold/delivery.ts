@@ -97,7 +97,7 @@ export function outboundMessageSent(fold: { delivery?: DeliveryRecord }, message
 
 function remember(r: DeliveryRecord, message: OutboundMessage): OutboundMessage {
   r.messages.push(message);
-  if (r.messages.length > DELIVERY_MESSAGES_KEPT) r.messages.splice(0, r.messages.length - DELIVERY_MESSAGES_KEPT);
+  while (r.messages.length > DELIVERY_MESSAGES_KEPT) r.messages.shift();
   return message;
 }
 

@@ -28,29 +28,40 @@ export interface MetricsWatch {
   nextResponseDueAt: number | null;
 }
 
-function watchOf(c: ConversationState): MetricsWatch {
-  return {
-    id: c.id,
-    status: c.status,
-    category: c.category,
-    firstResponseAt: c.firstResponseAt,
-    lastAgentMessageAt: c.lastAgentMessageAt,
-    waitingSince: c.sla.waitingSince,
-    pausedSince: c.sla.pausedSince,
-    pausedMs: c.sla.pausedMs,
-    firstResponseDueAt: c.sla.firstResponseDueAt,
-    nextResponseDueAt: c.sla.nextResponseDueAt,
-  };
+function watch(w: MetricsWatch, c: ConversationState): MetricsWatch {
+  w.id = c.id;
+  w.status = c.status;
+  w.category = c.category;
+  w.firstResponseAt = c.firstResponseAt;
+  w.lastAgentMessageAt = c.lastAgentMessageAt;
+  w.waitingSince = c.sla.waitingSince;
+  w.pausedSince = c.sla.pausedSince;
+  w.pausedMs = c.sla.pausedMs;
+  w.firstResponseDueAt = c.sla.firstResponseDueAt;
+  w.nextResponseDueAt = c.sla.nextResponseDueAt;
+  return w;
 }
 
-/** Before the event: the open conversation and the one the event names (all an event can change that metrics care about). */
-export function watchMetrics(conversations: Record<string, ConversationState>, customer: CustomerState, event: AnyEvent): MetricsWatch[] {
-  const watched: MetricsWatch[] = [];
+const blank = (): MetricsWatch => ({ id: '', status: 'open', category: null, firstResponseAt: null, lastAgentMessageAt: null, waitingSince: null, pausedSince: null, pausedMs: 0, firstResponseDueAt: null, nextResponseDueAt: null });
+
+/**
+ * The snapshots are taken for every event and read only until the event is applied (events are
+ * applied one at a time), so two snapshots and their list are reused rather than made per event.
+ */
+const slots = [blank(), blank()] as const;
+const watchedNow: MetricsWatch[] = [];
+
+/**
+ * Before the event: the open conversation and the one the event names (all an event can change
+ * that metrics care about). The list is valid until the next call.
+ */
+export function watchMetrics(conversations: Record<string, ConversationState>, customer: CustomerState, event: AnyEvent): readonly MetricsWatch[] {
+  watchedNow.length = 0;
   const open = customer.openConversationId ? conversations[customer.openConversationId] : undefined;
-  if (open) watched.push(watchOf(open));
+  if (open) watchedNow.push(watch(slots[0], open));
   const named = event.conversation && event.conversation !== open?.id ? conversations[event.conversation] : undefined;
-  if (named) watched.push(watchOf(named));
-  return watched;
+  if (named) watchedNow.push(watch(slots[1], named));
+  return watchedNow;
 }
 
 /** After the event: metric facts from what changed, on the watched conversations and on one the event opened. */
@@ -67,7 +78,7 @@ export function recordMetrics(
     if (c) track(customer, c, before, event, at, policy);
   }
   const opened = customer.openConversationId;
-  if (opened && !watched.some((w) => w.id === opened)) {
+  if (opened && !(watched[0]?.id === opened || watched[1]?.id === opened)) {
     const c = conversations[opened];
     if (c) track(customer, c, null, event, at, policy);
   }
