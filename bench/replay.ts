@@ -25,7 +25,7 @@ import type * as Engine from '../src/replay/engine.ts';
 import type * as FastParse from '../src/replay/fast-parse.ts';
 import { tenantTargets } from '../src/replay/targets.ts';
 import { stackUp } from '../scripts/stack/stack.ts';
-import { fmt } from './support.ts';
+import { fmt, median } from './support.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 50_000);
@@ -169,7 +169,6 @@ async function main() {
           `cs replay --kafka ${fmt(ourRate)} events/s (${seconds.toFixed(1)}s) = ${((100 * ourRate) / rawRate).toFixed(0)} % / ${((100 * ourRate) / freshRate).toFixed(0)} %`,
       );
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length / 2) - 1]!;
     console.log(`kafka     cs replay --kafka, median of ${ROUNDS} rounds: ${(100 * median(warm)).toFixed(0)} % of the raw consume rate here, ${(100 * median(cold)).toFixed(0)} % of it in a fresh thread`);
 
     // Last: it holds the parsed lines in this process, which must not weigh on the runs above.

@@ -10,6 +10,9 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 
 export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+/** The middle value; of an even count, the lower of the two middle ones (a value that was measured). */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length / 2) - 1] ?? NaN;
+
 export async function obliterate(redis: Redis, names: string[]): Promise<void> {
   for (const name of names) {
     const q = new Queue(name, { connection: redis, prefix: queuePrefix(name) });
