@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Conversation, TranscriptEntry } from '../domain/state.ts';
+import type { Opener } from '../privacy/index.ts';
 import { ProjectionReader, type ReadScope } from '../projections/reader.ts';
 
 /**
@@ -14,6 +15,8 @@ export class ProjectionView {
     private readonly redis: Redis,
     instance: string,
     fallback: string,
+    /** Opens sealed fields: triage and the bot decide on the text the customer wrote. */
+    private readonly opener?: Opener,
   ) {
     this.reader = new ProjectionReader(redis, { instance, fallback });
   }
@@ -40,11 +43,12 @@ export class ProjectionView {
   async conversations(scope: ReadScope, customer: string, ids: readonly string[]): Promise<Conversation[]> {
     if (ids.length === 0) return [];
     const raws = await this.redis.mget(ids.map((id) => scope.keys.conversation(scope.tenant, customer, id)));
-    return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Conversation);
+    const found = raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Conversation);
+    return this.opener ? this.opener.open(scope.tenant, found) : found;
   }
 
   async transcript(scope: ReadScope, conversation: Pick<Conversation, 'id' | 'customer'>): Promise<TranscriptEntry[]> {
     const [lines] = await this.reader.transcripts(scope, [conversation]);
-    return lines ?? [];
+    return this.opener ? this.opener.open(scope.tenant, lines ?? []) : (lines ?? []);
   }
 }
