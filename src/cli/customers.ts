@@ -34,7 +34,7 @@ export function customerCommands(program: Command): void {
       const config = loadConfig();
       const redis = redisConnection(config.redis.url, 'cs-customers');
       try {
-        const exported = await subjectAccessExport({
+        const found = await subjectAccessExport({
           reader: new ProjectionReader(redis, { instance: config.instance, fallback: config.fold.namespace }),
           kafka: createKafka(config.kafka, createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'cs-customers' })),
           topic: config.kafka.topics.events,
@@ -42,7 +42,10 @@ export function customerCommands(program: Command): void {
           customer: id,
           now: new Date(),
         });
-        if (!exported) throw new Error(`tenant ${o.tenant} has no customer ${id}`);
+        if (!found) throw new Error(`tenant ${o.tenant} has no customer ${id}`);
+        // The person's own data, for the person: opened (an erased customer's reads "[erased]").
+        const privacy = openPrivacy(config, redis);
+        const exported = privacy ? await privacy.opener.open(o.tenant, found) : found;
         if (o.zip) await writeZip(exported, new AttachmentStore(config.channels.attachments.dir), o.out);
         else await writeFile(o.out, `${JSON.stringify(exported, null, 2)}\n`);
         const missing = exported.files.filter((f) => f.key === undefined).length;

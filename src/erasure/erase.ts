@@ -61,10 +61,8 @@ interface Plan {
   people: string[];
   eventId: string;
   keyIds: string[];
-  /** Redis keys to delete: blinded identities, sealed-handle indexes, delivery records. */
+  /** Redis keys to delete: blinded identities, thread keys of sealed handles, delivery records. */
   deletions: string[];
-  /** [set key, member] pairs: the customer out of shared sets (the projection's handle index). */
-  removals: Array<[string, string]>;
   /** Store keys of the files the person sent. */
   files: string[];
 }
@@ -108,7 +106,6 @@ export async function eraseCustomer(
 
   const multi = deps.redis.multi();
   for (const key of plan.deletions) multi.del(key);
-  for (const [set, member] of plan.removals) multi.srem(set, member);
   const results = (await multi.exec()) ?? [];
   const indexEntriesDeleted = results.reduce((n, [, r]) => n + (typeof r === 'number' ? r : 0), 0);
   let filesDeleted = 0;
@@ -127,7 +124,6 @@ async function makePlan(deps: ErasureDeps, privacy: Privacy, tenant: string, cus
   if (!exported) return null;
   const survivor = exported.customers.find((c) => c.mergedInto === null)?.id ?? customer;
   const people = exported.people;
-  const scope = await deps.reader.scope(tenant);
   const out = outboundKeys(deps.instance);
 
   // Every handle the person had, as the projection holds it (sealed) and opened.
@@ -137,11 +133,9 @@ async function makePlan(deps: ErasureDeps, privacy: Privacy, tenant: string, cus
   const identities = await privacy.opener.open(tenant, exported.customers.flatMap((c) => c.identities));
 
   const deletions = new Set<string>();
-  const removals: Array<[string, string]> = [];
-  for (const handle of sealedHandles) {
-    deletions.add(out.thread(tenant, handle));
-    for (const person of people) removals.push([scope.keys.handle(tenant, handle), person]);
-  }
+  // The projection's own handle index stays: keyed by the sealed handle, it names no one once the
+  // key is gone, and a rebuild writes it again the same (live equals rebuild).
+  for (const handle of sealedHandles) deletions.add(out.thread(tenant, handle));
   for (const identity of identities) {
     const normalised = normaliseHandle(identity.channel, identity.provider, identity.handle, deps.defaultCountry);
     if (!normalised.ok) continue;
@@ -156,7 +150,7 @@ async function makePlan(deps: ErasureDeps, privacy: Privacy, tenant: string, cus
   const files = [...new Set(exported.files.filter((f) => f.key !== undefined && received.has(f.message)).map((f) => f.key!))];
   const keyIds = new Set(await privacy.keys.keyIdsOf(tenant, people));
   for (const e of exported.events) collectKeyIds(e, keyIds);
-  return { customer: survivor, at: deps.now().toISOString(), people, eventId: deterministicEventId(tenant, 'erasure', survivor), keyIds: [...keyIds], deletions: [...deletions], removals, files };
+  return { customer: survivor, at: deps.now().toISOString(), people, eventId: deterministicEventId(tenant, 'erasure', survivor), keyIds: [...keyIds], deletions: [...deletions], files };
 }
 
 function collectKeyIds(value: unknown, into: Set<string>): void {
