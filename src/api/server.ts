@@ -50,6 +50,8 @@ import { mediaRoutes } from './routes/media.ts';
 import { AttachmentStore } from '../attachments/store.ts';
 import type { Privacy } from '../privacy/index.ts';
 import { erasureRoutes } from './routes/erasure.ts';
+import { IdentityStore } from '../channels/identity.ts';
+import { customersByIdentity } from '../channels/identity-lookup.ts';
 
 export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
 
@@ -201,6 +203,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   const auditKafka = createKafka(config.kafka, logger);
   // One store for the routes that serve files (signed links, downloads, exports).
   const attachments = new AttachmentStore(config.channels.attachments.dir);
+  const identities = options.privacy ? customersByIdentity(new IdentityStore(redis, config.instance, options.privacy.blinder)) : null;
 
   // Every route below is behind the auth hook, which runs after the session is loaded and checks
   // each route's declared access (`config.access`): nothing is open by omission.
@@ -242,7 +245,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   });
 
   async function v1Routes(v1: FastifyInstance) {
-      customerRoutes(v1, { reader, tenants, defaultCountry: config.channels.defaultCountry as CountryCode });
+      customerRoutes(v1, { reader, tenants, defaultCountry: config.channels.defaultCountry as CountryCode, ...(identities ? { byIdentity: identities } : {}) });
       conversationRoutes(v1, { reader, tenants });
       attachmentRoutes(v1, { reader, tenants, store: attachments });
       customerExportRoutes(v1, { reader, kafka: auditKafka, topic: config.kafka.topics.events, store: attachments, privacy: options.privacy ?? null });

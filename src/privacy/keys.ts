@@ -2,6 +2,9 @@
 // Owned by the data key store (privacy/data-keys.ts): the tenant's wrapped keys. Nothing here is
 // readable without a master key from the configuration.
 
+/** Every tenant's keys hash of a deployment, for SCAN (the tenant between the ':' and the '}'). */
+export const dataKeyHashes = (instance: string) => `cs:dk:{${instance}:*}:keys`;
+
 export function dataKeyKeys(instance: string, tenant: string) {
   const base = `cs:dk:{${instance}:${tenant}}`;
   return {

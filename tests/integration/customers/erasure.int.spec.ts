@@ -15,6 +15,7 @@ import { twilioRoutes } from '../../../src/channels/twilio/routes.ts';
 import type { Config } from '../../../src/config/schema.ts';
 import { rebuildProjections } from '../../../src/fold/rebuild.ts';
 import { createKafka } from '../../../src/log/kafka.ts';
+import { openText, sealedKeyId } from '../../../src/privacy/index.ts';
 import type { SubjectAccessExport } from '../../../src/replay/subject-access.ts';
 import { postAsMeta, postAsTwilio, twilioInboundSms } from '../../../scripts/sim/doors.ts';
 import { eventually } from '../../support/collect.ts';
@@ -220,6 +221,8 @@ describe('erasing a customer', () => {
     expect(JSON.stringify(before.body)).toContain(PHONE);
     expect(JSON.stringify(before.body)).toContain(SMS_TEXT);
     expect(JSON.stringify((await engine.api('GET', `/v1/customers/${byMail}`)).body)).toContain(SUBJECT);
+    const byHandle = (handle: string) => engine.api('GET', `/v1/customers?handle=${encodeURIComponent(handle)}`);
+    expect(await byHandle(EMAIL.toUpperCase())).toMatchObject({ status: 200, body: { customer: { id: byMail } } });
 
     expect((await engine.api('POST', `/v1/customers/${byMail}/merge`, { from: byPhone })).status).toBe(202);
     await engine.customer(byMail!, (c) => c.mergedFrom.includes(byPhone!));
@@ -228,6 +231,20 @@ describe('erasing a customer', () => {
       return { total: report.total, groups: report.groups };
     };
     const kpisBefore = await kpis();
+    // An unredacted export carries ciphertext; an admin who must hand plaintext over asks for the keys.
+    const exportedBefore = join(dir, '..', `erasure-before-${MARK}.ndjson`);
+    await cs('export', '--out', exportedBefore);
+    expect(found(readFileSync(exportedBefore, 'utf8'))).toEqual([]);
+    const keysOf = async () => {
+      const file = join(dir, '..', `erasure-keys-${MARK}.json`);
+      await cs('privacy', 'keys', '--export', exportedBefore, '--out', file);
+      const { keys } = JSON.parse(readFileSync(file, 'utf8')) as { keys: Record<string, Record<string, string>> };
+      rmSync(file);
+      return keys[TENANT] ?? {};
+    };
+    const sealedSms = /"text":"(enc:v1:[^"]+)"/.exec(readFileSync(exportedBefore, 'utf8').split('\n').find((line) => line.includes('"message.received"') && line.includes('"twilio"') && line.includes(`"customer":"${byPhone}"`))!)![1]!;
+    const keyBefore = (await keysOf())[sealedKeyId(sealedSms)!];
+    expect(openText(sealedSms, Buffer.from(keyBefore!, 'base64'))).toBe(SMS_TEXT);
 
     const erased = await engine.api('POST', `/v1/customers/${byPhone}/erase`);
     expect(erased.status).toBe(200);
@@ -253,6 +270,8 @@ describe('erasing a customer', () => {
     expect(found(files.map((b) => b.toString('latin1')).join('\n'))).toEqual([]);
 
     // What readers see now: "[erased]" where the person was, the facts kept.
+    expect((await byHandle(EMAIL)).status).toBe(404);
+    expect((await byHandle(PHONE)).status).toBe(404);
     const view = JSON.stringify((await engine.api('GET', `/v1/customers/${byMail}`)).body);
     expect(found(view)).toEqual([]);
     expect(view).toContain('[erased]');
@@ -263,6 +282,8 @@ describe('erasing a customer', () => {
     await cs('export', '--out', exported);
     expect(found(readFileSync(exported, 'utf8'))).toEqual([]);
     rmSync(exported, { force: true });
+    expect((await keysOf())[sealedKeyId(sealedSms)!]).toBeUndefined();
+    rmSync(exportedBefore, { force: true });
     // Someone else is untouched.
     expect(JSON.stringify((await engine.api('GET', `/v1/customers/${other}`)).body)).toContain(SOMEONE_ELSE);
 
@@ -285,5 +306,15 @@ describe('erasing a customer', () => {
     let fresh: string | null = null;
     await eventually('the number known again', async () => (fresh = await identities.lookup(TENANT, `phone:${PHONE}`)) !== null);
     expect([byMail, byPhone]).not.toContain(fresh);
+
+    // A master key rotated: rewrapped under the new one, the keys open without the old one.
+    const m2 = randomBytes(32).toString('base64');
+    config = { ...config, privacy: { ...config.privacy, masterKeys: { ...config.privacy.masterKeys, m2 }, activeMasterKey: 'm2' } };
+    await cs('privacy', 'rewrap', '--tenant', TENANT);
+    config = { ...config, privacy: { ...config.privacy, masterKeys: { m2 }, activeMasterKey: 'm2' } };
+    const otherExport = join(dir, '..', `erasure-other-${MARK}.json`);
+    await cs('customers', 'export', other!, '--tenant', TENANT, '--out', otherExport);
+    expect(readFileSync(otherExport, 'utf8')).toContain(SOMEONE_ELSE);
+    rmSync(otherExport);
   }, 180_000);
 });
