@@ -13,6 +13,7 @@ import { startSmtpListener, type SmtpListener } from '../../../src/channels/emai
 import { metaRoutes } from '../../../src/channels/meta/routes.ts';
 import { twilioRoutes } from '../../../src/channels/twilio/routes.ts';
 import type { Config } from '../../../src/config/schema.ts';
+import { eraseCustomer } from '../../../src/erasure/erase.ts';
 import { rebuildProjections } from '../../../src/fold/rebuild.ts';
 import { createKafka } from '../../../src/log/kafka.ts';
 import { openText, sealedKeyId } from '../../../src/privacy/index.ts';
@@ -317,4 +318,33 @@ describe('erasing a customer', () => {
     expect(readFileSync(otherExport, 'utf8')).toContain(SOMEONE_ELSE);
     rmSync(otherExport);
   }, 180_000);
+
+  it('given an erasure that died after recording its plan, when asked again, then the second call finishes it', async () => {
+    const text = `Erase me too ${randomBytes(8).toString('hex')}`;
+    await sms('+14155550777', text);
+    const { ctx } = engine.harness;
+    let customer: string | null = null;
+    await eventually('the customer folded', async () => (customer = await ctx.identities.lookup(TENANT, 'phone:+14155550777')) !== null && (await engine.reader.customers(await engine.reader.scope(TENANT), [customer])).has(customer));
+    const deps = {
+      reader: engine.reader,
+      redis: ctx.redis,
+      instance: config.instance,
+      kafka: createKafka(config.kafka, testLogger),
+      topic: config.kafka.topics.events,
+      privacy: ctx.privacy,
+      identities: ctx.identities,
+      store: ctx.attachments,
+      now: () => new Date(),
+    };
+    const by = { kind: 'system' as const, id: 'spec' };
+    const dying = { ...deps, eventLog: { append: () => Promise.reject(new Error('Kafka went away')), close: async () => undefined } };
+    await expect(eraseCustomer(dying, { tenant: TENANT, customer: customer!, by })).rejects.toThrow('Kafka went away');
+    // Nothing is gone yet: the fact comes first.
+    expect(JSON.stringify((await engine.api('GET', `/v1/customers/${customer}`)).body)).toContain(text);
+    const finished = await eraseCustomer({ ...deps, eventLog: ctx.eventLog }, { tenant: TENANT, customer: customer!, by });
+    expect(finished).toMatchObject({ ok: true, again: false, outcome: { customer, keysDestroyed: 1 } });
+    expect(JSON.stringify((await engine.api('GET', `/v1/customers/${customer}`)).body)).not.toContain(text);
+    expect(await ctx.identities.lookup(TENANT, 'phone:+14155550777')).toBeNull();
+    expect((await engine.api('POST', '/v1/customers/cus_nobody/erase')).status).toBe(404);
+  }, 60_000);
 });
