@@ -53,7 +53,7 @@ const photo = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from
 const jpeg = Buffer.concat([Buffer.from('ffd8ffe0', 'hex'), Buffer.from(`picture of ${MARK}`), randomBytes(512)]);
 const APP_SECRET = 'meta-app-secret-for-erasure';
 /** Everything that would give the person away, in any spelling the engine might keep. */
-const NEEDLES = [MARK, EMAIL, NAME, PHONE, DIGITS, SUBJECT, MAIL_TEXT, SMS_TEXT, CAPTION, PDF_NAME];
+const NEEDLES = [MARK, 'refund is on its way', EMAIL, NAME, PHONE, DIGITS, SUBJECT, MAIL_TEXT, SMS_TEXT, CAPTION, PDF_NAME];
 const SOMEONE_ELSE = `Someone else entirely: account ${randomBytes(6).toString('hex')}`;
 
 let dir: string;
@@ -62,12 +62,23 @@ let engine: Awaited<ReturnType<typeof startEngine>>;
 let smtp: SmtpListener;
 let host: { url: string; close(): Promise<void> };
 let redis: Redis;
+const sentToMeta: string[] = [];
+const REPLY = `Sorry about that, ${MARK}: the refund is on its way`;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 beforeAll(async () => {
   const server = createServer((req, res) => {
     const path = req.url ?? '';
     if (path.endsWith('/Media/ME1')) return res.writeHead(200, { 'content-type': 'image/png' }).end(photo);
+    if (req.method === 'POST' && path === `/v19.0/${META_ROUTE}/messages`) {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        sentToMeta.push(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: DIGITS, wa_id: DIGITS }], messages: [{ id: `wamid.${randomBytes(12).toString('hex')}` }] }));
+      });
+      return;
+    }
     if (path === '/v19.0/wamedia-erase') {
       return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ messaging_product: 'whatsapp', url: `http://${req.headers.host}/cdn/wamedia-erase`, mime_type: 'image/jpeg', sha256: sha256(jpeg), file_size: jpeg.length, id: 'wamedia-erase' }));
     }
@@ -224,6 +235,12 @@ describe('erasing a customer', () => {
     expect(JSON.stringify((await engine.api('GET', `/v1/customers/${byMail}`)).body)).toContain(SUBJECT);
     const byHandle = (handle: string) => engine.api('GET', `/v1/customers?handle=${encodeURIComponent(handle)}`);
     expect(await byHandle(EMAIL.toUpperCase())).toMatchObject({ status: 200, body: { customer: { id: byMail } } });
+
+    // An agent's reply goes back where the person last wrote (WhatsApp), in plaintext to the provider and sealed on the log.
+    const smsConversation = (await engine.customer(byPhone!)).conversationIds.at(-1)!;
+    expect((await engine.api('POST', `/v1/conversations/${smsConversation}/messages`, { text: REPLY, authorId: 'agent_1' })).status).toBe(202);
+    await eventually('the reply at the provider', async () => sentToMeta.some((body) => body.includes(REPLY) && body.includes(DIGITS)));
+    expect((await engine.api('GET', `/v1/conversations/${smsConversation}`)).body).toMatchObject({ transcript: expect.arrayContaining([expect.objectContaining({ text: REPLY })]) });
 
     expect((await engine.api('POST', `/v1/customers/${byMail}/merge`, { from: byPhone })).status).toBe(202);
     await engine.customer(byMail!, (c) => c.mergedFrom.includes(byPhone!));
