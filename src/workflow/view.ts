@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Conversation, TranscriptEntry } from '../domain/state.ts';
+import type { Conversation, Customer, TranscriptEntry } from '../domain/state.ts';
 import type { Opener } from '../privacy/index.ts';
 import { ProjectionReader, type ReadScope } from '../projections/reader.ts';
 
@@ -33,6 +33,12 @@ export class ProjectionView {
     }
     const pos = await this.redis.hget(scope.keys.fold(scope.tenant, customer), 'pos');
     return pos === null ? null : BigInt(pos);
+  }
+
+  /** A customer as the steps read them: identities opened (a survey or bot message names the handle written). */
+  async customer(scope: ReadScope, id: string): Promise<Customer | undefined> {
+    const found = (await this.reader.customers(scope, [id])).get(id);
+    return found && this.opener ? this.opener.open(scope.tenant, found) : found;
   }
 
   async conversation(scope: ReadScope, customer: string, id: string): Promise<Conversation | null> {
