@@ -12,7 +12,7 @@ import {
 import { accountChanged } from './types/account.ts';
 import { messageAttachmentFailed, messageAttachmentStored } from './types/attachment.ts';
 import { agentStatusChanged } from './types/agent.ts';
-import { customerIdentified, customerMerged } from './types/customer.ts';
+import { customerErased, customerIdentified, customerMerged } from './types/customer.ts';
 import { messageStatusUpdated } from './types/delivery.ts';
 import { messageReceived, messageSent } from './types/message.ts';
 import { slaBreached, slaWarned } from './types/sla.ts';
@@ -30,6 +30,7 @@ export const catalogue = {
   'message.attachment_failed': messageAttachmentFailed,
   'customer.identified': customerIdentified,
   'customer.merged': customerMerged,
+  'customer.erased': customerErased,
   'conversation.triaged': conversationTriaged,
   'conversation.assigned': conversationAssigned,
   'conversation.transferred': conversationTransferred,

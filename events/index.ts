@@ -51,3 +51,4 @@ export {
   messageSentData,
   providerSchema,
 } from './types/message.ts';
+export { SEALED_PREFIX, SEALED_PATTERN, KEY_ID_PATTERN, isSealed, sealable } from './sealed.ts';

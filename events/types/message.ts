@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EventDefinition } from '../definition.ts';
+import { sealable } from '../sealed.ts';
 
 /** Any printable string: ids and handles end up in Kafka headers, Redis keys and log lines. */
 const printable = (max: number) =>
@@ -23,7 +24,7 @@ export const providerSchema = z
 
 export const attachmentSchema = z.strictObject({
   /** File name as the customer sent it; shown to agents, never used as a storage path. */
-  filename: z.string().min(1).max(255),
+  filename: sealable(z.string().min(1).max(255)),
   /** MIME type (`type/subtype`, parameters allowed) so the console knows how to preview it. */
   contentType: z
     .string()
@@ -49,11 +50,11 @@ export const messageReceivedData = z
     /** Provider that delivered the message to us. */
     provider: providerSchema,
     /** The customer's address on that channel (e-mail address, E.164 phone, social id, webchat visitor id); identity resolution maps it to `customer`. */
-    handle: printable(320),
+    handle: sealable(printable(320)),
     /** Plain-text body as the customer wrote it; may be empty only when attachments carry the content. */
     text: z.string(),
     /** E-mail subject (or a provider's title); feeds triage and contact-reason analysis. */
-    subject: z.string().max(998).optional(),
+    subject: sealable(z.string().max(998)).optional(),
     /** The provider's id for this message; the event id is derived from it so a provider retry is the same event. */
     providerMessageId: printable(998).optional(),
     /** The provider's thread or conversation key (e-mail thread root, Messenger thread, webchat session) used to keep replies together. */
@@ -85,8 +86,8 @@ export const messageReceivedData = z
         latitude: z.number().min(-90).max(90),
         longitude: z.number().min(-180).max(180),
         /** The place's name and address, when the customer picked a place rather than their position. */
-        name: z.string().min(1).max(1000).optional(),
-        address: z.string().min(1).max(1000).optional(),
+        name: sealable(z.string().min(1).max(1000)).optional(),
+        address: sealable(z.string().min(1).max(1000)).optional(),
       })
       .optional(),
     /** BCP 47 language tag declared by the provider or detected by the adapter; drives routing to skilled agents. */
@@ -123,9 +124,9 @@ export const messageSentData = z
     /** Plain-text body; may be empty only when attachments carry the content. */
     text: z.string(),
     /** Recipient identity on the channel when it is not simply the conversation's customer handle. */
-    handle: printable(320).optional(),
+    handle: sealable(printable(320)).optional(),
     /** E-mail subject. */
-    subject: z.string().max(998).optional(),
+    subject: sealable(z.string().max(998)).optional(),
     /** Provider message id of the customer message being answered, so the reply threads correctly. */
     inReplyTo: printable(998).optional(),
     /** An internal note: visible to agents only, never delivered, and not a response for FRT. */

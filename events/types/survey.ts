@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EventDefinition } from '../definition.ts';
+import { sealable } from '../sealed.ts';
 import { idSchema } from './common.ts';
 import { channelSchema } from './message.ts';
 
@@ -19,7 +20,7 @@ export const surveyAnsweredData = z
     surveyId: idSchema,
     kind: surveyKind,
     score: z.number().int().min(0).max(10),
-    comment: z.string().max(5000).optional(),
+    comment: sealable(z.string().max(5000)).optional(),
   })
   .refine((d) => d.kind === 'nps' || (d.score >= 1 && d.score <= 5), {
     path: ['score'],

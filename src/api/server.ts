@@ -48,6 +48,10 @@ import { tenantTargets } from '../replay/targets.ts';
 import { surveyAnswerRoutes } from './routes/surveys.ts';
 import { mediaRoutes } from './routes/media.ts';
 import { AttachmentStore } from '../attachments/store.ts';
+import type { Privacy } from '../privacy/index.ts';
+import { erasureRoutes } from './routes/erasure.ts';
+import { IdentityStore } from '../channels/identity.ts';
+import { customersByIdentity } from '../channels/identity-lookup.ts';
 
 export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
 
@@ -64,6 +68,8 @@ export interface ApiServerOptions {
   readTimeoutMs?: number;
   /** A body not arrived this long after the request began is answered 408 (default http.bodyTimeoutMs). */
   bodyTimeoutMs?: number;
+  /** Opens sealed personal data in every answer; absent or null where nothing is sealed. */
+  privacy?: Privacy | null;
   /** Where refused `POST /v1/events` bodies are kept (the rejected-input topic). */
   rejected?: RejectedInputSink;
   /** More route plugins at the root (channel webhooks), each registered on its own. */
@@ -197,6 +203,7 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   const auditKafka = createKafka(config.kafka, logger);
   // One store for the routes that serve files (signed links, downloads, exports).
   const attachments = new AttachmentStore(config.channels.attachments.dir);
+  const identities = options.privacy ? customersByIdentity(new IdentityStore(redis, config.instance, options.privacy.blinder)) : null;
 
   // Every route below is behind the auth hook, which runs after the session is loaded and checks
   // each route's declared access (`config.access`): nothing is open by omission.
@@ -204,6 +211,10 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
     routes.addHook('onRequest', authenticate({ configKeys: config.http.apiKeys, keys, accounts, sessionAbsoluteMs: sessions.absolute }));
     // After authentication (a key's or a person's count needs to know who), before any body is read.
     routes.addHook('onRequest', rateLimitHook(routes, config.http.rateLimits));
+    // Every answer a caller was allowed is opened for them here, once: routes, views and the
+    // console read sealed fields as plaintext, and an erased customer's as "[erased]".
+    const privacy = options.privacy;
+    if (privacy) routes.addHook('preSerialization', async (request, _reply, payload: unknown) => (request.tenant ? privacy.opener.open(request.tenant, payload) : payload));
     healthRoutes(routes, { redis, metricsToken: config.metrics.token });
     consoleRoutes(routes, { dir: consoleDir() });
     routes.register(docsRoutes);
@@ -234,10 +245,11 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   });
 
   async function v1Routes(v1: FastifyInstance) {
-      customerRoutes(v1, { reader, tenants, defaultCountry: config.channels.defaultCountry as CountryCode });
+      customerRoutes(v1, { reader, tenants, defaultCountry: config.channels.defaultCountry as CountryCode, ...(identities ? { byIdentity: identities } : {}) });
       conversationRoutes(v1, { reader, tenants });
       attachmentRoutes(v1, { reader, tenants, store: attachments });
-      customerExportRoutes(v1, { reader, kafka: auditKafka, topic: config.kafka.topics.events, store: attachments });
+      customerExportRoutes(v1, { reader, kafka: auditKafka, topic: config.kafka.topics.events, store: attachments, privacy: options.privacy ?? null });
+      erasureRoutes(v1, { reader, redis, kafka: auditKafka, config, eventLog, store: attachments, privacy: options.privacy ?? null });
       queueRoutes(v1, { reader, tenants });
       kpiRoutes(v1, { redis, reader, targets: tenantTargets(config) });
       // Its own plugin: its content-type parsers do not leak to the other routes.

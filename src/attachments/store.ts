@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { access, mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { STORED_KEY } from '../domain/attachment-key.ts';
@@ -44,6 +44,14 @@ export class AttachmentStore {
   pathOf(key: string): string {
     if (!STORED_KEY.test(key)) throw new Error(`not an attachment store key: ${key}`);
     return join(this.dir, key);
+  }
+
+  /** Deletes a stored blob (an erasure); true when it was there. Deleting one already gone is no error. */
+  async delete(key: string): Promise<boolean> {
+    if (!STORED_KEY.test(key)) return false;
+    const there = await exists(join(this.dir, key));
+    await rm(join(this.dir, key), { force: true });
+    return there;
   }
 
   /** A stream of a stored blob, or null when the store has none under that key. */

@@ -1,6 +1,7 @@
 import type { AttachmentStore } from '../attachments/store.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { Privacy } from '../privacy/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { EventLog } from '../log/event-log.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -12,7 +13,10 @@ import type { RejectedInputSink } from './rejected.ts';
 export interface ChannelContext {
   config: Config;
   redis: Redis;
+  /** Appends with personal fields sealed when the deployment seals them (src/privacy). */
   eventLog: EventLog;
+  /** Seals, opens and blinds personal data; null where the configuration holds no master key. */
+  privacy: Privacy | null;
   ingestor: Ingestor;
   identities: IdentityStore;
   rejected: RejectedInputSink;

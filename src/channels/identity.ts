@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
+import type { Blinder } from '../privacy/index.ts';
 import { identityKeys } from '../projections/keys.ts';
 
 const LINK = readFileSync(new URL('./identity-link.lua', import.meta.url), 'utf8');
@@ -24,20 +25,32 @@ export class IdentityStore {
   constructor(
     private readonly redis: Redis,
     instance: string,
+    /** With sealing on, identities are keyed by their HMAC (privacy/blind.ts): no handle in a key name. */
+    private readonly blinder?: Blinder,
   ) {
     this.keys = identityKeys(instance);
   }
 
-  key(tenant: string, identityKey: string): string {
-    return this.keys.customer(tenant, identityKey);
+  /** The identity as its keys spell it: blinded when the deployment seals personal data. */
+  async slot(tenant: string, identityKey: string): Promise<string> {
+    return this.blinder ? this.blinder.blind(tenant, identityKey) : identityKey;
+  }
+
+  async key(tenant: string, identityKey: string): Promise<string> {
+    return this.keys.customer(tenant, await this.slot(tenant, identityKey));
   }
 
   async lookup(tenant: string, identityKey: string): Promise<string | null> {
-    return this.redis.get(this.key(tenant, identityKey));
+    return this.redis.get(await this.key(tenant, identityKey));
   }
 
-  private announcedKey(tenant: string, identityKey: string): string {
-    return this.keys.announced(tenant, identityKey);
+  private async announcedKey(tenant: string, identityKey: string): Promise<string> {
+    return this.keys.announced(tenant, await this.slot(tenant, identityKey));
+  }
+
+  /** Every key an identity has here: an erasure deletes them, so the handle seen again is a new customer. */
+  async keysOf(tenant: string, identityKey: string): Promise<string[]> {
+    return [await this.key(tenant, identityKey), await this.announcedKey(tenant, identityKey), this.keys.customer(tenant, identityKey), this.keys.announced(tenant, identityKey)];
   }
 
   /**
@@ -47,13 +60,13 @@ export class IdentityStore {
    */
   async resolve(tenant: string, identityKey: string): Promise<{ customer: string; announce: boolean }> {
     const fresh = `cus_${nanoid(16)}`;
-    const key = this.key(tenant, identityKey);
+    const key = await this.key(tenant, identityKey);
     // SET NX then GET in one transaction: whoever set first, everyone reads the same customer.
     const [, [, existing], [, announced]] = (await this.redis
       .multi()
       .set(key, fresh, 'NX')
       .get(key)
-      .exists(this.announcedKey(tenant, identityKey))
+      .exists(await this.announcedKey(tenant, identityKey))
       .exec()) as [unknown, [null, string], [null, number]];
     return { customer: existing, announce: announced === 0 };
   }
@@ -65,7 +78,8 @@ export class IdentityStore {
    * (identity-link.lua), so two messages of a new user arriving at once still make one customer.
    */
   async resolveLinked(tenant: string, identityKeys: readonly [string, ...string[]]): Promise<{ customer: string; identities: LinkedIdentity[] }> {
-    const keys = identityKeys.flatMap((identityKey) => [this.key(tenant, identityKey), this.announcedKey(tenant, identityKey)]);
+    const keys: string[] = [];
+    for (const identityKey of identityKeys) keys.push(await this.key(tenant, identityKey), await this.announcedKey(tenant, identityKey));
     const [customer, ...pairs] = (await this.redis.eval(LINK, keys.length, ...keys, `cus_${nanoid(16)}`)) as [string, ...Array<string | number>];
     const identities = identityKeys.map((identityKey, i) => {
       const ours = pairs[2 * i] === customer;
@@ -75,14 +89,14 @@ export class IdentityStore {
   }
 
   async markAnnounced(tenant: string, identityKey: string): Promise<void> {
-    await this.redis.set(this.announcedKey(tenant, identityKey), '1');
+    await this.redis.set(await this.announcedKey(tenant, identityKey), '1');
   }
 
   /** After a merge: the absorbed customer's identities now lead to the survivor. */
   async repoint(tenant: string, identityKeys: readonly string[], survivor: string): Promise<void> {
     if (identityKeys.length === 0) return;
     const multi = this.redis.multi();
-    for (const key of identityKeys) multi.set(this.key(tenant, key), survivor);
+    for (const key of identityKeys) multi.set(await this.key(tenant, key), survivor);
     await multi.exec();
   }
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../config/load.ts';
 import { analystCommands } from './analysts.ts';
 import { customerCommands } from './customers.ts';
+import { privacyCommands } from './privacy.ts';
 import { rebuildCommand } from './rebuild.ts';
 import { stepsCommands } from './steps.ts';
 import { userCommands } from './users.ts';
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<void> {
   userCommands(program);
   analystCommands(program);
   customerCommands(program);
+  privacyCommands(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

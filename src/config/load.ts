@@ -59,6 +59,8 @@ const envOverrides: Array<{ env: string; path: string[]; parse: (raw: string) =>
     path: ['channels', 'meta', 'routes'],
     parse: json('META_ROUTES_JSON', 'object', '{"<phone number, page or account id>": {"tenant": "…", "accessToken": "…"}}'),
   },
+  { env: 'MASTER_KEYS_JSON', path: ['privacy', 'masterKeys'], parse: json('MASTER_KEYS_JSON', 'object', '{"<master key id>": "<32 bytes in base64>"}') },
+  { env: 'MASTER_KEY_ACTIVE', path: ['privacy', 'activeMasterKey'], parse: String },
   { env: 'EMAIL_WEBHOOK_PASSWORD', path: ['channels', 'email', 'webhookPassword'], parse: String },
   {
     env: 'WEBHOOK_SUBSCRIPTIONS_JSON',

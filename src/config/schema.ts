@@ -283,6 +283,29 @@ export const configSchema = z.object({
       stalledInterval: durationSchema.default(4_000),
     })
     .prefault({}),
+  /**
+   * Personal data sealed with per-customer keys (docs/DESIGN.md, Personal data and erasure). The
+   * master keys (32 random bytes each, base64) wrap the customers' data keys in Redis; new keys are
+   * wrapped with `activeMasterKey`, older ids stay listed until `cs privacy rewrap` moved every key.
+   * No active key: nothing is sealed (personal data in plaintext on the log, no erasure).
+   */
+  privacy: z
+    .object({
+      masterKeys: z
+        .record(
+          z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'a master key id is 1-32 letters, digits, "_" or "-"'),
+          z.string().refine((b) => Buffer.from(b, 'base64').length === 32, 'a master key is 32 random bytes in base64 (openssl rand -base64 32)'),
+        )
+        .default({}),
+      activeMasterKey: z.string().optional(),
+      /** How long a process trusts a data key it read: an erasure reaches every reader within this. */
+      keyCacheMs: z.number().int().min(0).max(300_000).default(30_000),
+    })
+    .prefault({})
+    .refine((p) => p.activeMasterKey === undefined || Object.hasOwn(p.masterKeys, p.activeMasterKey), {
+      path: ['activeMasterKey'],
+      message: 'must be one of privacy.masterKeys',
+    }),
   log: z.object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   }),

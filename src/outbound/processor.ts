@@ -18,6 +18,8 @@ export interface ProcessorDeps {
   eventLog: EventLog;
   reader: ProjectionReader;
   logger: Logger;
+  /** Opens the message's sealed text, subject, files' names and recipient, in memory only. */
+  open?: <T>(tenant: string, value: T) => Promise<T>;
   now?: () => Date;
 }
 
@@ -47,7 +49,8 @@ export function outboundProcessor(deps: ProcessorDeps) {
   const append = (event: AnyEvent) => deps.eventLog.append([event]);
 
   return async (job: Job<OutboundJobData>): Promise<DeliveryOutcome> => {
-    const data = job.data;
+    // The job in Redis keeps them sealed, as on the log: only this attempt sees the plaintext.
+    const data = deps.open ? await deps.open(job.data.tenant, job.data) : job.data;
     const attempt = job.attemptsMade + 1;
     const context = { jobId: job.id, tenant: data.tenant, messageId: data.messageId, provider: data.provider, attempt };
     const token = `${job.id}/${attempt}/${nanoid(8)}`;
@@ -70,7 +73,8 @@ export function outboundProcessor(deps: ProcessorDeps) {
     try {
       const connector = deps.connectors.for(data.channel, data.provider);
       if (!connector) throw new PermanentDeliveryError(`no outbound connector for ${data.channel}/${data.provider}`);
-      const handle = await resolveRecipient(deps.reader, data);
+      const found = await resolveRecipient(deps.reader, data);
+      const handle = found && deps.open ? await deps.open(data.tenant, found) : found;
       if (!handle) throw new Error('no recipient yet: the conversation is not in the projection');
       const message: OutboundMessage = { ...data, handle };
       if (earlierUnknown) {

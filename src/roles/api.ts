@@ -16,6 +16,7 @@ export const api: Role = async ({ config, logger }) => {
       config,
       redis: channels.redis,
       eventLog: channels.eventLog,
+      privacy: channels.privacy,
       logger,
       rejected: channels.rejected,
       extensions: [...channelRoutes, actionRoutes].map((routes) => (scope) => routes(scope, channels)),

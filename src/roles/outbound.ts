@@ -3,6 +3,8 @@ import type { Config } from '../config/schema.ts';
 import { ProjectionReader } from '../projections/reader.ts';
 import { runEventConsumer, type RunningConsumer } from '../log/consumer.ts';
 import { openKafkaEventLog } from '../log/event-log.ts';
+import { sealingLog } from '../log/sealing.ts';
+import { openPrivacy } from '../privacy/index.ts';
 import { createKafka } from '../log/kafka.ts';
 import { provisionTopics } from '../log/topics.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -50,7 +52,9 @@ export async function startOutboundRole(config: Config, logger: Logger, override
     const redis = hold.hold(redisConnection(config.redis.url, 'cs-outbound'), (r) => r.disconnect());
     const bullmq = hold.hold(redisConnection(config.redis.url, 'cs-outbound-bullmq'), (r) => r.disconnect());
     const kafka = createKafka(config.kafka, logger);
-    const eventLog = hold.hold(await openKafkaEventLog({ kafka, topic: config.kafka.topics.events, publishTimeoutMs: config.kafka.publishTimeoutMs, maxRecordBytes: config.kafka.maxRecordBytes }), (l) => l.close());
+    const privacy = openPrivacy(config, redis);
+    const opened = hold.hold(await openKafkaEventLog({ kafka, topic: config.kafka.topics.events, publishTimeoutMs: config.kafka.publishTimeoutMs, maxRecordBytes: config.kafka.maxRecordBytes }), (l) => l.close());
+    const eventLog = privacy ? sealingLog(opened, privacy.seal) : opened;
     const state = new DeliveryState(redis, config.instance, settings.providerTimeoutMs * 2 + 5000);
     const connectors = hold.hold(buildConnectors(config, redis, settings.providerTimeoutMs), (c) => c.close());
     const prefix = queuePrefix(settings.queue);
@@ -59,7 +63,7 @@ export async function startOutboundRole(config: Config, logger: Logger, override
     const worker = hold.hold(
       new Worker<OutboundJobData, DeliveryOutcome>(
         settings.queue,
-        outboundProcessor({ state, connectors, eventLog, logger, reader: new ProjectionReader(redis, { instance: config.instance, fallback: config.fold.namespace }) }),
+        outboundProcessor({ state, connectors, eventLog, logger, ...(privacy ? { open: <T>(tenant: string, value: T) => privacy.opener.open(tenant, value) } : {}), reader: new ProjectionReader(redis, { instance: config.instance, fallback: config.fold.namespace }) }),
         { connection: bullmq, prefix, concurrency: settings.concurrency, lockDuration: Math.max(30_000, settings.providerTimeoutMs * 2) },
       ),
       (w) => w.close(),

@@ -4,6 +4,7 @@ import { runEventConsumer } from '../log/consumer.ts';
 import { createKafka } from '../log/kafka.ts';
 import { provisionTopics } from '../log/topics.ts';
 import type { Logger } from '../observability/logger.ts';
+import { openPrivacy } from '../privacy/index.ts';
 import { redisConnection } from '../queues/connection.ts';
 import { queuePrefix } from '../queues/names.ts';
 import { WebhookCounters } from '../webhooks/counters.ts';
@@ -45,12 +46,13 @@ export async function startWebhooksRole(config: Config, logger: Logger, override
   return openHeld(async (hold) => {
     const redis = hold.hold(redisConnection(config.redis.url, 'cs-webhooks'), (r) => r.disconnect());
     const bullmq = hold.hold(redisConnection(config.redis.url, 'cs-webhooks-bullmq'), (r) => r.disconnect());
+    const privacy = openPrivacy(config, redis);
     const records = new DeliveryRecords(redis, config.instance);
     const prefix = queuePrefix(settings.queue);
     const queue = hold.hold(new Queue<WebhookDelivery>(settings.queue, { connection: redis, prefix }), (q) => q.close());
 
     const worker = hold.hold(
-      new Worker<WebhookDelivery, WebhookOutcome>(settings.queue, webhookProcessor({ records, counters, settings, logger }), {
+      new Worker<WebhookDelivery, WebhookOutcome>(settings.queue, webhookProcessor({ records, counters, settings, logger, ...(privacy ? { open: <T>(tenant: string, value: T) => privacy.opener.open(tenant, value) } : {}) }), {
         connection: bullmq,
         prefix,
         concurrency: settings.concurrency,

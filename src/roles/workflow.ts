@@ -3,6 +3,8 @@ import type { Config } from '../config/schema.ts';
 import { foldPolicies, tenantRegistry } from '../config/policies.ts';
 import { openKafkaEventLog } from '../log/event-log.ts';
 import { createKafka } from '../log/kafka.ts';
+import { sealingLog } from '../log/sealing.ts';
+import { openPrivacy } from '../privacy/index.ts';
 import { provisionTopics } from '../log/topics.ts';
 import type { Logger } from '../observability/logger.ts';
 import { redisConnection } from '../queues/connection.ts';
@@ -33,13 +35,15 @@ export async function startWorkflowRole(config: Config, logger: Logger, options:
   return openHeld(async (hold) => {
     const redis = hold.hold(redisConnection(config.redis.url, 'cs-workflow'), (r) => r.disconnect());
     const bullmq = hold.hold(redisConnection(config.redis.url, 'cs-workflow-bullmq'), (r) => r.disconnect());
-    const eventLog = hold.hold(
+    const privacy = openPrivacy(config, redis);
+    const opened = hold.hold(
       await openKafkaEventLog({ kafka: createKafka(config.kafka, logger), topic: config.kafka.topics.events, publishTimeoutMs: config.kafka.publishTimeoutMs, maxRecordBytes: config.kafka.maxRecordBytes }),
       (l) => l.close(),
     );
+    const eventLog = privacy ? sealingLog(opened, privacy.seal) : opened;
     const prefix = queuePrefix(config.fold.workflowQueue);
     const queue = hold.hold(new Queue<WorkflowJobData>(config.fold.workflowQueue, { connection: redis, prefix }), (q) => q.close());
-    const view = new ProjectionView(redis, config.instance, config.fold.namespace);
+    const view = new ProjectionView(redis, config.instance, config.fold.namespace, privacy?.opener);
     const ctx: WorkflowContext = {
       redis,
       view,

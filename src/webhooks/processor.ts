@@ -1,4 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
+import { SEALED_PREFIX } from '../../events/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { WebhookCounters } from './counters.ts';
 import type { DeliveryRecords } from './delivery-records.ts';
@@ -11,6 +12,8 @@ export interface WebhookProcessorDeps {
   counters: WebhookCounters;
   settings: Pick<WebhookSettings, 'subscriptions' | 'timeoutMs'>;
   logger: Logger;
+  /** Opens sealed fields for the tenant's own integration; the job in Redis keeps them sealed. */
+  open?: <T>(tenant: string, value: T) => Promise<T>;
   now?: () => Date;
 }
 
@@ -71,7 +74,7 @@ export function webhookProcessor(deps: WebhookProcessorDeps) {
       url: subscription.url,
       secret: subscription.secret,
       deliveryId: delivery.deliveryId,
-      body: delivery.body,
+      body: deps.open && delivery.body.includes(SEALED_PREFIX) ? JSON.stringify(await deps.open(delivery.tenant, JSON.parse(delivery.body) as unknown)) : delivery.body,
       timestampSeconds: Math.floor(sentAt.getTime() / 1000),
       timeoutMs: deps.settings.timeoutMs,
     });

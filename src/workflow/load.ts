@@ -24,8 +24,7 @@ export async function awaitPosition(ctx: WorkflowContext, scope: ReadScope, cust
 export async function loadFor(ctx: WorkflowContext, at: { tenant: string; customer: string; conversationId: string; offset?: string }): Promise<Loaded | null> {
   const scope = await ctx.view.scope(at.tenant);
   await awaitPosition(ctx, scope, at.customer, at.offset);
-  const [customers, conversation] = await Promise.all([ctx.view.reader.customers(scope, [at.customer]), ctx.view.conversation(scope, at.customer, at.conversationId)]);
-  const customer = customers.get(at.customer);
+  const [customer, conversation] = await Promise.all([ctx.view.customer(scope, at.customer), ctx.view.conversation(scope, at.customer, at.conversationId)]);
   if (!customer || !conversation) return null;
   return { scope, conversation, customer };
 }

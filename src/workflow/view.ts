@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { Conversation, TranscriptEntry } from '../domain/state.ts';
+import type { Conversation, Customer, TranscriptEntry } from '../domain/state.ts';
+import type { Opener } from '../privacy/index.ts';
 import { ProjectionReader, type ReadScope } from '../projections/reader.ts';
 
 /**
@@ -14,6 +15,8 @@ export class ProjectionView {
     private readonly redis: Redis,
     instance: string,
     fallback: string,
+    /** Opens sealed fields: triage and the bot decide on the text the customer wrote. */
+    private readonly opener?: Opener,
   ) {
     this.reader = new ProjectionReader(redis, { instance, fallback });
   }
@@ -32,6 +35,12 @@ export class ProjectionView {
     return pos === null ? null : BigInt(pos);
   }
 
+  /** A customer as the steps read them: identities opened (a survey or bot message names the handle written). */
+  async customer(scope: ReadScope, id: string): Promise<Customer | undefined> {
+    const found = (await this.reader.customers(scope, [id])).get(id);
+    return found && this.opener ? this.opener.open(scope.tenant, found) : found;
+  }
+
   async conversation(scope: ReadScope, customer: string, id: string): Promise<Conversation | null> {
     const [found] = await this.conversations(scope, customer, [id]);
     return found ?? null;
@@ -40,11 +49,12 @@ export class ProjectionView {
   async conversations(scope: ReadScope, customer: string, ids: readonly string[]): Promise<Conversation[]> {
     if (ids.length === 0) return [];
     const raws = await this.redis.mget(ids.map((id) => scope.keys.conversation(scope.tenant, customer, id)));
-    return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Conversation);
+    const found = raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Conversation);
+    return this.opener ? this.opener.open(scope.tenant, found) : found;
   }
 
   async transcript(scope: ReadScope, conversation: Pick<Conversation, 'id' | 'customer'>): Promise<TranscriptEntry[]> {
     const [lines] = await this.reader.transcripts(scope, [conversation]);
-    return lines ?? [];
+    return this.opener ? this.opener.open(scope.tenant, lines ?? []) : (lines ?? []);
   }
 }

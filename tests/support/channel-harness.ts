@@ -34,7 +34,7 @@ export async function startChannelHarness(config: Config, routes: ChannelRoutes[
   const redis = new Redis(config.redis.url);
   const eventLog = await openKafkaEventLog({ kafka, topic: config.kafka.topics.events, publishTimeoutMs: config.kafka.publishTimeoutMs });
   const ctx = await buildChannelContext({ config, redis, eventLog, logger: testLogger });
-  const app = createApiServer({ config, redis, eventLog, logger: testLogger, rejected: ctx.rejected, extensions: routes.map((r) => (scope) => r(scope, ctx)) });
+  const app = createApiServer({ config, redis, eventLog: ctx.eventLog, privacy: ctx.privacy, logger: testLogger, rejected: ctx.rejected, extensions: routes.map((r) => (scope) => r(scope, ctx)) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -64,7 +64,9 @@ export function mergeRoute(app: FastifyInstance, ctx: ChannelContext, reader: Pr
 
 async function repoint(ctx: ChannelContext, tenant: string, absorbed: Customer, survivor: string): Promise<number> {
   const defaultCountry = ctx.config.channels.defaultCountry as CountryCode;
-  const keys = absorbed.identities.flatMap((i) => {
+  // The handles as the doors normalised them: opened, since the projection holds them sealed.
+  const identities = ctx.privacy ? await ctx.privacy.opener.open(tenant, absorbed.identities) : absorbed.identities;
+  const keys = identities.flatMap((i) => {
     const normalised = normaliseHandle(i.channel, i.provider, i.handle, defaultCountry);
     return normalised.ok ? [normalised.value.identityKey] : [];
   });

@@ -105,7 +105,10 @@ export function agentMessageRoute(
       return sendError(reply, 400, 'bad_request', 'authorId is required with an API key: the agent the integration writes for');
     }
     // The identities are read only when the console chose one: the usual reply goes to replyTo.
-    const identities = body.to ? ((await reader.customers(scope, [conversation.customer])).get(conversation.customer)?.identities ?? []) : [];
+    const sealedIdentities = body.to ? ((await reader.customers(scope, [conversation.customer])).get(conversation.customer)?.identities ?? []) : [];
+    // Decided on what the agent sees (the subject to answer, the handle chosen); sealed again on append.
+    const opened = ctx.privacy ? await ctx.privacy.opener.open(tenant, { conversation, identities: sealedIdentities }) : { conversation, identities: sealedIdentities };
+    const identities = opened.identities;
     // Each file must be this workspace's upload (the store is shared by all), its size the stored one.
     const files = body.attachments ?? [];
     const foreign = (await uploads.notUploaded(tenant, files.map((f) => f.key)))[0];
@@ -116,7 +119,7 @@ export function agentMessageRoute(
     }
     const attachments = files.map((f, i) => ({ filename: f.filename, contentType: f.contentType, size: sizes[i]!, storageKey: f.key }));
     const decision = decideAgentMessage(
-      { conversation, identities },
+      { conversation: opened.conversation, identities },
       {
         authorId,
         text: body.text,

@@ -31,6 +31,7 @@ export function offlineApiServer(config: Config = loadConfig({ env: { LOG_LEVEL:
     config,
     redis,
     eventLog,
+    privacy: null,
     identities,
     ingestor: new Ingestor({ redis, instance: config.instance, identities, eventLog, source: '/adapters', defaultCountry: config.channels.defaultCountry as CountryCode }),
     rejected: { keep: unavailable, close: async () => undefined },

@@ -348,6 +348,31 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
       content: { 'application/json': { type: 'object', required: ['format', 'customer', 'people', 'events'], additionalProperties: true }, 'application/zip': { type: 'string', format: 'binary' } },
     },
   },
+  'POST /v1/customers/:id/erase': {
+    summary: 'Erase a customer (right to be forgotten)',
+    tag: 'customers',
+    description:
+      'Appends `customer.erased`, then deletes what names the person beside the log (identity and thread indexes, delivery records, the files they sent) and destroys their data keys and those of the customers merged with them: every sealed field of their events (texts, subjects, handles, file names) reads `[erased]` from then on, in the API, a rebuild and an export. Conversations stay as anonymous facts, so KPIs do not change. A handle seen again is a new customer. Calling it again answers the same outcome (`again: true`) and finishes an erasure a first call left half-way.',
+    errors: { 404: ['not_found'], 409: ['erasure_unavailable'] },
+    ok: {
+      status: 200,
+      description: 'What was erased.',
+      schema: {
+        type: 'object',
+        required: ['customer', 'people', 'eventId', 'keysDestroyed', 'indexEntriesDeleted', 'filesDeleted', 'erasedAt', 'again'],
+        properties: {
+          customer: { type: 'string' },
+          people: { type: 'array', items: { type: 'string' } },
+          eventId: { type: 'string' },
+          keysDestroyed: { type: 'integer' },
+          indexEntriesDeleted: { type: 'integer' },
+          filesDeleted: { type: 'integer' },
+          erasedAt: { type: 'string', format: 'date-time' },
+          again: { type: 'boolean' },
+        },
+      },
+    },
+  },
   'GET /v1/customers': {
     summary: 'Find a customer by handle',
     tag: 'customers',

@@ -18,7 +18,10 @@ interface ProfileQuery {
  * `GET /v1/customers/:id` and `GET /v1/customers?handle=`: one person's profile, conversations
  * (newest first) and cross-channel timeline, merged customers included.
  */
-export function customerRoutes(app: FastifyInstance, { reader, tenants, defaultCountry }: ReadDeps & { defaultCountry?: CountryCode }): void {
+export function customerRoutes(
+  app: FastifyInstance,
+  { reader, tenants, defaultCountry, byIdentity }: ReadDeps & { defaultCountry?: CountryCode; byIdentity?: (tenant: string, spellings: string[]) => Promise<string[]> },
+): void {
   const querystring = limitQuery(DEFAULT_TIMELINE, TRANSCRIPT_LIMIT);
 
   app.get<{ Params: { id: string }; Querystring: ProfileQuery }>('/customers/:id', { schema: { querystring }, config: { access: 'conversations:read' } }, async (request, reply) => {
@@ -41,7 +44,10 @@ export function customerRoutes(app: FastifyInstance, { reader, tenants, defaultC
       const { handle, limit } = request.query;
       if (handle === undefined) throw new ApiError(400, 'bad_request', 'give ?handle= (an e-mail address, phone number or social handle)');
       const scope = await reader.scope(request.tenant);
-      const candidates = (await reader.customerIdsByHandle(scope, spellings(handle, defaultCountry))).slice(0, MAX_CANDIDATES);
+      const spelt = spellings(handle, defaultCountry);
+      // Sealed, the projection's handle index is keyed by ciphertext: the doors' (blinded) identities find the customer.
+      const found = [...(await reader.customerIdsByHandle(scope, spelt)), ...(byIdentity ? await byIdentity(request.tenant, spelt) : [])];
+      const candidates = [...new Set(found)].slice(0, MAX_CANDIDATES);
       const views = (await Promise.all(candidates.map((id) => customerView(reader, scope, id, limit)))).filter((v) => v !== undefined);
       // One person may have been several customers before a merge: what counts is the survivors.
       const people = [...new Set(views.map((v) => v.customer.id))];

@@ -368,6 +368,8 @@ function evolve(fold: CustomerFold, customer: CustomerState, event: AnyEvent, at
     }
     case 'agent.status_changed':
     case 'account.changed':
+    // An erasure destroys keys, not state: the sealed fields the fold holds read "[erased]" from then on.
+    case 'customer.erased':
       // Agents' statuses fold into the agents' board; account changes are the audit trail
       // (GET /v1/audit reads them from the log).
       return;

@@ -223,6 +223,15 @@ export const ROUTES: readonly RouteRow[] = [
     other: () => NOT_FOUND,
   },
   {
+    method: 'POST',
+    path: '/v1/customers/:id/erase',
+    access: 'customers:data',
+    request: (i) => ({ path: `/v1/customers/${i.ids.customer}/erase` }),
+    // The isolation deployment seals nothing, so its own customer is found and the erasure refused (nothing erased under the other cells).
+    own: () => ({ status: [409], error: 'erasure_unavailable', why: 'this deployment has no master keys' }),
+    other: () => NOT_FOUND,
+  },
+  {
     method: 'GET',
     path: '/v1/queues/:team',
     access: 'conversations:read',

@@ -11,11 +11,12 @@ export const LAYERS: readonly (readonly string[])[] = [
   /* 1 */ ['src/domain'],
   /* 2 */ ['src/tenants', 'src/observability', 'src/ndjson'],
   /* 3 */ ['src/config'],
-  /* 4 */ ['src/log', 'src/queues', 'src/projections', 'src/surveys', 'src/http', 'src/attachments'],
+  /* 4 */ ['src/log', 'src/queues', 'src/projections', 'src/surveys', 'src/http', 'src/attachments', 'src/privacy'],
   /* 5 */ ['src/fold', 'src/channels', 'src/workflow', 'src/outbound', 'src/media', 'src/webhooks', 'src/replay', 'src/accounts', 'src/canned'],
-  /* 6 */ ['src/api'],
-  /* 7 */ ['src/roles', 'src/cli'],
-  /* 8 */ ['workers'],
+  /* 6 */ ['src/erasure'],
+  /* 7 */ ['src/api'],
+  /* 8 */ ['src/roles', 'src/cli'],
+  /* 9 */ ['workers'],
 ];
 
 /** The roots whose .ts files the spec reads. */
