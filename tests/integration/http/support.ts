@@ -5,6 +5,7 @@ import { createEvent, type AnyEvent } from '../../../events/index.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { configSchema, type Config } from '../../../src/config/schema.ts';
 import { emptyFold, foldEvents } from '../../../src/domain/fold/customer-fold.ts';
+import { conversationView } from '../../../src/domain/fold/fold-state.ts';
 import { defaultFoldPolicy } from '../../../src/domain/fold/policy.ts';
 import { lazyEventLog } from '../../support/lazy-event-log.ts';
 import { createApiServer, type ApiServerOptions } from '../../../src/api/server.ts';
@@ -110,7 +111,7 @@ export async function seed(store: ProjectionStore, events: readonly AnyEvent[]) 
   const { keys } = store;
   const ops: CommitOp[] = [];
   for (const c of Object.values(state.conversations)) {
-    ops.push({ o: 'set', key: keys.conversation(tenant, customer, c.id), v: JSON.stringify(c) });
+    ops.push({ o: 'set', key: keys.conversation(tenant, customer, c.id), v: JSON.stringify(conversationView(c)) });
     ops.push({ o: 'hset', key: keys.conversationOwners(tenant), f: c.id, v: customer });
     const entry = indexEntry(c);
     if (entry.queue) ops.push({ o: 'zadd', key: keys.teamQueue(tenant, entry.queue), s: entry.score, m: c.id });
