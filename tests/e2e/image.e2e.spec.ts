@@ -59,6 +59,9 @@ const dotEnv: Record<string, string> = {
   // None: the webhooks role idles (it still starts, is healthy and stops).
   WEBHOOK_SUBSCRIPTIONS_JSON: '',
   METRICS_TOKEN: randomBytes(16).toString('hex'),
+  // Personal data sealed in every role, as a deployment with master keys runs.
+  MASTER_KEYS_JSON: JSON.stringify({ 'image-spec': randomBytes(32).toString('base64') }),
+  MASTER_KEY_ACTIVE: 'image-spec',
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
 };
 
