@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sealable } from '../sealed.ts';
 import type { EventDefinition } from '../definition.ts';
 import { actorSchema, idSchema, prioritySchema } from './common.ts';
 import { channelSchema } from './message.ts';
@@ -32,7 +33,7 @@ export const conversationAssignedData = z
      */
     channel: channelSchema.optional(),
     /** What the agent should know on taking it (the bot's hand-off summary, an escalation). */
-    context: z.string().max(5000).optional(),
+    context: sealable(z.string().max(5000)).optional(),
     /**
      * Who assigned it: the agent or supervisor for a manual assignment (`{kind: 'system', id: 'api'}`
      * when the request named nobody), `{kind: 'system', id: 'routing'}` for routing's own. Absent on
@@ -49,7 +50,7 @@ export const conversationTransferredData = z
     /** The new team, or null to keep the current one. */
     toTeam: z.string().min(1).max(64).nullable(),
     by: actorSchema,
-    reason: z.string().max(500).optional(),
+    reason: sealable(z.string().max(500)).optional(),
   })
   .describe('A conversation moved to another agent or team.');
 
@@ -80,7 +81,7 @@ export const conversationResolvedData = z
 export const conversationReopenedData = z
   .strictObject({
     by: actorSchema,
-    reason: z.string().max(500).optional(),
+    reason: sealable(z.string().max(500)).optional(),
   })
   .describe('A resolved conversation was opened again.');
 

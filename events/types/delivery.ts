@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sealable } from '../sealed.ts';
 import type { EventDefinition } from '../definition.ts';
 import { idSchema, timeSchema } from './common.ts';
 import { channelSchema, providerSchema } from './message.ts';
@@ -20,7 +21,7 @@ export const messageStatusUpdatedData = z
     /** queued: handed to the provider; sent, delivered, read: its reports; failed: it gave up. */
     status: z.enum(['queued', 'sent', 'delivered', 'read', 'failed']),
     /** Why it failed (provider error code and text). */
-    error: z.string().max(1000).optional(),
+    error: sealable(z.string().max(1000)).optional(),
     /** Delivery attempts made by our outbound connector so far. */
     attempts: z.number().int().min(0).optional(),
   })

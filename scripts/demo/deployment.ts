@@ -77,6 +77,8 @@ export async function demoDeployment(base: Config, run: string, providers: { url
     webhooks: { ...base.webhooks, queue: `${name}-webhooks`, consumerGroup: `${name}-webhooks` },
     http: { ...base.http, host: '127.0.0.1', port: httpPort, apiKeys: { [apiKey]: TENANT } },
     tenants: { ...base.tenants, settings: { [TENANT]: demoTenant(written) } },
+    // Personal data sealed as a production deployment should run: a master key of the run's own, unless the config has one.
+    privacy: base.privacy.activeMasterKey !== undefined ? base.privacy : { ...base.privacy, masterKeys: { demo: randomBytes(32).toString('base64') }, activeMasterKey: 'demo' },
     channels: {
       ...base.channels,
       publicUrl: url,

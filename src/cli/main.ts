@@ -4,6 +4,7 @@ import { analystCommands } from './analysts.ts';
 import { customerCommands } from './customers.ts';
 import { privacyCommands } from './privacy.ts';
 import { rebuildCommand } from './rebuild.ts';
+import { retentionCommands } from './retention.ts';
 import { stepsCommands } from './steps.ts';
 import { userCommands } from './users.ts';
 
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<void> {
   analystCommands(program);
   customerCommands(program);
   privacyCommands(program);
+  retentionCommands(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -300,6 +300,10 @@ export const configSchema = z.object({
       activeMasterKey: z.string().optional(),
       /** How long a process trusts a data key it read: an erasure reaches every reader within this. */
       keyCacheMs: z.number().int().min(0).max(300_000).default(30_000),
+      /** How often the workflow role sweeps expired message text (tenants with `retention.text` in their file). */
+      retentionSweepMs: z.number().int().min(1000).default(3_600_000),
+      /** A text key younger than this is left for the next sweep: the fold may not have folded what it sealed yet. */
+      retentionGraceMs: z.number().int().min(0).default(600_000),
     })
     .prefault({})
     .refine((p) => p.activeMasterKey === undefined || Object.hasOwn(p.masterKeys, p.activeMasterKey), {

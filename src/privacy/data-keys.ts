@@ -6,6 +6,17 @@ import { dataKeyKeys } from './keys.ts';
 import type { MasterKeys } from './master-keys.ts';
 
 const CUSTOMER_KEY = readFileSync(new URL('./customer-key.lua', import.meta.url), 'utf8');
+const TEXT_KEY = readFileSync(new URL('./text-key.lua', import.meta.url), 'utf8');
+const RETIRE_KEYS = readFileSync(new URL('./retire-keys.lua', import.meta.url), 'utf8');
+
+/** One period's text key of a customer, as retention sees it. */
+export interface TextKey {
+  /** The UTC month of the events it seals, `YYYY-MM`. */
+  period: string;
+  keyId: string;
+  /** When it was made (epoch ms): a sweep leaves a key this young alone, the fold may not have folded its events yet. */
+  madeAt: number;
+}
 
 /** How long a process trusts what it read of the key store: an erasure reaches every reader within it. */
 export const DEFAULT_KEY_CACHE_MS = 30_000;
@@ -17,10 +28,11 @@ interface Cached<T> {
 }
 
 /**
- * The customers' data keys in Redis, wrapped by the tenant's master key. One key per customer,
- * made on first need; destroying it is the erasure. Reads are cached for `cacheMs` (a fold of
- * thousands of lines asks for the same few keys), so a destroyed key is gone from every process
- * within that time; the process that destroys it forgets it at once.
+ * The customers' data keys in Redis, wrapped by the tenant's master key. Each customer has an
+ * identity key (their handles) and a text key per month (what they and we wrote), made on first
+ * need; destroying them all is the erasure, destroying a month's text key is retention. Reads are
+ * cached for `cacheMs` (a fold of thousands of lines asks for the same few keys), so a destroyed key
+ * is gone from every process within that time; the process that destroys it forgets it at once.
  */
 export class DataKeys {
   private readonly byId = new Map<string, Cached<Buffer | null>>();
@@ -34,7 +46,7 @@ export class DataKeys {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The key a customer's new events are sealed with (made now if they have none). */
+  /** The key a customer's handles are sealed with (made now if they have none). */
   async customerKey(tenant: string, customer: string): Promise<{ keyId: string; key: Buffer }> {
     const cacheKey = `${tenant}\0${customer}`;
     const hit = this.fresh(this.byCustomer.get(cacheKey));
@@ -47,6 +59,64 @@ export class DataKeys {
     this.remember(this.byCustomer, cacheKey, found);
     this.remember(this.byId, `${tenant}\0${keyId}`, found.key);
     return found;
+  }
+
+  /** The key a customer's message texts of this period (`YYYY-MM`, the event's UTC month) are sealed with, made now if none. */
+  async textKey(tenant: string, customer: string, period: string): Promise<{ keyId: string; key: Buffer }> {
+    const cacheKey = `${tenant}\0${customer}\0${period}`;
+    const hit = this.fresh(this.byCustomer.get(cacheKey));
+    if (hit) return hit;
+    const keys = dataKeyKeys(this.instance, tenant);
+    const freshId = `dk_${nanoid(20)}`;
+    const freshKey = randomBytes(32);
+    const [keyId, wrapped] = (await this.redis.eval(TEXT_KEY, 2, keys.text(customer), keys.keys, period, freshId, this.masters.wrap(tenant, freshId, freshKey), String(this.now()))) as [string, string];
+    const found = { keyId, key: keyId === freshId ? freshKey : this.masters.unwrap(tenant, keyId, wrapped) };
+    this.remember(this.byCustomer, cacheKey, found);
+    this.remember(this.byId, `${tenant}\0${keyId}`, found.key);
+    return found;
+  }
+
+  /** A customer's text keys still standing, one per period. */
+  async textKeysOf(tenant: string, customer: string): Promise<TextKey[]> {
+    const fields = await this.redis.hgetall(dataKeyKeys(this.instance, tenant).text(customer));
+    return Object.entries(fields)
+      .filter(([field]) => !field.endsWith(':made'))
+      .map(([period, keyId]) => ({ period, keyId, madeAt: Number(fields[`${period}:made`] ?? 0) }))
+      .sort((a, b) => a.period.localeCompare(b.period));
+  }
+
+  /** Every customer of the tenant with a text key, a page at a time (SCAN: safe beside live traffic). */
+  async *customersWithTextKeys(tenant: string): AsyncGenerator<string[]> {
+    const keys = dataKeyKeys(this.instance, tenant);
+    const prefix = keys.text('');
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', keys.textPattern, 'COUNT', 1000);
+      cursor = next;
+      if (found.length > 0) yield found.map((k) => k.slice(prefix.length));
+    } while (cursor !== '0');
+  }
+
+  /**
+   * Retention: destroys these text keys of a customer (each only if its period still names it) and
+   * records them as retired. Returns how many were destroyed.
+   */
+  async retire(tenant: string, customer: string, retiring: ReadonlyArray<Pick<TextKey, 'period' | 'keyId'>>, at: Date): Promise<number> {
+    if (retiring.length === 0) return 0;
+    const keys = dataKeyKeys(this.instance, tenant);
+    const destroyed = (await this.redis.eval(RETIRE_KEYS, 3, keys.text(customer), keys.keys, keys.retired, at.toISOString(), ...retiring.flatMap((k) => [k.period, k.keyId]))) as number;
+    for (const { period, keyId } of retiring) {
+      this.byCustomer.delete(`${tenant}\0${customer}\0${period}`);
+      this.byId.set(`${tenant}\0${keyId}`, { value: null, until: this.now() + this.cacheMs });
+    }
+    return destroyed;
+  }
+
+  /** Which of these key ids retention destroyed (the rest of the missing ones were erased). */
+  async retiredAmong(tenant: string, keyIds: readonly string[]): Promise<Set<string>> {
+    if (keyIds.length === 0) return new Set();
+    const at = await this.redis.hmget(dataKeyKeys(this.instance, tenant).retired, ...keyIds);
+    return new Set(keyIds.filter((_, i) => at[i] !== null));
   }
 
   /** The keys of these ids; null for one destroyed (or never made here). */
@@ -68,12 +138,13 @@ export class DataKeys {
     return out;
   }
 
-  /** The key ids these customers' events were sealed with (those that still have one). */
+  /** The key ids these customers' events were sealed with (those that still have one): identity and text keys. */
   async keyIdsOf(tenant: string, customers: readonly string[]): Promise<string[]> {
     if (customers.length === 0) return [];
     const keys = dataKeyKeys(this.instance, tenant);
-    const ids = await this.redis.mget(customers.map((c) => keys.customer(c)));
-    return ids.filter((id): id is string => id !== null);
+    const ids = (await this.redis.mget(customers.map((c) => keys.customer(c)))).filter((id): id is string => id !== null);
+    for (const c of customers) for (const text of await this.textKeysOf(tenant, c)) ids.push(text.keyId);
+    return ids;
   }
 
   /**
@@ -85,9 +156,11 @@ export class DataKeys {
     const keys = dataKeyKeys(this.instance, tenant);
     const multi = this.redis.multi();
     if (keyIds.length > 0) multi.hdel(keys.keys, ...keyIds);
-    for (const c of customers) multi.del(keys.customer(c));
+    for (const c of customers) multi.del(keys.customer(c), keys.text(c));
     await multi.exec();
     for (const c of customers) this.byCustomer.delete(`${tenant}\0${c}`);
+    // Text keys cached per period: a customer's are few, but their periods are not known here.
+    for (const cached of this.byCustomer.keys()) if (customers.some((c) => cached.startsWith(`${tenant}\0${c}\0`))) this.byCustomer.delete(cached);
     for (const id of keyIds) this.byId.set(`${tenant}\0${id}`, { value: null, until: this.now() + this.cacheMs });
   }
 

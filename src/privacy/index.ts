@@ -10,7 +10,9 @@ export { Blinder } from './blind.ts';
 export { DataKeys } from './data-keys.ts';
 export { MasterKeys } from './master-keys.ts';
 export { Opener } from './opener.ts';
-export { ERASED, openText, sealText, sealedKeyId } from './sealed-text.ts';
+export { ERASED, EXPIRED, openText, sealText, sealedKeyId } from './sealed-text.ts';
+export { textPeriod } from './sealer.ts';
+export type { TextKey } from './data-keys.ts';
 export { mapPersonalFields } from './personal-fields.ts';
 
 /** Everything that seals, opens and blinds personal data, for one process. */

@@ -10,8 +10,18 @@ export function dataKeyKeys(instance: string, tenant: string) {
   return {
     /** Hash: key id -> wrapped data key (master-keys.ts). A destroyed key is a deleted field. */
     keys: `${base}:keys`,
-    /** String: the key id a customer's new events are sealed with. */
+    /** String: the key id a customer's identity (their handles) is sealed with. */
     customer: (customer: string) => `${base}:customer:${customer}`,
+    /**
+     * Hash: period (the event's UTC month, `YYYY-MM`) -> the key id the customer's message texts of
+     * that month are sealed with. Retention destroys a period's key once every conversation
+     * touching it is past the tenant's retention; erasure destroys them all.
+     */
+    text: (customer: string) => `${base}:text:${customer}`,
+    /** SCAN pattern: every customer's text key hash of the tenant. */
+    textPattern: `${base.replace(/[*?[\]\\]/g, '\\$&')}:text:*`,
+    /** Hash: key id -> when retention destroyed it (ISO): readers show "[expired]" there, not "[erased]". */
+    retired: `${base}:retired`,
     /** String: the tenant's wrapped blinding key, which turns handles into index keys (blind.ts). */
     blind: `${base}:blind`,
   };

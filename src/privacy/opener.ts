@@ -1,12 +1,12 @@
 import { isSealed } from '../../events/index.ts';
 import type { DataKeys } from './data-keys.ts';
-import { ERASED, openText, sealedKeyId } from './sealed-text.ts';
+import { ERASED, EXPIRED, openText, sealedKeyId } from './sealed-text.ts';
 
 /**
  * Opens every sealed string anywhere in a value (an event, a conversation, a whole API answer),
  * with the tenant's keys: what readers allowed to see a customer see, as if nothing were sealed.
- * A field whose key was destroyed reads `[erased]`; plaintext (events older than sealing) is
- * returned as it is.
+ * A field whose key was destroyed reads `[erased]`, or `[expired]` where retention destroyed it;
+ * plaintext (events older than sealing) is returned as it is.
  */
 export class Opener {
   constructor(private readonly keys: DataKeys) {}
@@ -16,9 +16,13 @@ export class Opener {
     collect(value, ids);
     if (ids.size === 0) return value;
     const keys = await this.keys.keys(tenant, [...ids]);
+    const gone = [...keys].filter(([, key]) => key === null).map(([id]) => id);
+    const retired = await this.keys.retiredAmong(tenant, gone);
     return replace(value, (sealed) => {
-      const key = keys.get(sealedKeyId(sealed) ?? '');
-      return key ? (openText(sealed, key) ?? ERASED) : ERASED;
+      const id = sealedKeyId(sealed) ?? '';
+      const key = keys.get(id);
+      if (key) return openText(sealed, key) ?? ERASED;
+      return retired.has(id) ? EXPIRED : ERASED;
     }) as T;
   }
 }

@@ -4,6 +4,9 @@ import { SEALED_PATTERN, SEALED_PREFIX } from '../../events/index.ts';
 /** What a reader shows where a sealed field's key was destroyed (or the field does not open). */
 export const ERASED = '[erased]';
 
+/** What a reader shows where retention destroyed the key: the text outlived the tenant's retention. */
+export const EXPIRED = '[expired]';
+
 /**
  * Seals one field with a customer's data key (AES-256-GCM). The iv is synthetic, the first 12
  * bytes of HMAC-SHA256(key, plaintext): the same handle under the same key seals to the same

@@ -14,6 +14,8 @@ import { workflowProcessor, type ProcessorOptions } from '../workflow/processor.
 import { watchPumpBacklog } from '../observability/scraped.ts';
 import { pumpBacklog, startStepPump } from '../workflow/step-pump.ts';
 import type { WorkflowJobData } from '../workflow/trigger-queue.ts';
+import { ProjectionReader } from '../projections/reader.ts';
+import { scheduleRetention } from '../workflow/retention-schedule.ts';
 import { ProjectionView } from '../workflow/view.ts';
 import { openHeld, runsUntilStopped, type Role } from './role.ts';
 import { watchRole } from './watch.ts';
@@ -56,6 +58,9 @@ export async function startWorkflowRole(config: Config, logger: Logger, options:
       linkSecret: config.http.linkSecret,
       logger: log,
       now: options.now ?? (() => new Date()),
+      retention: privacy
+        ? { reader: new ProjectionReader(redis, { instance: config.instance, fallback: config.fold.namespace }), keys: privacy.keys, graceMs: config.privacy.retentionGraceMs, now: options.now ?? (() => new Date()) }
+        : null,
     };
     const worker = hold.hold(
       new Worker<WorkflowJobData, string>(config.fold.workflowQueue, workflowProcessor(ctx, options), {
@@ -72,6 +77,7 @@ export async function startWorkflowRole(config: Config, logger: Logger, options:
     worker.on('completed', (job, result) => log.debug({ jobId: job.id, step: job.name, result }, 'workflow step done'));
     worker.on('error', (err) => log.error({ err }, 'workflow worker error'));
     hold.hold(startStepPump({ redis, instance: config.instance, fallbackNamespace: config.fold.namespace, queue, logger: log }), (pump) => pump.close());
+    await scheduleRetention(queue, { tenants: Object.keys(config.tenants.settings), registry: ctx.tenants, everyMs: config.privacy.retentionSweepMs, sealing: privacy !== null, logger: log });
     watchRole(hold, config, { redis, workers: [worker], queues: [queue] });
     hold.hold(watchPumpBacklog(() => pumpBacklog({ redis, instance: config.instance, fallbackNamespace: config.fold.namespace })), (unwatch) => unwatch());
     return { queue, worker };

@@ -35,6 +35,12 @@ export const tenantFileSchema = z.strictObject({
   knowledgeBase: knowledgeBaseSchema.default([]),
   /** What the weighted service score of the KPI report measures against (docs/metrics.md). */
   kpiTargets: kpiTargetsSchema.prefault({}),
+  /**
+   * How long message text is kept after its conversation is resolved (absent: for as long as the
+   * customer is). Past it the text is unreadable everywhere, the log included; the KPIs stay.
+   * Needs sealing (`privacy.activeMasterKey`).
+   */
+  retention: z.strictObject({ text: durationSchema.optional() }).prefault({}),
 });
 
 export type TenantFileInput = z.input<typeof tenantFileSchema>;
@@ -51,6 +57,8 @@ export interface TenantSettings {
   lowScore: { csat: number; nps: number };
   bot: BotSettings;
   knowledgeBase: KnowledgeBase;
+  /** Message text is kept this long after its conversation is resolved; null: as long as the customer is. */
+  retention: { textMs: number | null };
 }
 
 export function tenantSettings(tenant: string, file: z.output<typeof tenantFileSchema>, defaultAutoResolveAfterMs: number): TenantSettings {
@@ -66,6 +74,7 @@ export function tenantSettings(tenant: string, file: z.output<typeof tenantFileS
     lowScore: file.lowScore,
     bot: file.bot,
     knowledgeBase: file.knowledgeBase,
+    retention: { textMs: file.retention.text ?? null },
   };
 }
 

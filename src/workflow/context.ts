@@ -5,6 +5,7 @@ import type { TenantRegistry } from '../config/policies.ts';
 import type { FoldPolicies } from '../domain/fold/policy.ts';
 import type { EventLog } from '../log/event-log.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { SweepDeps } from '../retention/sweep.ts';
 import type { WorkflowJobData } from './trigger-queue.ts';
 import type { ProjectionView } from './view.ts';
 
@@ -25,6 +26,8 @@ export interface WorkflowContext {
   logger: Logger;
   /** Workflow steps are doors in time: a decision's events carry the time it was made. */
   now(): Date;
+  /** What the retention sweep works with; null when nothing is sealed (then no text can be made unreadable). */
+  retention: SweepDeps | null;
 }
 
 /** The bot's author id on the messages it writes. */

@@ -3,6 +3,7 @@ import { StepMustWait, type WorkflowContext } from './context.ts';
 import { loadFor } from './load.ts';
 import { botStep } from './steps/bot.ts';
 import { drainTenant } from './steps/drain.ts';
+import { retentionStep } from './steps/retention.ts';
 import { routeStep } from './steps/route.ts';
 import type { StepJob } from './steps/step.ts';
 import { surveyAnsweredStep } from './steps/survey-answered.ts';
@@ -45,6 +46,8 @@ export function workflowProcessor(ctx: WorkflowContext, options: ProcessorOption
         return surveyAnsweredStep(ctx, step, await load(step), t);
       case 'timer':
         return timerStep(ctx, { id: step.id, timer: t.timer });
+      case 'retention':
+        return retentionStep(ctx, step);
       default: {
         const unknown: never = t;
         return `unknown step ${JSON.stringify(unknown)}`;

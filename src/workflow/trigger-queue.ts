@@ -3,7 +3,7 @@ import type { WorkflowTrigger } from '../domain/fold/triggers.ts';
 import type { PositionedTrigger } from '../projections/steps.ts';
 
 /** What a workflow job runs: a fold trigger, a timer that came due, or a step's own follow-up. */
-export type WorkflowStep = WorkflowTrigger | { kind: 'timer'; timer: DueTimer } | { kind: 'survey-send'; resolvedAt: string; surveyId: string };
+export type WorkflowStep = WorkflowTrigger | { kind: 'timer'; timer: DueTimer } | { kind: 'survey-send'; resolvedAt: string; surveyId: string } | { kind: 'retention' };
 
 /** A workflow job's data: the step, and the position the projection must reach before deciding (-1: none). */
 export interface WorkflowJobData {

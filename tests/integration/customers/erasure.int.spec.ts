@@ -91,7 +91,7 @@ beforeAll(async () => {
   const base = outboundConfig({ providerUrl: host.url, smtpPort: 2525 });
   config = {
     ...base,
-    privacy: { masterKeys: { m1: randomBytes(32).toString('base64') }, activeMasterKey: 'm1', keyCacheMs: 30_000 },
+    privacy: { masterKeys: { m1: randomBytes(32).toString('base64') }, activeMasterKey: 'm1', keyCacheMs: 30_000, retentionSweepMs: 3_600_000, retentionGraceMs: 600_000 },
     channels: {
       ...base.channels,
       attachments: { dir, maxBytes: 1024 * 1024 },
@@ -359,7 +359,7 @@ describe('erasing a customer', () => {
     // Nothing is gone yet: the fact comes first.
     expect(JSON.stringify((await engine.api('GET', `/v1/customers/${customer}`)).body)).toContain(text);
     const finished = await eraseCustomer({ ...deps, eventLog: ctx.eventLog }, { tenant: TENANT, customer: customer!, by });
-    expect(finished).toMatchObject({ ok: true, again: false, outcome: { customer, keysDestroyed: 1 } });
+    expect(finished).toMatchObject({ ok: true, again: false, outcome: { customer, keysDestroyed: 2 } });
     expect(JSON.stringify((await engine.api('GET', `/v1/customers/${customer}`)).body)).not.toContain(text);
     expect(await ctx.identities.lookup(TENANT, 'phone:+14155550777')).toBeNull();
     expect((await engine.api('POST', '/v1/customers/cus_nobody/erase')).status).toBe(404);

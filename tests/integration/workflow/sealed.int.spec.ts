@@ -10,7 +10,7 @@ import { baseTenant, startWorkflowEngine, visitor } from './support.ts';
 let wf: Awaited<ReturnType<typeof startWorkflowEngine>>;
 
 beforeAll(async () => {
-  wf = await startWorkflowEngine(baseTenant, (c) => ({ ...c, privacy: { masterKeys: { m1: randomBytes(32).toString('base64') }, activeMasterKey: 'm1', keyCacheMs: 30_000 } }));
+  wf = await startWorkflowEngine(baseTenant, (c) => ({ ...c, privacy: { masterKeys: { m1: randomBytes(32).toString('base64') }, activeMasterKey: 'm1', keyCacheMs: 30_000, retentionSweepMs: 3_600_000, retentionGraceMs: 600_000 } }));
 }, 90_000);
 
 afterAll(async () => {

@@ -12,11 +12,12 @@ export const LAYERS: readonly (readonly string[])[] = [
   /* 2 */ ['src/tenants', 'src/observability', 'src/ndjson'],
   /* 3 */ ['src/config'],
   /* 4 */ ['src/log', 'src/queues', 'src/projections', 'src/surveys', 'src/http', 'src/attachments', 'src/privacy'],
-  /* 5 */ ['src/fold', 'src/channels', 'src/workflow', 'src/outbound', 'src/media', 'src/webhooks', 'src/replay', 'src/accounts', 'src/canned'],
-  /* 6 */ ['src/erasure'],
-  /* 7 */ ['src/api'],
-  /* 8 */ ['src/roles', 'src/cli'],
-  /* 9 */ ['workers'],
+  /* 5 */ ['src/retention'],
+  /* 6 */ ['src/fold', 'src/channels', 'src/workflow', 'src/outbound', 'src/media', 'src/webhooks', 'src/replay', 'src/accounts', 'src/canned'],
+  /* 7 */ ['src/erasure'],
+  /* 8 */ ['src/api'],
+  /* 9 */ ['src/roles', 'src/cli'],
+  /* 10 */ ['workers'],
 ];
 
 /** The roots whose .ts files the spec reads. */

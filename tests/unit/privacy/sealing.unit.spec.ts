@@ -60,6 +60,42 @@ describe('the personal fields of an event', () => {
   });
 });
 
+describe('which key a personal field is sealed with', () => {
+  /** Seals each field with a stand-in that names the kind of key it would be sealed with. */
+  const kinds = (event: AnyEvent) => {
+    const seen: Array<[string, string]> = [];
+    mapPersonalFields(event, (value, kind) => {
+      seen.push([value, kind]);
+      return sealText(value, key, kind === 'identity' ? 'dk_identity' : 'dk_month');
+    });
+    return seen;
+  };
+
+  it('given a customer e-mail, then the handle takes the identity key (kept as long as the customer) and text, subject and file name the month key (retention)', () => {
+    const input = receivedEnvelope();
+    const event = parsed({ ...input, data: { ...input.data, channel: 'email', provider: 'smtp', handle: 'jane@example.com', text: 'It broke', subject: 'Broken', attachments: [{ filename: 'photo.jpg', contentType: 'image/jpeg', size: 3 }] } });
+    expect(kinds(event)).toEqual([
+      ['jane@example.com', 'identity'],
+      ['It broke', 'text'],
+      ['Broken', 'text'],
+      ['photo.jpg', 'text'],
+    ]);
+  });
+
+  it("given the bot's hand-off quoting the customer, an agent's transfer note and a provider's refusal naming the number, then each is sealed as text and the event still parses", () => {
+    const base = { ...sentEnvelope(), conversation: 'c1' };
+    const assigned = parsed({ ...base, type: 'conversation.assigned', data: { assignee: 'a1', team: 'support', reason: 'manual', context: 'Bot hand-off: Customer, 2025-03-04: "my card 4111 was charged twice"' } });
+    const transferred = parsed({ ...base, type: 'conversation.transferred', data: { toAgent: null, toTeam: 'billing', by: { kind: 'agent', id: 'a1' }, reason: 'Jane wants a refund' } });
+    const failed = parsed({ ...base, type: 'message.status_updated', data: { channel: 'sms', provider: 'twilio', providerMessageId: 'SM1', status: 'failed', error: "The 'To' number +4915112345678 is not a valid phone number" } });
+    for (const event of [assigned, transferred, failed]) {
+      expect(kinds(event).map(([, kind]) => kind)).toEqual(['text']);
+      const sealed = mapPersonalFields(event, (value) => sealText(value, key, 'dk_month'));
+      expect(JSON.stringify(sealed)).not.toMatch(/4111|Jane|4915112345678/);
+      expect(parseEvent(JSON.parse(JSON.stringify(sealed))).ok).toBe(true);
+    }
+  });
+});
+
 describe('master keys', () => {
   const k1 = randomBytes(32).toString('base64');
   const k2 = randomBytes(32).toString('base64');
