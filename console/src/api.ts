@@ -153,6 +153,17 @@ export interface Accepted {
   eventId: string;
 }
 
+/** What an erasure did (`POST /v1/customers/:id/erase`); `again` when it had been done before and is only reported. */
+export interface Erasure {
+  customer: string;
+  /** Everyone erased with it: the customers merged with it are one person. */
+  people: string[];
+  keysDestroyed: number;
+  filesDeleted: number;
+  erasedAt: string;
+  again: boolean;
+}
+
 /** A file uploaded for a reply (`POST /v1/attachments`): the reply names it by `key`. */
 export interface UploadedFile {
   key: string;
@@ -254,6 +265,7 @@ export const api = {
   resolve: (conversation: string) => request<Accepted>('POST', `/v1/conversations/${id(conversation)}/resolve`, {}),
   reopen: (conversation: string) => request<Accepted>('POST', `/v1/conversations/${id(conversation)}/reopen`, {}),
   merge: (survivor: string, from: string) => request<Accepted>('POST', `/v1/customers/${id(survivor)}/merge`, { from }),
+  erase: (customer: string) => request<Erasure>('POST', `/v1/customers/${id(customer)}/erase`, {}),
 
   agents: () => request<AgentView[]>('GET', '/v1/agents'),
   agent: (agent: string) => request<AgentView>('GET', `/v1/agents/${id(agent)}`),

@@ -38,10 +38,12 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 
 /**
  * A picture of the page for the README (docs/) with UPDATE_SCREENSHOTS=1; otherwise into .stack/
- * screenshots (ignored), so a test run leaves the work tree as it found it.
+ * screenshots (ignored), so a test run leaves the work tree as it found it. A modal dialog is shot
+ * as the window shows it (`fullPage: false`): a full-page shot stretches the page past the window,
+ * and the dialog's backdrop then covers only part of it.
  */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, { fullPage = true }: { fullPage?: boolean } = {}): Promise<void> {
   const dir = join(root, process.env.UPDATE_SCREENSHOTS === '1' ? 'docs' : '.stack/screenshots');
   mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, name), fullPage: true });
+  await page.screenshot({ path: join(dir, name), fullPage });
 }

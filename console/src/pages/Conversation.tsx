@@ -101,6 +101,11 @@ export function ConversationPage({ id, session }: { id: string; session: Session
     }
   };
 
+  // After an erasure: the transcript and the customer read again, their personal fields now `[erased]`.
+  const readAgain = async () => {
+    await Promise.all([load(), customer.reload()]);
+  };
+
   const c = view?.conversation;
   const resolved = c?.status === 'resolved';
   const mine = me !== null && c?.assignee === me;
@@ -244,7 +249,7 @@ export function ConversationPage({ id, session }: { id: string; session: Session
             <dd>{conversation.messageCount}</dd>
           </dl>
         </aside>
-        <CustomerPanel session={session} conversation={conversation} customer={customer} />
+        <CustomerPanel session={session} conversation={conversation} customer={customer} onErased={readAgain} />
       </div>
     </div>
   );

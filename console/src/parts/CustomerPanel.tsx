@@ -5,6 +5,7 @@ import { useTranslation } from '../i18n.ts';
 import { useLiveRefresh } from '../live.ts';
 import { Link } from '../router.tsx';
 import { can } from '../session.ts';
+import { EraseCustomer } from './EraseCustomer.tsx';
 import { Failure } from './Failure.tsx';
 
 /** The conversation's customer as one person: merged customers included, read again on change. */
@@ -37,9 +38,10 @@ export function useCustomer(customer: string | undefined): { view: CustomerView 
 
 /**
  * Who the customer is: their identities on every channel, their earlier conversations, the answers
- * to this conversation's surveys; and, for those who may, merging another customer into this one.
+ * to this conversation's surveys; and, for those who may, merging another customer into this one
+ * and (admins: `customers:data`) erasing the customer, after which `onErased` reads the page again.
  */
-export function CustomerPanel({ session, conversation, customer }: { session: Session; conversation: Conversation; customer: ReturnType<typeof useCustomer> }) {
+export function CustomerPanel({ session, conversation, customer, onErased }: { session: Session; conversation: Conversation; customer: ReturnType<typeof useCustomer>; onErased: () => Promise<void> }) {
   const { t } = useTranslation();
   const { view, error } = customer;
   const earlier = view?.conversations.filter((c) => c.id !== conversation.id) ?? [];
@@ -99,6 +101,8 @@ export function CustomerPanel({ session, conversation, customer }: { session: Se
         </ul>
       )}
       {can(session, 'customers:merge') && <MergeForm survivor={conversation.customer} onMerged={customer.reload} />}
+      {/* Keyed: another customer's panel starts with nothing said of an erasure. */}
+      {can(session, 'customers:data') && <EraseCustomer key={conversation.customer} customer={conversation.customer} onErased={onErased} />}
     </aside>
   );
 }
