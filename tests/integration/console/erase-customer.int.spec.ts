@@ -94,7 +94,7 @@ describe('erasing a customer from the console, with master keys', () => {
   const base = actionsConfig();
   const config: Config = {
     ...base,
-    privacy: { masterKeys: { m1: randomBytes(32).toString('base64') }, activeMasterKey: 'm1', keyCacheMs: 30_000 },
+    privacy: { ...base.privacy, masterKeys: { m1: randomBytes(32).toString('base64') }, activeMasterKey: 'm1' },
     channels: { ...base.channels, attachments: { ...base.channels.attachments, dir: mkdtempSync(join(tmpdir(), 'cs-console-erase-')) } },
   };
   let engine: ActionsEngine;
