@@ -138,6 +138,12 @@ export const configSchema = z.object({
     }),
     partitions: z.number().int().min(1).max(10_000),
     replicationFactor: z.number().int().min(1).max(32),
+    /**
+     * How long the rejected-input topic keeps refused provider bodies (as they came: handles and
+     * text in plaintext, for diagnosis). The events topic keeps everything (personal data sealed);
+     * this one must not, or an erased customer's words would outlive the erasure there.
+     */
+    rejectedRetentionMs: z.number().int().min(60_000).default(7 * 24 * 3_600_000),
     publishTimeoutMs: z.number().int().min(100),
     /**
      * The largest record (key, value and headers) the engine writes: keep it under the broker's

@@ -19,7 +19,7 @@ import { normaliseHandle } from '../channels/handles.ts';
 import type { IdentityStore } from '../channels/identity.ts';
 import type { EventLog } from '../log/event-log.ts';
 import { sealedKeyId, type Privacy } from '../privacy/index.ts';
-import { outboundKeys } from '../projections/keys.ts';
+import { chatKeys, outboundKeys, routingKeys } from '../projections/keys.ts';
 import type { ProjectionReader } from '../projections/reader.ts';
 import { subjectAccessExport } from '../replay/subject-access.ts';
 import { erasureKeys } from './keys.ts';
@@ -145,6 +145,11 @@ async function makePlan(deps: ErasureDeps, privacy: Privacy, tenant: string, cus
     await deps.redis.del(plain!, plainAnnounced!, out.thread(tenant, identity.handle));
   }
   for (const e of exported.events) if (e.type === 'message.sent') deletions.add(out.delivery(tenant, e.data.messageId ?? e.id));
+  // Short-lived copies in plaintext (a week at most): the bot's hand-off summary waiting for an
+  // agent, and web chat replies waiting for the visitor to come back.
+  for (const { conversation } of exported.conversations) deletions.add(routingKeys(deps.instance, tenant).handoff(conversation.id));
+  // (The pending list's name holds the visitor id: deleted now, not recorded in the plan.)
+  for (const identity of identities) if (identity.channel === 'chat') await deps.redis.del(chatKeys(deps.instance).pending(tenant, identity.handle));
 
   const received = new Set(exported.events.filter((e) => e.type === 'message.received').map((e) => e.id));
   const files = [...new Set(exported.files.filter((f) => f.key !== undefined && received.has(f.message)).map((f) => f.key!))];
