@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import type { Admin, ConfigResourceTypes } from 'kafkajs';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createKafka } from './kafka.ts';
@@ -10,6 +10,9 @@ export interface TopicSpec {
   /** Records older than this are deleted (absent: the broker's default, which the engine's stack sets to forever). */
   retentionMs?: number;
 }
+
+/** `ConfigResourceTypes.TOPIC`: kafkajs is CommonJS and Node's ESM loader does not see that export by name. */
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 
 const topicConfig = (s: TopicSpec) => [
   { name: 'min.insync.replicas', value: String(Math.min(2, s.replicationFactor)) },
@@ -60,10 +63,10 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<vo
  */
 async function applyRetention(admin: Admin, specs: TopicSpec[]): Promise<void> {
   if (specs.length === 0) return;
-  const described = await admin.describeConfigs({ includeSynonyms: false, resources: specs.map((s) => ({ type: ConfigResourceTypes.TOPIC, name: s.topic, configNames: ['retention.ms'] })) });
+  const described = await admin.describeConfigs({ includeSynonyms: false, resources: specs.map((s) => ({ type: TOPIC_RESOURCE, name: s.topic, configNames: ['retention.ms'] })) });
   const differing = specs.filter((s) => described.resources.find((r) => r.resourceName === s.topic)?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue !== String(s.retentionMs));
   if (differing.length === 0) return;
-  await admin.alterConfigs({ validateOnly: false, resources: differing.map((s) => ({ type: ConfigResourceTypes.TOPIC, name: s.topic, configEntries: topicConfig(s) })) });
+  await admin.alterConfigs({ validateOnly: false, resources: differing.map((s) => ({ type: TOPIC_RESOURCE, name: s.topic, configEntries: topicConfig(s) })) });
 }
 
 /** Creates the engine's configured topics (every role that reads or writes the log calls this first). */

@@ -3,6 +3,7 @@ import { nanoid } from 'nanoid';
 import { createEvent, deterministicEventId, randomEventId } from '../../../events/index.ts';
 import { decideAgentMessage } from '../../domain/actions/index.ts';
 import { sendError } from '../../http/errors.ts';
+import { ERASED } from '../../privacy/index.ts';
 import type { TenantRegistry } from '../../config/policies.ts';
 import type { ProjectionReader } from '../../projections/reader.ts';
 import type { Channel } from '../../domain/state.ts';
@@ -131,6 +132,10 @@ export function agentMessageRoute(
       },
     );
     if (!decision.ok) return sendRefusal(reply, decision.refusal);
+    // The address opened to "[erased]": the person was forgotten, there is nobody to send it to.
+    if (!internal && decision.event.type === 'message.sent' && decision.event.data.handle === ERASED) {
+      return sendError(reply, 409, 'customer_erased', 'this customer was erased: no address of theirs is left to reply to (an internal note is still possible)');
+    }
 
     const key = idempotencyKey(request.headers['idempotency-key']);
     if (key === null) return sendError(reply, 400, 'bad_request', 'Idempotency-Key is 1 to 256 printable characters');

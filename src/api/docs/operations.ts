@@ -470,7 +470,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'POST /v1/conversations/:id/messages': {
     ...action('Reply to the customer', 'A `message.sent` to the customer’s latest identity, or to `to`, with the files uploaded beforehand.', {
       403: ['not_yourself'],
-      409: ['conversation_resolved', 'no_reply_address'],
+      409: ['conversation_resolved', 'no_reply_address', 'customer_erased'],
       422: ['unknown_identity', 'unknown_attachment', 'attachment_refused'],
       503: ['log_unavailable'],
     }),

@@ -302,6 +302,9 @@ describe('erasing a customer', () => {
     rmSync(exported, { force: true });
     expect((await keysOf())[sealedKeyId(sealedSms)!]).toBeUndefined();
     rmSync(exportedBefore, { force: true });
+    // Nobody is left to reply to; the team may still write a note on the conversation.
+    expect(await engine.api('POST', `/v1/conversations/${smsConversation}/messages`, { text: 'Are you still there?', authorId: 'agent_1' })).toMatchObject({ status: 409, body: { error: 'customer_erased' } });
+    expect((await engine.api('POST', `/v1/conversations/${smsConversation}/messages`, { text: 'Erased on request.', authorId: 'agent_1', internal: true })).status).toBe(202);
     // Someone else is untouched.
     expect(JSON.stringify((await engine.api('GET', `/v1/customers/${other}`)).body)).toContain(SOMEONE_ELSE);
 
