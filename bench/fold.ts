@@ -15,12 +15,25 @@
  *   BENCH_PARTITIONS (12), BENCH_LAG_RATE (5000 events/s), BENCH_LAG_SECONDS (15, measured after
  *   BENCH_LAG_WARMUP, 3 s, of the same load: connections, JIT and the first fetches settle),
  *   BENCH_WORKERS (1 fold worker process), BENCH_LAG_ONLY=1 (skip the baseline and the throughput phase),
- *   BENCH_NO_TRIGGERS=1 (each round also folds the backlog without workflow steps)
+ *   BENCH_NO_TRIGGERS=1 (each round also folds the backlog without workflow steps),
+ *   BENCH_SEALED=1 (each round also folds the same backlog with its personal fields sealed, as a
+ *   deployment with master keys writes them: the sealed/plain ratio of the same round, median of the rounds)
+ *
+ * BENCH_SEALED: the generated events are sealed once, before anything is timed (sealing is the
+ * door's work, not the fold's), by the engine's own sealer (src/privacy: `openPrivacy`, data keys in
+ * Redis under a bench instance of their own, a master key made for the run), checked (no plaintext
+ * personal field left, a sample record's value sealed and opening back to the plain event), and
+ * published to a topic of their own. Each round then folds the plain and the sealed backlog under the
+ * same settings, each in a fresh group and namespace, the order alternating round by round (odd: plain
+ * first). The fold never opens a sealed field, and its roles read no master key, so the fold itself
+ * runs as for the plain backlog. The lag phase stays plain.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { availableParallelism, loadavg } from 'node:os';
 import { nanoid } from 'nanoid';
-import type { AnyEvent } from '../events/index.ts';
+import { SEALED_PREFIX, type AnyEvent } from '../events/index.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { defaultFoldPolicy } from '../src/domain/fold/policy.ts';
 import { foldPolicies } from '../src/config/policies.ts';
@@ -30,6 +43,9 @@ import { startBridgeRole } from '../src/roles/fold-bridge.ts';
 import { startFoldWorker } from '../src/fold/worker.ts';
 import { createKafka } from '../src/log/kafka.ts';
 import { openKafkaEventLog } from '../src/log/event-log.ts';
+import { toRecord } from '../src/log/record.ts';
+import { openPrivacy } from '../src/privacy/index.ts';
+import { hasPlainPersonalData } from '../src/privacy/personal-fields.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { redisConnection } from '../src/queues/connection.ts';
 import { generateStream } from '../scripts/sim/stream.ts';
@@ -48,7 +64,10 @@ const LAG_RATE = Number(process.env.BENCH_LAG_RATE ?? 5000);
 const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 15);
 const LAG_WARMUP = Number(process.env.BENCH_LAG_WARMUP ?? 3);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+const SEALED = process.env.BENCH_SEALED === '1';
 const TARGET_RATIO = 3;
+/** The fold on sealed events within 15 % of the fold on plain events of the same round. */
+const TARGET_SEALED = 0.85;
 const TARGET_P99_MS = 250;
 const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'bench' });
 
@@ -75,6 +94,8 @@ async function inFreshConfig<T>(topics: Config['kafka']['topics'] | undefined, r
     await obliterate(redis, [config.fold.queue, config.fold.workflowQueue]);
     // The fold's change feed is keyed by the instance, not the namespace (liveKeys, src/projections/keys.ts).
     for await (const keys of redis.scanStream({ match: `cs:live:{${config.instance}}:*` }) as AsyncIterable<string[]>) if (keys.length) await redis.del(...keys);
+    // BENCH_SEALED's data keys, under the instance too (dataKeyKeys, src/privacy/keys.ts).
+    for await (const keys of redis.scanStream({ match: `cs:dk:{${config.instance}:*` }) as AsyncIterable<string[]>) if (keys.length) await redis.del(...keys);
     redis.disconnect();
     const admin = createKafka(config.kafka, logger).admin();
     await admin.connect();
@@ -100,15 +121,62 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Generated once: the generator is slow (it folds what it emits). The events die with this call. */
-async function publishBacklog(config: Config): Promise<void> {
+/**
+ * Generated once: the generator is slow (it folds what it emits). With `sealed`, the same events
+ * sealed are published to its topics too. The events die with this call (the lag phase folds in
+ * this process, which must not carry them).
+ */
+async function publishBacklogs(config: Config, sealed: Config | null): Promise<void> {
   const t0 = performance.now();
   const events: AnyEvent[] = [...generateStream({ events: EVENTS, customers: CUSTOMERS, seed: 11, policy: defaultFoldPolicy })];
+  await publish(config, events);
+  console.log(`backlog   ${fmt(events.length)} events generated and published in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+  if (sealed) await publish(sealed, await sealBacklog(sealed, events));
+}
+
+async function publish(config: Config, events: AnyEvent[]): Promise<void> {
   await provisionTopics(config, logger);
   const log = await openKafkaEventLog({ kafka: createKafka(config.kafka, logger), topic: config.kafka.topics.events, publishTimeoutMs: 60_000 });
   for (let i = 0; i < events.length; i += 5000) await log.append(events.slice(i, i + 5000));
   await log.close();
-  console.log(`backlog   ${fmt(events.length)} events generated and published in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+}
+
+/**
+ * The events as a deployment with master keys appends them: through the engine's sealer (what
+ * sealingLog runs at every door), its data keys in Redis under `config.instance`, wrapped by a
+ * master key made for this run. Checked before anything is folded: no personal field left plain,
+ * and a sample record's value sealed and opening back to the plain event.
+ */
+async function sealBacklog(config: Config, events: AnyEvent[]): Promise<AnyEvent[]> {
+  const t0 = performance.now();
+  const redis = redisConnection(config.redis.url, 'bench-seal');
+  try {
+    const privacy = openPrivacy({ instance: config.instance, privacy: { ...config.privacy, masterKeys: { bench: randomBytes(32).toString('base64') }, activeMasterKey: 'bench' } }, redis)!;
+    const sealed: AnyEvent[] = [];
+    for (let i = 0; i < events.length; i += 5000) sealed.push(...(await privacy.seal(events.slice(i, i + 5000))));
+    const seconds = (performance.now() - t0) / 1000;
+    const plainLeft = sealed.filter(hasPlainPersonalData).length;
+    if (sealed.length !== events.length || plainLeft > 0) throw new Error(`sealing left ${fmt(plainLeft)} events with plaintext personal data (${fmt(sealed.length)} of ${fmt(events.length)} sealed)`);
+    const changed = sealed.filter((e, i) => e !== events[i]).length;
+    // The sample: the first message a customer sent with a text to seal (a bare score stays plain), as its Kafka record.
+    const at = sealed.findIndex((e) => e.type === 'message.received' && e.data.text.startsWith(SEALED_PREFIX));
+    if (at < 0) throw new Error('no sealed message in the backlog to check');
+    const sample = events[at] as Extract<AnyEvent, { type: 'message.received' }>;
+    const value = String(toRecord(sealed[at]!).value);
+    const opened = await privacy.opener.open(sample.tenant, sealed[at]!);
+    if (!value.includes(SEALED_PREFIX) || value.includes(JSON.stringify(sample.data.handle)) || value.includes(JSON.stringify(sample.data.text)) || !isDeepStrictEqual(opened, sample)) {
+      throw new Error(`the sample sealed record is not sealed as it should be: ${value}`);
+    }
+    const bytes = (list: AnyEvent[]) => list.reduce((sum, e) => sum + String(toRecord(e).value).length, 0);
+    console.log(
+      `sealed    ${fmt(changed)} of ${fmt(events.length)} events carry personal fields, sealed in ${seconds.toFixed(1)}s (${fmt(events.length / seconds)} events/s, not timed in the fold); ` +
+        `records ${(bytes(sealed) / 1e6).toFixed(1)} MB sealed vs ${(bytes(events) / 1e6).toFixed(1)} MB plain; check: no plaintext personal field left, ` +
+        `sample ${sample.type} record holds ${SEALED_PREFIX}… and neither its handle nor its text, and opens back to the plain event`,
+    );
+    return sealed;
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /**
@@ -220,15 +288,20 @@ async function foldLag(config: Config) {
   };
 }
 
-type Round = { ratio: number; foldRate: number; p99: number; unfolded: number; lagRate: number };
+type Round = { ratio: number; foldRate: number; sealedRatio: number; sealedRate: number; p99: number; unfolded: number; lagRate: number };
 
-async function round(n: number, backlog: Config | null): Promise<Round> {
+async function round(n: number, backlog: Config | null, sealed: Config | null): Promise<Round> {
   const label = `round ${n}`.padEnd(10);
   let ratio = NaN;
   let foldRate = NaN;
+  let sealedRatio = NaN;
+  let sealedRate = NaN;
   if (backlog) {
     const baseline = await bullmqNoopRate(backlog.redis.url, BASELINE_JOBS, 100);
+    // Plain and sealed take turns going first, so neither is always the one folded later.
+    const sealedFirst = sealed && n % 2 === 0 ? await inFreshConfig(sealed.kafka.topics, (c) => foldThroughput(c)) : null;
     const fold = await inFreshConfig(backlog.kafka.topics, (c) => foldThroughput(c));
+    const sealedFold = sealedFirst ?? (sealed ? await inFreshConfig(sealed.kafka.topics, (c) => foldThroughput(c)) : null);
     ratio = fold.sustained / baseline.endToEnd;
     foldRate = fold.sustained;
     console.log(
@@ -236,6 +309,14 @@ async function round(n: number, backlog: Config | null): Promise<Round> {
         `fold ${fmt(fold.sustained)} events/s sustained (Kafka to Redis projections, from a fifth committed to caught up; whole run ${fmt(fold.rate)}/s, ` +
         `${fold.seconds.toFixed(1)}s of which ${fold.startSeconds.toFixed(1)}s to the first commit); ratio ${ratio.toFixed(2)}x`,
     );
+    if (sealedFold) {
+      sealedRate = sealedFold.sustained;
+      sealedRatio = sealedFold.sustained / fold.sustained;
+      console.log(
+        `${label}sealed fold ${fmt(sealedFold.sustained)} events/s sustained (same backlog, personal fields sealed; whole run ${fmt(sealedFold.rate)}/s, ${sealedFold.seconds.toFixed(1)}s, ` +
+          `folded ${sealedFirst ? 'before' : 'after'} the plain one) = ${(100 * sealedRatio).toFixed(0)} % of the plain fold's sustained rate`,
+      );
+    }
     if (process.env.BENCH_NO_TRIGGERS) {
       const f = await inFreshConfig(backlog.kafka.topics, (c) => foldThroughput(c, false));
       console.log(`${label}fold without workflow steps: sustained ${fmt(f.sustained)} events/s, whole run ${fmt(f.rate)} events/s`);
@@ -243,10 +324,10 @@ async function round(n: number, backlog: Config | null): Promise<Round> {
   }
   const lag = await inFreshConfig(undefined, foldLag);
   console.log(
-    `${label}lag at ${fmt(lag.actualRate)} events/s for ${LAG_SECONDS}s after a ${LAG_WARMUP}s warm-up: p50 ${fmt(lag.p50)} ms, p99 ${fmt(lag.p99)} ms, max ${fmt(lag.max)} ms ` +
+    `${label}lag${sealed ? ' (plain events)' : ''} at ${fmt(lag.actualRate)} events/s for ${LAG_SECONDS}s after a ${LAG_WARMUP}s warm-up: p50 ${fmt(lag.p50)} ms, p99 ${fmt(lag.p99)} ms, max ${fmt(lag.max)} ms ` +
       `(${fmt(lag.folded)}/${fmt(lag.sent)} folded; during the warm-up p99 ${fmt(lag.warmup.p99)} ms, max ${fmt(lag.warmup.max)} ms); load ${loadavg()[0]!.toFixed(2)}`,
   );
-  return { ratio, foldRate, p99: lag.p99, unfolded: Math.max(0, lag.sent - lag.folded), lagRate: lag.actualRate };
+  return { ratio, foldRate, sealedRatio, sealedRate, p99: lag.p99, unfolded: Math.max(0, lag.sent - lag.folded), lagRate: lag.actualRate };
 }
 
 async function main() {
@@ -257,14 +338,22 @@ async function main() {
       `load average (1, 5, 15 min) at start ${load()} on ${availableParallelism()} cores`,
   );
   const rounds: Round[] = [];
-  const all = async (backlog: Config | null) => {
-    for (let n = 1; n <= ROUNDS; n++) rounds.push(await round(n, backlog));
+  const all = async (backlog: Config | null, sealed: Config | null = null) => {
+    for (let n = 1; n <= ROUNDS; n++) rounds.push(await round(n, backlog, sealed));
   };
   if (process.env.BENCH_LAG_ONLY) await all(null);
   else
     await inFreshConfig(undefined, async (backlog) => {
-      await publishBacklog(backlog);
-      await all(backlog);
+      if (!SEALED) {
+        await publishBacklogs(backlog, null);
+        await all(backlog);
+        return;
+      }
+      // The sealed backlog's config owns its topics and its data keys (both dropped after the run).
+      await inFreshConfig(undefined, async (sealed) => {
+        await publishBacklogs(backlog, sealed);
+        await all(backlog, sealed);
+      });
     });
   console.log(`load      average (1, 5, 15 min) at end ${load()}`);
 
@@ -279,7 +368,13 @@ async function main() {
     ? ''
     : `fold/baseline median ${median(ratios).toFixed(2)}x (min–max ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}x; target ≥ ${TARGET_RATIO}x), ` +
       `fold median ${fmt(median(rounds.map((r) => r.foldRate)))} events/s; `;
-  console.log(`summary   ${ROUNDS} rounds: ${throughput}lag p99 per round (< ${TARGET_P99_MS} ms?): ${lags.join(', ')}`);
+  const sealedRatios = rounds.map((r) => r.sealedRatio);
+  const sealed =
+    SEALED && !process.env.BENCH_LAG_ONLY
+      ? `sealed/plain fold median ${(100 * median(sealedRatios)).toFixed(0)} % (min–max ${(100 * Math.min(...sealedRatios)).toFixed(0)}–${(100 * Math.max(...sealedRatios)).toFixed(0)} %, same rounds; ` +
+        `target ≥ ${(100 * TARGET_SEALED).toFixed(0)} %: ${median(sealedRatios) >= TARGET_SEALED ? 'yes' : 'NO'}), sealed fold median ${fmt(median(rounds.map((r) => r.sealedRate)))} events/s; `
+      : '';
+  console.log(`summary   ${ROUNDS} rounds: ${throughput}${sealed}lag p99${sealed ? ' (plain events)' : ''} per round (< ${TARGET_P99_MS} ms?): ${lags.join(', ')}`);
   process.exit(0);
 }
 
