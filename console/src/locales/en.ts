@@ -117,6 +117,7 @@ export const en = {
     to: 'Reply to',
     lastUsed: 'last written from',
     noAddress: 'The customer has not written yet',
+    erased: 'This customer was erased: no address of theirs is left to reply to. An internal note still works.',
     canned: 'Canned responses',
     cannedPick: 'Insert…',
     label: 'Reply or internal note',

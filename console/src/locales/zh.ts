@@ -119,6 +119,7 @@ export const zh = {
     to: '回复至',
     lastUsed: '客户最近使用',
     noAddress: '客户尚未发送消息',
+    erased: '该客户已被抹除：没有可回复的地址。仍可添加内部备注。',
     canned: '快捷回复',
     cannedPick: '插入…',
     label: '回复或内部备注',

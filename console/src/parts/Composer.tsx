@@ -8,6 +8,9 @@ import type { Act } from '../pages/Conversation.tsx';
 import { fileSize } from './Attachments.tsx';
 import { Failure } from './Failure.tsx';
 
+/** What the API shows in place of a sealed field whose key an erasure destroyed. */
+const ERASED_TEXT = '[erased]';
+
 /** A file for the reply: uploading (`uploaded` null), then stored, its key ready for the reply. */
 interface Chip {
   id: number;
@@ -83,6 +86,9 @@ export function Composer({
     if (replyTo && !all.some((o) => o.value === key(replyTo))) all.unshift({ value: key(replyTo), label: identityName(replyTo), identity: { ...replyTo, firstSeenAt: '' } });
     return all;
   }, [identities, replyTo]);
+
+  // An erased customer's addresses read "[erased]": there is nobody to send a reply to (the API refuses it too).
+  const erased = options.find((o) => o.value === chosen)?.identity.handle === ERASED_TEXT;
 
   const slash = slashWordAt(text, caret);
   const suggestions = slash ? canned.filter((c) => c.shortcut.startsWith(slash.word)).slice(0, 6) : [];
@@ -186,7 +192,7 @@ export function Composer({
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
-      void send('reply');
+      if (!erased) void send('reply');
       return;
     }
     if (!open) return;
@@ -203,7 +209,7 @@ export function Composer({
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    void send('reply');
+    if (!erased) void send('reply');
   };
 
   return (
@@ -286,6 +292,11 @@ export function Composer({
         <p id="composer-hint" className="hint">
           {t('composer.hint')}
         </p>
+        {erased && (
+          <p id="composer-erased" className="hint">
+            {t('composer.erased')}
+          </p>
+        )}
         <div className="composer-files">
           <button type="button" ref={attachButton} className="quiet" onClick={() => fileInput.current?.click()} disabled={resolved} aria-describedby="composer-attach-hint">
             {t('composer.attach')}
@@ -321,7 +332,7 @@ export function Composer({
           )}
         </div>
         <div className="composer-actions">
-          <button type="submit" className="primary" disabled={busy !== null || resolved} aria-keyshortcuts="Control+Enter">
+          <button type="submit" className="primary" disabled={busy !== null || resolved || erased} aria-describedby={erased ? 'composer-erased' : undefined} aria-keyshortcuts="Control+Enter">
             {busy === 'reply' ? t('composer.sending') : t('composer.send')}
           </button>
           <button type="button" className="note-button" disabled={busy !== null} onClick={() => void send('note')}>

@@ -152,6 +152,9 @@ describe('erasing a customer from the console, with master keys', () => {
     expect(await dialog.isVisible()).toBe(false);
     await transcript.getByRole('article', { name: `Message from ${customer}` }).getByText('[erased]', { exact: true }).waitFor();
     await customerPanel(page).getByText('SMS · [erased]').waitFor();
+    // Nobody is left to reply to: the composer says so and sends no reply.
+    await page.getByText('This customer was erased: no address of theirs is left to reply to.', { exact: false }).waitFor();
+    expect(await page.getByRole('button', { name: 'Send reply' }).isDisabled()).toBe(true);
     const shown = await page.locator('body').innerText();
     expect(shown).not.toContain(MARK);
     expect(shown).not.toContain(PHONE);
