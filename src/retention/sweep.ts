@@ -49,9 +49,9 @@ export async function sweepTenant(deps: SweepDeps, tenant: string, retentionMs: 
       const keys = await deps.keys.textKeysOf(tenant, customer);
       if (keys.length === 0) continue;
       outcome.customers += 1;
-      // Conversations are read only when a month is old enough to be a candidate at all.
-      const candidates = textPeriodVerdicts(keys, [], rule).filter((v) => v.expire);
-      const verdicts = candidates.length === 0 ? textPeriodVerdicts(keys, [], rule) : textPeriodVerdicts(keys, await personsConversations(deps.reader, scope, customer), rule);
+      // Judged without conversations first: only a month old enough to go at all needs them read.
+      const alone = textPeriodVerdicts(keys, [], rule);
+      const verdicts = alone.some((v) => v.expire) ? textPeriodVerdicts(keys, await personsConversations(deps.reader, scope, customer), rule) : alone;
       const expiring = verdicts.filter((v) => v.expire);
       for (const v of verdicts) if (!v.expire) outcome.kept[v.until] += 1;
       if (expiring.length === 0) continue;

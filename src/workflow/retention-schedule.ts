@@ -7,8 +7,9 @@ const SCHEDULER_PREFIX = 'retention:';
 
 /**
  * One BullMQ job scheduler per tenant whose file sets `retention.text`: the sweep runs every
- * `everyMs` on whichever workflow replica takes it (never two at once for a tenant: one job per
- * tick). Schedulers of tenants that no longer set it are removed, so a setting taken out stops.
+ * `everyMs` on whichever workflow replica takes the tick's job, however many replicas run. Should a
+ * sweep outlast its interval and two overlap, no harm: a key is destroyed only if it still stands.
+ * Schedulers of tenants that no longer set it are removed, so a setting taken out stops.
  */
 export async function scheduleRetention(queue: Queue<WorkflowJobData>, options: { tenants: readonly string[]; registry: TenantRegistry; everyMs: number; sealing: boolean; logger: Logger }): Promise<string[]> {
   const wanted = options.tenants.filter((t) => options.registry(t).retention.textMs !== null);
